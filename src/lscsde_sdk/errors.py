@@ -1,0 +1,174 @@
+"""Typed errors for everything that can go wrong talking to the API server.
+
+The server answers failures with a ``Status`` object (reason, message, details with field
+causes); :func:`api_error_from_response` turns that into the matching exception class so
+callers catch ``NotFoundError`` or ``ConflictError`` instead of inspecting status codes.
+Retry policies key off :attr:`ApiError.retryable`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+class LscsdeError(Exception):
+    """Base class of every error this SDK raises on purpose."""
+
+
+class ObjectRequiredError(LscsdeError, ValueError):
+    """A call needs an object (or its name/namespace) that the caller did not give."""
+
+
+@dataclass(frozen=True)
+class StatusCause:
+    """One reason the server gave for rejecting an object (usually a field)."""
+
+    reason: str | None
+    message: str | None
+    field: str | None
+
+
+class ApiError(LscsdeError):
+    """The API server refused or failed a request."""
+
+    retryable: bool = False
+
+    def __init__(
+        self,
+        status: int,
+        reason: str | None,
+        message: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        body: Any = None,
+        causes: tuple[StatusCause, ...] = (),
+        retry_after_seconds: int | None = None,
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.method = method
+        self.path = path
+        self.body = body
+        self.causes = causes
+        self.retry_after_seconds = retry_after_seconds
+        where = f" ({method} {path})" if method and path else ""
+        super().__init__(f"{status} {reason or 'Error'}{where}: {message}")
+
+
+class BadRequestError(ApiError):
+    """400: the request was malformed (for example, an invalid patch)."""
+
+
+class UnauthorizedError(ApiError):
+    """401: the credentials were missing or not accepted."""
+
+
+class ForbiddenError(ApiError):
+    """403: RBAC does not allow this identity to do this."""
+
+
+class NotFoundError(ApiError):
+    """404: the object (or its namespace, or the CRD) does not exist."""
+
+
+class MethodNotAllowedError(ApiError):
+    """405: the resource does not support this verb."""
+
+
+class ConflictError(ApiError):
+    """409: the object changed since it was read (stale resourceVersion)."""
+
+
+class AlreadyExistsError(ConflictError):
+    """409 AlreadyExists: an object with that name already exists."""
+
+
+class GoneError(ApiError):
+    """410: a continue token or watch resourceVersion is too old; start again."""
+
+
+class UnsupportedMediaTypeError(ApiError):
+    """415: the server does not accept this patch type for this resource."""
+
+
+class InvalidError(ApiError):
+    """422: the object failed server-side validation; :attr:`causes` names the fields."""
+
+
+class TooManyRequestsError(ApiError):
+    """429: the server is throttling; wait :attr:`retry_after_seconds` and retry."""
+
+    retryable = True
+
+
+class ServerError(ApiError):
+    """5xx: the server failed; usually worth retrying."""
+
+    retryable = True
+
+
+class ServerTimeoutError(ServerError):
+    """504 or Status reason Timeout."""
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    409: ConflictError,
+    410: GoneError,
+    415: UnsupportedMediaTypeError,
+    422: InvalidError,
+    429: TooManyRequestsError,
+    504: ServerTimeoutError,
+}
+
+
+def api_error_from_response(
+    status: int,
+    body: bytes,
+    *,
+    method: str | None = None,
+    path: str | None = None,
+    retry_after: str | None = None,
+) -> ApiError:
+    """Build the typed error for a non-2xx response from its ``Status`` body."""
+    parsed: Any
+    try:
+        parsed = json.loads(body) if body else None
+    except ValueError:
+        parsed = None
+    reason: str | None = None
+    message = body.decode("utf-8", "replace").strip() or "no response body"
+    causes: tuple[StatusCause, ...] = ()
+    retry_after_seconds = int(retry_after) if retry_after and retry_after.isdigit() else None
+    if isinstance(parsed, dict) and parsed.get("kind") == "Status":
+        reason = parsed.get("reason")
+        message = parsed.get("message") or message
+        details = parsed.get("details") or {}
+        causes = tuple(
+            StatusCause(reason=c.get("reason"), message=c.get("message"), field=c.get("field"))
+            for c in details.get("causes") or ()
+        )
+        if details.get("retryAfterSeconds") is not None:
+            retry_after_seconds = int(details["retryAfterSeconds"])
+    if status == 409 and reason == "AlreadyExists":
+        error_class: type[ApiError] = AlreadyExistsError
+    else:
+        error_class = _BY_STATUS.get(status, ServerError if status >= 500 else ApiError)
+    return error_class(
+        status,
+        reason,
+        message,
+        method=method,
+        path=path,
+        body=parsed,
+        causes=causes,
+        retry_after_seconds=retry_after_seconds,
+    )
