@@ -63,6 +63,9 @@ class ModelFacts:
     # Each inner tuple is one alternative: the schema (camelCase) names that must all be set.
     any_of_required: list[tuple[str, ...]] = field(default_factory=list)
     preserve_unknown_fields: bool = False
+    # schema property name -> "date", "date-time" or "integer": scalars whose accepted
+    # input forms the model must hold to the server's (see lscsde_sdk.wire_formats)
+    wire_formats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,7 +82,9 @@ class CombinedSchema:
         definitions = {name: dict(schema) for name, schema in self.definitions.items()}
         for name, facts in self.facts.items():
             if facts.any_of_required:
-                definitions[name][ANY_OF_REQUIRED_KEY] = [list(alt) for alt in facts.any_of_required]
+                definitions[name][ANY_OF_REQUIRED_KEY] = [
+                    list(alt) for alt in facts.any_of_required
+                ]
         # The root is the union of all kinds, told apart by `kind`: one entry point that
         # parses any AWMS manifest into the right class.
         return {
@@ -103,16 +108,24 @@ def combine(crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]) -> Co
         properties = crd.schema.get("properties") or {}
         reserved = sorted({"apiVersion", "kind", "metadata"} & set(properties))
         if reserved:
-            raise SchemaError(f"{crd.kind}: the schema redefines {reserved}; the generator supplies them")
+            raise SchemaError(
+                f"{crd.kind}: the schema redefines {reserved}; the generator supplies them"
+            )
         kind_schema: dict[str, Any] = {
             "type": "object",
             "title": crd.kind,
             "properties": {
-                "apiVersion": {"type": "string", "const": crd.api_version, "default": crd.api_version},
+                "apiVersion": {
+                    "type": "string",
+                    "const": crd.api_version,
+                    "default": crd.api_version,
+                },
                 "kind": {"type": "string", "const": crd.kind, "default": crd.kind},
                 # metadata is declared by the hand-written CustomResource base class.
                 **{
-                    prop: converter.convert(sub, prop, default_name=f"{crd.kind}{pascal_case(prop)}")
+                    prop: converter.convert(
+                        sub, prop, default_name=f"{crd.kind}{pascal_case(prop)}"
+                    )
                     for prop, sub in properties.items()
                 },
             },
@@ -123,14 +136,18 @@ def combine(crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]) -> Co
         if crd.schema.get("required"):
             kind_schema["required"] = list(crd.schema["required"])
         if crd.kind in combined.definitions:
-            raise SchemaError(f"{crd.kind}: a nested object already uses the kind's name as class name")
+            raise SchemaError(
+                f"{crd.kind}: a nested object already uses the kind's name as class name"
+            )
         combined.definitions[crd.kind] = kind_schema
         combined.facts[crd.kind] = ModelFacts()
         combined.origins[crd.kind] = f"{crd.kind}: (root)"
         combined.kinds.append(crd.kind)
         unknown = sorted(set(names) - converter.used_paths)
         if unknown:
-            raise SchemaError(f"class_names.yaml names paths that {crd.kind} does not have: {unknown}")
+            raise SchemaError(
+                f"class_names.yaml names paths that {crd.kind} does not have: {unknown}"
+            )
     return combined
 
 
@@ -152,10 +169,24 @@ def _resource_facts(crd: Crd) -> dict[str, Any]:
 
 def _without_descriptions(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_descriptions(v) for k, v in value.items() if k not in ("description", "title")}
+        return {
+            k: _without_descriptions(v)
+            for k, v in value.items()
+            if k not in ("description", "title")
+        }
     if isinstance(value, list):
         return [_without_descriptions(v) for v in value]
     return value
+
+
+def _wire_format(node: Any) -> str | None:
+    if not isinstance(node, Mapping) or node.get("x-kubernetes-int-or-string"):
+        return None
+    if node.get("type") == "integer":
+        return "integer"
+    if node.get("type") == "string" and node.get("format") in ("date", "date-time"):
+        return str(node["format"])
+    return None
 
 
 def _is_required_only_any_of(any_of: Any) -> bool:
@@ -200,7 +231,9 @@ class _Converter:
             return out
         return self._copy_keywords(node)
 
-    def _convert_object(self, node: Mapping[str, Any], path: str, default_name: str) -> dict[str, Any]:
+    def _convert_object(
+        self, node: Mapping[str, Any], path: str, default_name: str
+    ) -> dict[str, Any]:
         where = f"{self.kind}: {path}"
         properties = node.get("properties") or {}
         additional = node.get("additionalProperties")
@@ -209,26 +242,38 @@ class _Converter:
             out = self._copy_keywords(node)
             out["type"] = "object"
             if isinstance(additional, Mapping):
-                out["additionalProperties"] = self.convert(additional, f"{path}{{}}", f"{default_name}Value")
+                out["additionalProperties"] = self.convert(
+                    additional, f"{path}{{}}", f"{default_name}Value"
+                )
             else:
                 out["additionalProperties"] = True
             return out
         if additional not in (None, False):
-            raise SchemaError(f"{where}: objects with both properties and additionalProperties are not supported")
+            raise SchemaError(
+                f"{where}: objects with both properties and additionalProperties are not supported"
+            )
 
         name = self.names.get(path, default_name)
         if path in self.names:
             self.used_paths.add(path)
-        facts = ModelFacts(preserve_unknown_fields=bool(node.get("x-kubernetes-preserve-unknown-fields")))
+        facts = ModelFacts(
+            preserve_unknown_fields=bool(node.get("x-kubernetes-preserve-unknown-fields"))
+        )
         any_of = node.get("anyOf")
         if any_of is not None:
             if not _is_required_only_any_of(any_of):
-                raise SchemaError(f"{where}: only 'one of these properties is required' anyOf is supported on objects")
+                raise SchemaError(
+                    f"{where}: on objects only anyOf lists of required properties are supported"
+                )
             # An alternative may name a property the object does not declare (the deployed
             # AnalyticsDataSource roCrate does: `path`). The server prunes such a field before
             # validating, so that alternative can never hold; the model check behaves the same.
             facts.any_of_required.extend(tuple(item["required"]) for item in any_of)
 
+        for prop, sub in properties.items():
+            form = _wire_format(sub)
+            if form:
+                facts.wire_formats[prop] = form
         definition = self._copy_keywords(node)
         definition["type"] = "object"
         definition["title"] = name

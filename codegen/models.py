@@ -5,15 +5,38 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+from collections.abc import Mapping
 
-from .jsonschema import ANY_OF_REQUIRED_KEY, RESOURCE_KEY
+from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+from datamodel_code_generator.util import camel_to_snake
+
+from .jsonschema import ANY_OF_REQUIRED_KEY, RESOURCE_KEY, ModelFacts
 
 MODEL_BASE_CLASS = "lscsde_sdk.model_base.ResourceModel"
 KIND_BASE_CLASS = "lscsde_sdk.resource.CustomResource"
+# Scalar types that accept only the input forms the API server accepts.
+WIRE_TYPES = {
+    "date": "lscsde_sdk.wire_formats.Date",
+    "date-time": "lscsde_sdk.wire_formats.DateTime",
+    "integer": "lscsde_sdk.wire_formats.Integer",
+}
 
 
-def generate_models(json_schema: dict[str, Any], kinds: list[str], header: str) -> str:
+def wire_type_overrides(facts: Mapping[str, ModelFacts]) -> dict[str, str]:
+    """datamodel-code-generator's per-field type overrides ("Class.python_name": type)."""
+    return {
+        f"{class_name}.{camel_to_snake(prop, PythonVersion.PY_311)}": WIRE_TYPES[form]
+        for class_name, class_facts in facts.items()
+        for prop, form in class_facts.wire_formats.items()
+    }
+
+
+def generate_models(
+    json_schema: dict[str, Any],
+    kinds: list[str],
+    header: str,
+    type_overrides: Mapping[str, str] | None = None,
+) -> str:
     """Source of the models module for ``json_schema`` (see :mod:`codegen.jsonschema`)."""
     source = generate(
         json.dumps(json_schema),
@@ -39,6 +62,7 @@ def generate_models(json_schema: dict[str, Any], kinds: list[str], header: str) 
         keep_model_order=True,
         disable_timestamp=True,
         model_extra_keys={ANY_OF_REQUIRED_KEY, RESOURCE_KEY},
+        type_overrides=dict(type_overrides or {}),
         formatters=["ruff-format"],
         custom_file_header=header,
     )

@@ -172,3 +172,44 @@ def api_error_from_response(
         causes=causes,
         retry_after_seconds=retry_after_seconds,
     )
+
+
+# -- the exceptions of the workspace management API (lscsde_workspace_mgmt) -------------------
+
+
+class NoAssignedValidWorkspaces(LscsdeError):
+    """The user has no workspace that is currently valid for them."""
+
+    def __init__(self, user: str) -> None:
+        self.user = user
+        self.message = f"User {user} does not have any valid workspaces assigned"
+        super().__init__(self.message)
+
+
+class WorkspaceNotFoundException(LscsdeError):
+    """A pod to mount a workspace into does not name its workspace (no ``workspace`` label)."""
+
+    def __init__(self, namespace: str | None, name: str | None) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.message = (
+            f"pod/{name} in namespace {namespace} has no 'workspace' label naming the "
+            "AnalyticsWorkspace to mount"
+        )
+        super().__init__(self.message)
+
+
+class InvalidParameterException(LscsdeError, ValueError):
+    """An argument, or a combination of arguments, cannot be used."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class InvalidLabelFormatException(LscsdeError, ValueError):
+    """A value cannot be turned into a valid Kubernetes label value."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)

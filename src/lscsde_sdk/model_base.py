@@ -70,6 +70,8 @@ class ResourceModel(BaseModel):
         serialize_by_alias=True,
         extra="allow",
         validate_assignment=True,
+        # The generator writes field descriptions as attribute docstrings.
+        use_attribute_docstrings=True,
     )
 
     __lscsde_rules__: ClassVar[_SchemaRules]
@@ -86,16 +88,17 @@ class ResourceModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _reject_unknown_fields(cls, data: Any, info: ValidationInfo) -> Any:
-        if isinstance(data, Mapping) and not _from_server(info):
-            rules = cls._schema_rules()
-            unknown = [key for key in data if key not in rules.known_names]
-            if unknown:
-                known = ", ".join(rules.schema_names)
-                raise ValueError(
-                    f"unknown field(s) {', '.join(map(repr, unknown))} for {cls.__name__}; "
-                    f"known fields: {known}"
-                )
+    def _check_user_input(cls, data: Any, info: ValidationInfo) -> Any:
+        # What the server sent is valid by construction (and may hold newer fields).
+        if not isinstance(data, Mapping) or _from_server(info):
+            return data
+        rules = cls._schema_rules()
+        unknown = [key for key in data if key not in rules.known_names]
+        if unknown:
+            raise ValueError(
+                f"unknown field(s) {', '.join(map(repr, unknown))} for {cls.__name__}; "
+                f"known fields: {', '.join(rules.schema_names)}"
+            )
         return data
 
     @model_validator(mode="after")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from .meta import ObjectMeta
 from .model_base import ResourceModel
@@ -85,11 +85,10 @@ class CustomResource(ResourceModel):
 
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
 
-    @model_validator(mode="after")
-    def _always_send_type_meta(self) -> Self:
-        # apiVersion and kind are defaults, but the server needs them in every body.
+    def model_post_init(self, context: Any, /) -> None:
+        # apiVersion and kind are defaults, but the server needs them in every body; this
+        # also runs for model_construct(), which skips validators.
         self.__pydantic_fields_set__.update(("api_version", "kind"))
-        return self
 
     @property
     def name(self) -> str:

@@ -7,6 +7,7 @@ wherever a model is, and are validated with the same rules first.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,6 +28,14 @@ PropagationPolicy = Literal["Foreground", "Background", "Orphan"]
 
 #: The default field manager recorded by the API server for our writes.
 DEFAULT_FIELD_MANAGER = "lscsde-sdk"
+
+
+class ResourceChange(StrEnum):
+    """What a successful write did to an object (the verb of its event)."""
+
+    CREATED = "Created"
+    UPDATED = "Updated"
+    DELETED = "Deleted"
 
 
 class PatchType(StrEnum):
@@ -156,9 +165,13 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     # -- writing ---------------------------------------------------------------------------
 
-    async def create(self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False) -> ResourceT:
-        """Create ``resource`` in its ``metadata.namespace``; :class:`AlreadyExistsError` if taken."""
-        model = self._coerce(resource)
+    async def create(
+        self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False
+    ) -> ResourceT:
+        """Create ``resource`` in its ``metadata.namespace``.
+
+        :class:`AlreadyExistsError` if the name is taken."""
+        model = self._before_write(self._coerce(resource))
         namespace = self._namespace_of(model)
         request = Request(
             "POST",
@@ -166,12 +179,15 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             query=self._write_query(dry_run),
             body=model.to_api(),
         )
-        return self._parse(await self.transport.send_json(request))
+        created = self._parse(await self.transport.send_json(request))
+        return await self._after_write(ResourceChange.CREATED, created, dry_run=dry_run)
 
-    async def replace(self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False) -> ResourceT:
+    async def replace(
+        self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False
+    ) -> ResourceT:
         """Replace the whole object. With ``metadata.resourceVersion`` set, a concurrent change
         since that version raises :class:`ConflictError` instead of being overwritten."""
-        model = self._coerce(resource)
+        model = self._before_write(self._coerce(resource))
         namespace = self._namespace_of(model)
         request = Request(
             "PUT",
@@ -179,7 +195,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             query=self._write_query(dry_run),
             body=model.to_api(),
         )
-        return self._parse(await self.transport.send_json(request))
+        replaced = self._parse(await self.transport.send_json(request))
+        return await self._after_write(ResourceChange.UPDATED, replaced, dry_run=dry_run)
 
     async def patch(
         self,
@@ -192,20 +209,38 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     ) -> ResourceT:
         """Patch the object. A list is a JSON patch, a mapping a merge patch, unless
         ``patch_type`` says otherwise."""
-        return await self._patch(namespace, name, patch, patch_type, subresource=None, dry_run=dry_run)
+        return await self._patch(
+            namespace, name, patch, patch_type, subresource=None, dry_run=dry_run
+        )
 
     async def json_patch(
-        self, namespace: str, name: str, operations: Sequence[Mapping[str, Any]], *, dry_run: bool = False
+        self,
+        namespace: str,
+        name: str,
+        operations: Sequence[Mapping[str, Any]],
+        *,
+        dry_run: bool = False,
     ) -> ResourceT:
-        """Apply RFC 6902 operations, e.g. ``[{"op": "replace", "path": "/spec/x", "value": 1}]``."""
-        return await self._patch(namespace, name, operations, PatchType.JSON, subresource=None, dry_run=dry_run)
+        """Apply RFC 6902 operations.
+
+        For example ``[{"op": "replace", "path": "/spec/x", "value": 1}]``."""
+        return await self._patch(
+            namespace, name, operations, PatchType.JSON, subresource=None, dry_run=dry_run
+        )
 
     async def merge_patch(
-        self, namespace: str, name: str, partial: Mapping[str, Any] | ResourceModel, *, dry_run: bool = False
+        self,
+        namespace: str,
+        name: str,
+        partial: Mapping[str, Any] | ResourceModel,
+        *,
+        dry_run: bool = False,
     ) -> ResourceT:
         """Merge ``partial`` into the object (RFC 7386; a ``None`` value removes a field)."""
         body = partial.to_api() if isinstance(partial, ResourceModel) else partial
-        return await self._patch(namespace, name, body, PatchType.MERGE, subresource=None, dry_run=dry_run)
+        return await self._patch(
+            namespace, name, body, PatchType.MERGE, subresource=None, dry_run=dry_run
+        )
 
     async def patch_status(
         self,
@@ -216,16 +251,22 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         patch_type: PatchType | None = None,
         dry_run: bool = False,
     ) -> ResourceT:
-        """Patch the status subresource. A status model or mapping is merged into ``status``;
-        a list is a JSON patch against the whole object."""
+        """Patch the status subresource.
+
+        A status model, or a mapping of status fields, is validated and merged into
+        ``status``. With an explicit ``patch_type``, or a list (JSON patch), ``status`` is the
+        raw patch of the whole object, sent as given (the server applies only its status part).
+        """
         body: Any
-        if isinstance(status, ResourceModel):
-            body = {"status": self._coerce_status(status).to_api()}
-        elif isinstance(status, Mapping):
+        if isinstance(status, ResourceModel) or (
+            isinstance(status, Mapping) and patch_type is None
+        ):
             body = {"status": self._coerce_status(status).to_api()}
         else:
             body = status
-        return await self._patch(namespace, name, body, patch_type, subresource="status", dry_run=dry_run)
+        return await self._patch(
+            namespace, name, body, patch_type, subresource="status", dry_run=dry_run
+        )
 
     async def replace_status(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
         """Replace the status subresource from ``resource.status`` (spec changes are ignored)."""
@@ -248,7 +289,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         Only fields set on ``resource`` are sent, so the manager claims exactly those. With
         ``force`` the manager takes fields other managers own instead of raising a conflict.
         """
-        model = self._coerce(resource)
+        model = self._before_write(self._coerce(resource))
         namespace = self._namespace_of(model)
         query = [("fieldManager", field_manager or self.field_manager)]
         query += [("fieldValidation", self.field_validation)]
@@ -263,7 +304,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             body=model.to_api(),
             content_type=APPLY_PATCH,
         )
-        return self._parse(await self.transport.send_json(request))
+        applied = self._parse(await self.transport.send_json(request))
+        return await self._after_write(ResourceChange.UPDATED, applied, dry_run=dry_run)
 
     async def delete(
         self,
@@ -280,7 +322,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         answers :class:`ConflictError` if the object changed or was replaced."""
         body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
         preconditions = {
-            key: value for key, value in (("resourceVersion", resource_version), ("uid", uid)) if value
+            key: value
+            for key, value in (("resourceVersion", resource_version), ("uid", uid))
+            if value
         }
         if preconditions:
             body["preconditions"] = preconditions
@@ -288,10 +332,28 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             body["propagationPolicy"] = propagation_policy
         if grace_period_seconds is not None:
             body["gracePeriodSeconds"] = grace_period_seconds
-        query = [("dryRun", "All")] if dry_run else []
-        await self.transport.send(
-            Request("DELETE", self._object_path(namespace, name), query=query, body=body)
-        )
+        if dry_run:
+            # With a DeleteOptions body the server reads no options from the query string.
+            body["dryRun"] = ["All"]
+        await self.transport.send(Request("DELETE", self._object_path(namespace, name), body=body))
+
+    # -- hooks for subclasses ----------------------------------------------------------------
+
+    def _before_write(self, model: ResourceT) -> ResourceT:
+        """Adjust an object before create, replace or apply sends it; the default sends it as
+        given. Overrides return a changed copy and leave the caller's object alone."""
+        return model
+
+    async def _after_write(
+        self, change: ResourceChange, resource: ResourceT, *, dry_run: bool
+    ) -> ResourceT:
+        """Called with the server's answer after a successful create (``CREATED``) or replace,
+        patch or apply (``UPDATED``) of the object itself; what it returns is what the write
+        returns. The default returns ``resource``.
+
+        Status writes do not call it. :meth:`delete` does not either, as the server answers a
+        delete with no object; subclasses that report deletions do so in their ``delete``."""
+        return resource
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -324,9 +386,14 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             body=body,
             content_type=patch_type.value,
         )
-        return self._parse(await self.transport.send_json(request))
+        patched = self._parse(await self.transport.send_json(request))
+        if subresource is None:
+            # Status writes are the controller's report of what it observed, not a change to
+            # the object; they record no event.
+            return await self._after_write(ResourceChange.UPDATED, patched, dry_run=dry_run)
+        return patched
 
-    def _write_query(self, dry_run: bool) -> list[tuple[str, str]]:
+    def _write_query(self, dry_run: bool) -> builtins.list[tuple[str, str]]:
         query = [("fieldManager", self.field_manager), ("fieldValidation", self.field_validation)]
         if dry_run:
             query.append(("dryRun", "All"))
@@ -353,7 +420,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     def _coerce(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
         if isinstance(resource, self.resource_type):
-            return resource  # type: ignore[return-value]
+            return resource
         if isinstance(resource, Mapping):
             return self.resource_type.model_validate(resource)  # type: ignore[return-value]
         raise TypeError(
@@ -365,7 +432,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             return status
         if isinstance(status, Mapping):
             return self.status_type.model_validate(status)
-        raise TypeError(f"expected a {self.status_type.__name__} or a mapping, got {type(status).__name__}")
+        raise TypeError(
+            f"expected a {self.status_type.__name__} or a mapping, got {type(status).__name__}"
+        )
 
     def _parse(self, data: Any) -> ResourceT:
         return self.resource_type.from_api(data)  # type: ignore[return-value]

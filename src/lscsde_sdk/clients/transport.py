@@ -12,11 +12,11 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from kubernetes_asyncio.client import ApiClient
 
-from ..errors import api_error_from_response
+from ..errors import LscsdeError, api_error_from_response
 
 Query = Sequence[tuple[str, str]]
 
@@ -83,11 +83,14 @@ class Transport:
         headers.update(request.headers)
         query = list(request.query)
         await self.api_client.update_params_for_auth(headers, query, ["BearerToken"])
-        url = self.api_client.configuration.host + request.path
+        host = self.api_client.configuration.host
+        if not host:
+            raise LscsdeError("the ApiClient has no host configured (load a kubeconfig first)")
         response = await self.api_client.rest_client.request(
             request.method,
-            url,
-            query_params=query,
+            host + request.path,
+            # urlencode takes a list of pairs; repeated keys (e.g. dryRun) need a list.
+            query_params=cast("dict[str, Any]", query),
             headers=headers,
             body=request.body,
             _preload_content=False,

@@ -1,0 +1,582 @@
+"""Kubernetes Events (events.k8s.io/v1) about AWMS objects.
+
+:class:`EventRecorder` records what happened to an object (``WorkspaceCreated``,
+``DataSourceBindingDeleted``, ...) so that ``kubectl describe`` and ``kubectl events`` show it.
+The clients in :mod:`lscsde_sdk.clients` record one for every create, update and delete when
+given a recorder. :class:`EventClient` adds the method names of lscsde_workspace_mgmt's
+``EventClient`` (``RegisterWorkspaceEvent``, ``WorkspaceCreated``, ...).
+
+Events are a side channel: :meth:`EventRecorder.record` never raises for a failed event (for
+example when RBAC does not allow creating events); it logs a warning and returns ``None``.
+:meth:`EventRecorder.emit` is the strict form that raises.
+
+Every event is built to pass the API server's validation of events.k8s.io/v1 events:
+
+* ``metadata.name`` is ``<object name>.<16 hex digits>``, a unique DNS subdomain of at most
+  253 characters, in the object's namespace;
+* ``eventTime`` is a MicroTime: RFC 3339 in UTC with microseconds;
+* ``reportingController`` is a qualified name such as ``xlscsde.nhs.uk/lscsde-sdk``;
+* ``reportingInstance``, ``action`` and ``reason`` are at most 128 characters;
+* ``note`` is at most 1024 bytes of UTF-8 (longer notes are cut on a character boundary and
+  end with ``...``);
+* ``regarding`` names the object (apiVersion, kind, namespace, name, uid, resourceVersion);
+* ``type`` is ``Normal`` or ``Warning``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+from kubernetes_asyncio.client import ApiClient
+
+from .clients.base import ResourceChange
+from .clients.transport import Request, Transport
+from .errors import InvalidParameterException
+from .models import (
+    AnalyticsCrate,
+    AnalyticsDataSource,
+    AnalyticsDataSourceBinding,
+    AnalyticsWorkspace,
+    AnalyticsWorkspaceBinding,
+)
+from .resource import CustomResource
+
+__all__ = [
+    "DEFAULT_REPORTING_CONTROLLER",
+    "DEFAULT_REPORTING_USER",
+    "EventClient",
+    "EventRecorder",
+    "EventSubject",
+    "EventType",
+    "build_event",
+    "event_name",
+    "micro_time",
+    "reporting_instance_from_env",
+    "truncate_note",
+    "validate_reporting_controller",
+]
+
+#: The controller named in events unless another is configured.
+DEFAULT_REPORTING_CONTROLLER: Final = "xlscsde.nhs.uk/lscsde-sdk"
+#: Who the default notes say made a change unless another user is configured.
+DEFAULT_REPORTING_USER: Final = "Unknown User"
+
+EventType = Literal["Normal", "Warning"]
+#: What an event can be about: a model, or the object as the API server returns it.
+EventSubject = CustomResource | Mapping[str, Any]
+
+EVENTS_API_VERSION: Final = "events.k8s.io/v1"
+NAME_MAX_LENGTH: Final = 253
+REPORTING_INSTANCE_MAX_LENGTH: Final = 128
+ACTION_MAX_LENGTH: Final = 128
+REASON_MAX_LENGTH: Final = 128
+NOTE_MAX_BYTES: Final = 1024
+
+_NAME_SUFFIX_HEX_DIGITS = 16
+_ELLIPSIS = "..."
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_QUALIFIED_NAME_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+_QUALIFIED_NAME_PART_MAX = 63
+_EVENT_TYPES: Final = ("Normal", "Warning")
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _KindWording:
+    reason_prefix: str  # "WorkspaceBinding" -> WorkspaceBindingCreated
+    noun: str  # "Workspace Binding" -> "Workspace Binding Created by ..."
+
+
+# How events name each kind; the reasons are those lscsde_workspace_mgmt used.
+_WORDING: Final[dict[str, _KindWording]] = {
+    "AnalyticsWorkspace": _KindWording("Workspace", "Workspace"),
+    "AnalyticsWorkspaceBinding": _KindWording("WorkspaceBinding", "Workspace Binding"),
+    "AnalyticsDataSource": _KindWording("DataSource", "DataSource"),
+    "AnalyticsDataSourceBinding": _KindWording("DataSourceBinding", "DataSource Binding"),
+    "AnalyticsCrate": _KindWording("Crate", "Crate"),
+}
+
+
+# -- pure helpers (no I/O) ------------------------------------------------------------------
+
+
+def micro_time(moment: datetime | None = None) -> str:
+    """``moment`` (default: now) as a Kubernetes MicroTime: ``2025-01-02T03:04:05.123456Z``."""
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise InvalidParameterException(f"event time {moment!r} has no time zone")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def truncate_note(note: str, limit: int = NOTE_MAX_BYTES) -> str:
+    """``note`` cut to at most ``limit`` bytes of UTF-8, ending with ``...`` when cut.
+
+    The cut never splits a multi-byte character.
+    """
+    encoded = note.encode("utf-8")
+    if len(encoded) <= limit:
+        return note
+    room = limit - len(_ELLIPSIS)
+    return encoded[:room].decode("utf-8", errors="ignore") + _ELLIPSIS
+
+
+def event_name(object_name: str | None, fallback: str = "event", suffix: str | None = None) -> str:
+    """A unique event name: ``<object name>.<suffix>``, suffix 16 random hex digits.
+
+    Object names of custom resources are DNS subdomains, so the result is one too; a long
+    name is shortened so the whole stays within 253 characters.
+    """
+    suffix = suffix or secrets.token_hex(_NAME_SUFFIX_HEX_DIGITS // 2)
+    base = (object_name or fallback).lower()
+    base = base[: NAME_MAX_LENGTH - len(suffix) - 1].rstrip("-.")
+    name = f"{base}.{suffix}" if base else suffix
+    if not _DNS_SUBDOMAIN.fullmatch(name):
+        # Only a name that was never a valid object name gets here; fall back to the suffix.
+        name = f"{fallback}.{suffix}"
+    return name
+
+
+def validate_reporting_controller(value: str) -> str:
+    """``value`` if it is a qualified name (``[prefix/]name``, as the server requires)."""
+    prefix, slash, name = value.rpartition("/")
+    problems = []
+    if slash and (
+        not prefix or len(prefix) > NAME_MAX_LENGTH or not _DNS_SUBDOMAIN.fullmatch(prefix)
+    ):
+        problems.append(f"prefix {prefix!r} must be a DNS subdomain (e.g. xlscsde.nhs.uk)")
+    if len(name) > _QUALIFIED_NAME_PART_MAX or not _QUALIFIED_NAME_PART.fullmatch(name):
+        problems.append(
+            f"name {name!r} must be 1-63 letters, digits, '-', '_' or '.', starting and ending "
+            "with a letter or digit"
+        )
+    if problems:
+        raise InvalidParameterException(
+            f"reporting controller {value!r} is not a qualified name: {'; '.join(problems)}"
+        )
+    return value
+
+
+def reporting_instance_from_env() -> str:
+    """This process's instance name for events: ``$HOSTNAME`` (a pod's name), else the host."""
+    instance = os.environ.get("HOSTNAME") or os.environ.get("COMPUTERNAME") or socket.gethostname()
+    return (instance or "unknown")[:REPORTING_INSTANCE_MAX_LENGTH]
+
+
+def _reference(subject: EventSubject) -> dict[str, Any]:
+    """The ``regarding`` reference of an object, with what it has of the six fields."""
+    if isinstance(subject, CustomResource):
+        info = type(subject).__resource__
+        reference = {
+            "apiVersion": info.api_version,
+            "kind": info.kind,
+            "namespace": subject.metadata.namespace,
+            "name": subject.metadata.name,
+            "uid": subject.metadata.uid,
+            "resourceVersion": subject.metadata.resource_version,
+        }
+    elif isinstance(subject, Mapping):
+        metadata = subject.get("metadata") or {}
+        reference = {
+            "apiVersion": subject.get("apiVersion"),
+            "kind": subject.get("kind"),
+            "namespace": metadata.get("namespace"),
+            "name": metadata.get("name"),
+            "uid": metadata.get("uid"),
+            "resourceVersion": metadata.get("resourceVersion"),
+        }
+    else:
+        raise TypeError(
+            f"an event is about a model or an API object mapping, got {type(subject).__name__}"
+        )
+    return {key: value for key, value in reference.items() if value}
+
+
+def _check_length(field: str, value: str, limit: int) -> str:
+    if not value:
+        raise InvalidParameterException(f"an event needs a non-empty {field}")
+    if len(value) > limit:
+        raise InvalidParameterException(
+            f"event {field} {value[:40]!r}... is {len(value)} characters; the limit is {limit}"
+        )
+    return value
+
+
+def build_event(
+    subject: EventSubject,
+    *,
+    reason: str,
+    note: str,
+    reporting_controller: str,
+    reporting_instance: str,
+    type: EventType = "Normal",
+    action: str | None = None,
+    now: datetime | None = None,
+    name_suffix: str | None = None,
+) -> dict[str, Any]:
+    """The events.k8s.io/v1 Event body for ``subject`` (see the module docs for the rules).
+
+    Raises :class:`InvalidParameterException` for what the server would reject and cannot be
+    fixed here: an object without name or namespace, an empty or over-long reason or action,
+    an unknown type.
+    """
+    regarding = _reference(subject)
+    namespace = regarding.get("namespace")
+    if not namespace or not regarding.get("name") or not regarding.get("kind"):
+        raise InvalidParameterException(
+            f"an event needs an object with kind, name and namespace, got {regarding}"
+        )
+    if type not in _EVENT_TYPES:
+        raise InvalidParameterException(f"event type must be Normal or Warning, got {type!r}")
+    reason = _check_length("reason", reason, REASON_MAX_LENGTH)
+    action = _check_length("action", action or reason, ACTION_MAX_LENGTH)
+    return {
+        "apiVersion": EVENTS_API_VERSION,
+        "kind": "Event",
+        "metadata": {
+            "name": event_name(regarding["name"], str(regarding["kind"]).lower(), name_suffix),
+            "namespace": namespace,
+        },
+        "eventTime": micro_time(now),
+        "reportingController": reporting_controller,
+        "reportingInstance": reporting_instance[:REPORTING_INSTANCE_MAX_LENGTH],
+        "action": action,
+        "reason": reason,
+        "note": truncate_note(note),
+        "type": type,
+        "regarding": regarding,
+    }
+
+
+# -- the recorder ----------------------------------------------------------------------------
+
+
+class EventRecorder:
+    """Records events about AWMS objects through a :class:`Transport`.
+
+    ``reporting_controller`` names the component (a qualified name such as
+    ``xlscsde.nhs.uk/jupyterhub``), ``reporting_user`` the user named in default notes, and
+    ``reporting_instance`` the running copy of it (default: ``$HOSTNAME``, read now).
+    """
+
+    def __init__(
+        self,
+        api: ApiClient | Transport,
+        log: logging.Logger | None = None,
+        reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
+        reporting_user: str = DEFAULT_REPORTING_USER,
+        reporting_instance: str | None = None,
+    ) -> None:
+        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.log = log or _log
+        self.reporting_controller = validate_reporting_controller(reporting_controller)
+        self.reporting_user = reporting_user
+        self.reporting_instance = (reporting_instance or reporting_instance_from_env())[
+            :REPORTING_INSTANCE_MAX_LENGTH
+        ]
+
+    async def emit(
+        self,
+        subject: EventSubject,
+        reason: str,
+        note: str,
+        type: EventType = "Normal",
+        action: str | None = None,
+    ) -> dict[str, Any]:
+        """Create the event and return it as the server stored it; raises on any failure."""
+        body = build_event(
+            subject,
+            reason=reason,
+            note=note,
+            type=type,
+            action=action,
+            reporting_controller=self.reporting_controller,
+            reporting_instance=self.reporting_instance,
+        )
+        namespace = body["metadata"]["namespace"]
+        path = f"/apis/{EVENTS_API_VERSION}/namespaces/{namespace}/events"
+        created: dict[str, Any] = await self.transport.send_json(Request("POST", path, body=body))
+        return created
+
+    async def record(
+        self,
+        subject: EventSubject,
+        reason: str,
+        note: str,
+        type: EventType = "Normal",
+        action: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Create the event; on failure log a warning and return ``None``.
+
+        An event only reports an operation, so failing to record one (RBAC, a server error,
+        a network error, an object without namespace) must never fail that operation.
+        """
+        try:
+            return await self.emit(subject, reason, note, type=type, action=action)
+        except Exception as exc:  # any failure, see the docstring; cancellation still propagates
+            reference = _safe_reference(subject)
+            self.log.warning("could not record event %s about %s: %s", reason, reference, exc)
+            return None
+
+    async def record_change(
+        self,
+        subject: EventSubject,
+        change: ResourceChange | str,
+        note: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Record that ``subject`` was created, updated or deleted: reason
+        ``<Kind><Change>`` (``WorkspaceBindingCreated``, ``CrateDeleted``, ...), action the
+        change, and by default the note ``"<Kind> <Change> by <reporting user>"``."""
+        kind = str(_safe_reference(subject).get("kind") or "Object")
+        return await self._record_as(kind, subject, ResourceChange(change), note)
+
+    async def _record_as(
+        self, kind: str, subject: EventSubject, change: ResourceChange, note: str | None
+    ) -> dict[str, Any] | None:
+        # ``kind`` picks the wording, so a method named for a kind records that kind's reason
+        # even when given a plain mapping.
+        wording = _WORDING.get(kind, _KindWording(kind, kind))
+        note = note or f"{wording.noun} {change.value} by {self.reporting_user}"
+        return await self.record(
+            subject, f"{wording.reason_prefix}{change.value}", note, action=change.value
+        )
+
+    # One method per kind and change, for callers that report changes made outside a client.
+
+    async def workspace_created(
+        self, workspace: AnalyticsWorkspace, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.CREATED, note)
+
+    async def workspace_updated(
+        self, workspace: AnalyticsWorkspace, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.UPDATED, note)
+
+    async def workspace_deleted(
+        self, workspace: AnalyticsWorkspace, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.DELETED, note)
+
+    async def workspace_binding_created(
+        self, binding: AnalyticsWorkspaceBinding, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsWorkspaceBinding", binding, ResourceChange.CREATED, note
+        )
+
+    async def workspace_binding_updated(
+        self, binding: AnalyticsWorkspaceBinding, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsWorkspaceBinding", binding, ResourceChange.UPDATED, note
+        )
+
+    async def workspace_binding_deleted(
+        self, binding: AnalyticsWorkspaceBinding, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsWorkspaceBinding", binding, ResourceChange.DELETED, note
+        )
+
+    async def data_source_created(
+        self, datasource: AnalyticsDataSource, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSource", datasource, ResourceChange.CREATED, note
+        )
+
+    async def data_source_updated(
+        self, datasource: AnalyticsDataSource, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSource", datasource, ResourceChange.UPDATED, note
+        )
+
+    async def data_source_deleted(
+        self, datasource: AnalyticsDataSource, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSource", datasource, ResourceChange.DELETED, note
+        )
+
+    async def data_source_binding_created(
+        self, binding: AnalyticsDataSourceBinding, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSourceBinding", binding, ResourceChange.CREATED, note
+        )
+
+    async def data_source_binding_updated(
+        self, binding: AnalyticsDataSourceBinding, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSourceBinding", binding, ResourceChange.UPDATED, note
+        )
+
+    async def data_source_binding_deleted(
+        self, binding: AnalyticsDataSourceBinding, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSourceBinding", binding, ResourceChange.DELETED, note
+        )
+
+    async def crate_created(
+        self, crate: AnalyticsCrate, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsCrate", crate, ResourceChange.CREATED, note)
+
+    async def crate_updated(
+        self, crate: AnalyticsCrate, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsCrate", crate, ResourceChange.UPDATED, note)
+
+    async def crate_deleted(
+        self, crate: AnalyticsCrate, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsCrate", crate, ResourceChange.DELETED, note)
+
+
+def _safe_reference(subject: EventSubject) -> dict[str, Any]:
+    # For log messages and wording only: never raises.
+    try:
+        return _reference(subject)
+    except Exception:
+        return {"object": type(subject).__name__}
+
+
+class EventClient(EventRecorder):
+    """:class:`EventRecorder` with lscsde_workspace_mgmt's ``EventClient`` method names.
+
+    The constructor takes the same leading arguments as that class (``api_client, log,
+    reporting_controller, reporting_user``). The ``Register*Event`` methods record an event
+    with the given reason (also used as the action) and note; the ``<Kind><Change>`` methods
+    record the matching change with a default note when none is given. Like
+    :meth:`EventRecorder.record`, none of them raises when the event cannot be recorded.
+    """
+
+    async def RegisterWorkspaceEvent(
+        self, workspace: EventSubject, reason: str, note: str
+    ) -> dict[str, Any] | None:
+        return await self.record(workspace, reason, note)
+
+    async def RegisterWorkspaceBindingEvent(
+        self, binding: EventSubject, reason: str, note: str
+    ) -> dict[str, Any] | None:
+        return await self.record(binding, reason, note)
+
+    async def RegisterDataSourceEvent(
+        self, datasource: EventSubject, reason: str, note: str
+    ) -> dict[str, Any] | None:
+        return await self.record(datasource, reason, note)
+
+    async def RegisterDataSourceBindingEvent(
+        self, binding: EventSubject, reason: str, note: str
+    ) -> dict[str, Any] | None:
+        return await self.record(binding, reason, note)
+
+    async def RegisterCrateEvent(
+        self, crate: EventSubject, reason: str, note: str
+    ) -> dict[str, Any] | None:
+        return await self.record(crate, reason, note)
+
+    async def WorkspaceCreated(
+        self, workspace: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.CREATED, note)
+
+    async def WorkspaceUpdated(
+        self, workspace: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.UPDATED, note)
+
+    async def WorkspaceDeleted(
+        self, workspace: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.DELETED, note)
+
+    async def WorkspaceBindingCreated(
+        self, binding: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsWorkspaceBinding", binding, ResourceChange.CREATED, note
+        )
+
+    async def WorkspaceBindingUpdated(
+        self, binding: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsWorkspaceBinding", binding, ResourceChange.UPDATED, note
+        )
+
+    async def WorkspaceBindingDeleted(
+        self, binding: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsWorkspaceBinding", binding, ResourceChange.DELETED, note
+        )
+
+    async def DataSourceCreated(
+        self, datasource: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSource", datasource, ResourceChange.CREATED, note
+        )
+
+    async def DataSourceUpdated(
+        self, datasource: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSource", datasource, ResourceChange.UPDATED, note
+        )
+
+    async def DataSourceDeleted(
+        self, datasource: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSource", datasource, ResourceChange.DELETED, note
+        )
+
+    async def DataSourceBindingCreated(
+        self, binding: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSourceBinding", binding, ResourceChange.CREATED, note
+        )
+
+    async def DataSourceBindingUpdated(
+        self, binding: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSourceBinding", binding, ResourceChange.UPDATED, note
+        )
+
+    async def DataSourceBindingDeleted(
+        self, binding: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as(
+            "AnalyticsDataSourceBinding", binding, ResourceChange.DELETED, note
+        )
+
+    async def CrateCreated(
+        self, crate: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsCrate", crate, ResourceChange.CREATED, note)
+
+    async def CrateUpdated(
+        self, crate: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsCrate", crate, ResourceChange.UPDATED, note)
+
+    async def CrateDeleted(
+        self, crate: EventSubject, note: str | None = None
+    ) -> dict[str, Any] | None:
+        return await self._record_as("AnalyticsCrate", crate, ResourceChange.DELETED, note)

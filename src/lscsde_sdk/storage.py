@@ -1,0 +1,262 @@
+"""Persistent volume claims for workspaces, and mounting them into (KubeSpawner) pods.
+
+Pods and claims are kubernetes_asyncio's ``V1Pod`` and ``V1PersistentVolumeClaim``, the types
+KubeSpawner hands to its hooks. Requests go through the SDK's :class:`Transport`, so they are
+counted with the other clients' requests and fail with the typed errors of
+:mod:`lscsde_sdk.errors`.
+
+Defaults for new claims come from the environment, read on every call so a changed setting
+takes effect without a restart:
+
+* ``DEFAULT_STORAGE_CLASS`` (else ``jupyter-default``);
+* ``DEFAULT_STORAGE_ACCESS_MODES``, comma-separated (else ``ReadWriteMany``);
+* ``DEFAULT_STORAGE_CAPACITY`` (else ``1Gi``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+from kubernetes_asyncio.client import (
+    ApiClient,
+    V1PersistentVolumeClaim,
+    V1PersistentVolumeClaimVolumeSource,
+    V1Pod,
+    V1Volume,
+    V1VolumeMount,
+)
+
+from .clients.transport import Request, Transport
+from .errors import AlreadyExistsError, InvalidParameterException, NotFoundError
+
+__all__ = [
+    "DEFAULT_ACCESS_MODES",
+    "DEFAULT_CAPACITY",
+    "DEFAULT_STORAGE_CLASS",
+    "PersistentVolumeClaimClient",
+    "default_access_modes",
+    "default_capacity",
+    "default_storage_class",
+    "mount_claim",
+    "volume_name_for_claim",
+]
+
+DEFAULT_STORAGE_CLASS: Final = "jupyter-default"
+DEFAULT_ACCESS_MODES: Final = ("ReadWriteMany",)
+DEFAULT_CAPACITY: Final = "1Gi"
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_DNS_LABEL_MAX = 63
+_DIGEST_LENGTH = 10
+
+_log = logging.getLogger(__name__)
+
+
+def default_storage_class() -> str:
+    """``$DEFAULT_STORAGE_CLASS``, else ``jupyter-default``."""
+    return os.environ.get("DEFAULT_STORAGE_CLASS") or DEFAULT_STORAGE_CLASS
+
+
+def default_access_modes() -> list[str]:
+    """``$DEFAULT_STORAGE_ACCESS_MODES`` split on commas, else ``["ReadWriteMany"]``."""
+    value = os.environ.get("DEFAULT_STORAGE_ACCESS_MODES") or ""
+    modes = [mode.strip() for mode in value.split(",") if mode.strip()]
+    return modes or list(DEFAULT_ACCESS_MODES)
+
+
+def default_capacity() -> str:
+    """``$DEFAULT_STORAGE_CAPACITY``, else ``1Gi``."""
+    return os.environ.get("DEFAULT_STORAGE_CAPACITY") or DEFAULT_CAPACITY
+
+
+def volume_name_for_claim(claim_name: str) -> str:
+    """The pod volume name for a claim: the claim name when it is a valid volume name (a
+    DNS label), else a DNS label made from it plus a hash, so it stays unique."""
+    if len(claim_name) <= _DNS_LABEL_MAX and _DNS_LABEL.fullmatch(claim_name):
+        return claim_name
+    digest = hashlib.sha256(claim_name.encode("utf-8")).hexdigest()[:_DIGEST_LENGTH]
+    cleaned = re.sub(r"[^a-z0-9]+", "-", claim_name.lower())
+    cleaned = cleaned[: _DNS_LABEL_MAX - _DIGEST_LENGTH - 1].strip("-")
+    return f"{cleaned}-{digest}" if cleaned else f"claim-{digest}"
+
+
+def _get(obj: Any, attribute: str, key: str) -> Any:
+    # KubeSpawner builds V1 objects, but pod fragments from configuration may be plain dicts.
+    if isinstance(obj, Mapping):
+        return obj.get(key, obj.get(attribute))
+    return getattr(obj, attribute, None)
+
+
+def _claim_of(volume: Any) -> str | None:
+    source = _get(volume, "persistent_volume_claim", "persistentVolumeClaim")
+    return None if source is None else _get(source, "claim_name", "claimName")
+
+
+def mount_claim(pod: V1Pod, claim_name: str, mount_path: str, read_only: bool = False) -> V1Pod:
+    """Add a volume for ``claim_name`` to ``pod`` and mount it at ``mount_path`` in the first
+    container; the pod is changed in place and returned.
+
+    Idempotent: a volume already using the claim is reused rather than duplicated, and a mount
+    of that volume at that path is kept (with ``read_only`` updated). Raises
+    :class:`InvalidParameterException` if the pod has no containers, if another volume has the
+    name this one needs, or if another volume is already mounted at ``mount_path``.
+    """
+    spec = pod.spec
+    if spec is None or not spec.containers:
+        raise InvalidParameterException(
+            f"pod {pod.metadata.name if pod.metadata else None!r} has no containers to mount "
+            f"claim {claim_name!r} into"
+        )
+    volumes = list(spec.volumes or [])
+    name = next((str(_get(v, "name", "name")) for v in volumes if _claim_of(v) == claim_name), None)
+    if name is None:
+        name = volume_name_for_claim(claim_name)
+        if any(_get(v, "name", "name") == name for v in volumes):
+            raise InvalidParameterException(
+                f"pod already has a volume named {name!r} that is not claim {claim_name!r}"
+            )
+        volumes.append(
+            V1Volume(
+                name=name,
+                persistent_volume_claim=V1PersistentVolumeClaimVolumeSource(claim_name=claim_name),
+            )
+        )
+        spec.volumes = volumes
+
+    container = spec.containers[0]
+    mounts = list(container.volume_mounts or [])
+    for mount in mounts:
+        if _get(mount, "mount_path", "mountPath") != mount_path:
+            continue
+        if _get(mount, "name", "name") != name:
+            raise InvalidParameterException(
+                f"container {container.name!r} already mounts volume "
+                f"{_get(mount, 'name', 'name')!r} at {mount_path!r}; cannot mount claim "
+                f"{claim_name!r} there too"
+            )
+        if isinstance(mount, dict):
+            mount["readOnly"] = read_only
+        else:
+            mount.read_only = read_only
+        return pod
+    mounts.append(V1VolumeMount(name=name, mount_path=mount_path, read_only=read_only))
+    container.volume_mounts = mounts
+    return pod
+
+
+@dataclass(frozen=True)
+class _Payload:
+    # ApiClient.deserialize reads a response's ``data``; this carries bytes already read.
+    data: bytes
+
+
+class PersistentVolumeClaimClient:
+    """Gets, creates and mounts persistent volume claims.
+
+    ``api`` is a kubernetes_asyncio ``ApiClient`` or a :class:`Transport` shared with other
+    clients; ``log`` receives what was created and mounted (default: this module's logger).
+    """
+
+    def __init__(self, api: ApiClient | Transport, log: logging.Logger | None = None) -> None:
+        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.log = log or _log
+
+    def _path(self, namespace: str, name: str | None = None) -> str:
+        if not namespace:
+            raise InvalidParameterException("a namespace is required for a persistent volume claim")
+        base = f"/api/v1/namespaces/{namespace}/persistentvolumeclaims"
+        return f"{base}/{name}" if name else base
+
+    def _to_claim(self, data: bytes) -> V1PersistentVolumeClaim:
+        api_client = self.transport.api_client
+        return cast(
+            V1PersistentVolumeClaim,
+            api_client.deserialize(cast(Any, _Payload(data)), "V1PersistentVolumeClaim"),
+        )
+
+    async def get(self, name: str, namespace: str) -> V1PersistentVolumeClaim | None:
+        """The claim ``name`` in ``namespace``, or ``None`` if there is none."""
+        if not name:
+            raise InvalidParameterException("a persistent volume claim name is required")
+        try:
+            data = await self.transport.send(Request("GET", self._path(namespace, name)))
+        except NotFoundError:
+            return None
+        return self._to_claim(data)
+
+    async def create_if_not_exists(
+        self,
+        name: str,
+        namespace: str,
+        storage_class_name: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        access_modes: Sequence[str] | None = None,
+        storage_requested: str | None = None,
+    ) -> V1PersistentVolumeClaim:
+        """The claim ``name``, created first if it does not exist.
+
+        An existing claim is returned untouched (its class, modes and size are not compared).
+        Empty arguments take the defaults described in the module docs. If another process
+        creates the claim at the same moment, that claim is returned.
+        """
+        existing = await self.get(name, namespace)
+        if existing is not None:
+            return existing
+        body: dict[str, Any] = {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {
+                "storageClassName": storage_class_name or default_storage_class(),
+                "accessModes": list(access_modes or default_access_modes()),
+                "resources": {"requests": {"storage": storage_requested or default_capacity()}},
+            },
+        }
+        if labels:
+            body["metadata"]["labels"] = dict(labels)
+        try:
+            data = await self.transport.send(Request("POST", self._path(namespace), body=body))
+        except AlreadyExistsError:
+            raced = await self.get(name, namespace)
+            if raced is None:
+                raise  # created and deleted again in between: report the original conflict
+            return raced
+        self.log.info(
+            "created persistent volume claim %s/%s: %s",
+            namespace,
+            name,
+            json.dumps(body["spec"], sort_keys=True),
+        )
+        return self._to_claim(data)
+
+    async def mount(
+        self,
+        pod: V1Pod,
+        storage_name: str,
+        namespace: str,
+        storage_class_name: str | None,
+        mount_path: str,
+        read_only: bool = False,
+    ) -> V1Pod:
+        """Create the claim ``storage_name`` if needed and mount it into ``pod`` (in place;
+        the pod is also returned), see :func:`mount_claim`. An empty ``mount_path`` means
+        ``/mnt/<storage_name>``."""
+        claim = await self.create_if_not_exists(storage_name, namespace, storage_class_name)
+        claim_name = claim.metadata.name if claim.metadata and claim.metadata.name else storage_name
+        mount_path = mount_path or f"/mnt/{storage_name}"
+        mount_claim(pod, claim_name, mount_path, read_only)
+        self.log.info(
+            "mounted persistent volume claim %s/%s at %s%s",
+            namespace,
+            claim_name,
+            mount_path,
+            " (read-only)" if read_only else "",
+        )
+        return pod

@@ -1,0 +1,82 @@
+"""The one place where compat models and lscsde_sdk models are converted, and SDK errors are
+turned into the errors the old library raised.
+
+Both directions go through the schema's JSON form (aliases, ISO date strings):
+
+* compat -> SDK: dumped by alias without ``None`` values (the old library sent nulls, which
+  the server prunes) and validated by the SDK model as user input, so its checks apply;
+  fields only the old library had are left out (see ``CompatModel``);
+* SDK -> compat: what the SDK object holds (``to_api()``, which keeps fields the server sent
+  that the SDK does not model), validated into the compat model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from kubernetes_asyncio.client import ApiException
+from pydantic import BaseModel
+
+from lscsde_sdk.errors import ApiError
+from lscsde_sdk.model_base import ResourceModel
+
+from ._base import FOR_SDK, CompatModel
+
+__all__ = ["from_sdk", "kubernetes_errors", "to_api_dict", "to_sdk"]
+
+CompatT = TypeVar("CompatT", bound=CompatModel)
+SdkT = TypeVar("SdkT", bound=ResourceModel)
+
+
+def to_api_dict(model: BaseModel) -> dict[str, Any]:
+    """``model`` as the API server's JSON (aliases, no ``None`` values, no old-only fields)."""
+    data: dict[str, Any] = model.model_dump(
+        mode="json", by_alias=True, exclude_none=True, context=FOR_SDK
+    )
+    return data
+
+
+def to_sdk(model: CompatModel | SdkT, sdk_type: type[SdkT]) -> SdkT:
+    """The lscsde_sdk model of ``model`` (returned as it is when it already is one)."""
+    if isinstance(model, sdk_type):
+        return model
+    if not isinstance(model, CompatModel):
+        raise TypeError(f"expected a compat model or a {sdk_type.__name__}, got {type(model)}")
+    return sdk_type.model_validate(to_api_dict(model))
+
+
+def from_sdk(model: ResourceModel, compat_type: type[CompatT]) -> CompatT:
+    """The compat model of an lscsde_sdk model."""
+    return compat_type.model_validate(model.to_api())
+
+
+def from_api(data: Mapping[str, Any], sdk_type: type[SdkT], compat_type: type[CompatT]) -> CompatT:
+    """The compat model of an object as the API server returned it, read as the SDK reads it."""
+    return from_sdk(sdk_type.from_api(data), compat_type)
+
+
+def as_api_exception(error: ApiError) -> ApiException:
+    """The kubernetes_asyncio ``ApiException`` the old library raised for this failure: the
+    HTTP status and reason phrase, and the server's Status object as the body."""
+    try:
+        phrase = HTTPStatus(error.status).phrase
+    except ValueError:
+        phrase = error.reason or "Error"
+    exception = ApiException(status=error.status, reason=phrase)
+    body = json.dumps(error.body) if error.body is not None else error.message
+    exception.body = body.encode("utf-8")
+    return exception
+
+
+@contextmanager
+def kubernetes_errors() -> Iterator[None]:
+    """Raise the API errors of the block as ``ApiException`` (the SDK error as its cause), as
+    code written for the old library catches those and reads ``.status``."""
+    try:
+        yield
+    except ApiError as error:
+        raise as_api_exception(error) from error

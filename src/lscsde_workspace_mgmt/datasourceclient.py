@@ -1,0 +1,68 @@
+"""``AnalyticsDataSourceClient`` over :class:`lscsde_sdk.clients.AnalyticsDataSourceClient`."""
+
+from __future__ import annotations
+
+import builtins
+from logging import Logger
+
+from kubernetes_asyncio.client import CustomObjectsApi
+from pydantic import TypeAdapter
+
+from lscsde_sdk import clients as sdk_clients
+from lscsde_sdk import models as sdk_models
+
+from ._convert import from_sdk, kubernetes_errors
+from ._resource import ResourceClient
+from .datasourcebindingclient import AnalyticsDataSourceBindingClient
+from .eventclient import EventClient
+from .models import AnalyticsDataSource, AnalyticsDataSourceStatus
+
+__all__ = ["AnalyticsDataSourceClient"]
+
+
+class AnalyticsDataSourceClient(
+    ResourceClient[
+        AnalyticsDataSource,
+        AnalyticsDataSourceStatus,
+        sdk_models.AnalyticsDataSource,
+        sdk_models.AnalyticsDataSourceStatus,
+    ]
+):
+    """Reads and writes AnalyticsDataSources; finds the ones bound to a workspace.
+
+    Creates, patches, replaces and deletes record DataSourceCreated, DataSourceUpdated and
+    DataSourceDeleted through ``event_client``.
+    """
+
+    adaptor = TypeAdapter(AnalyticsDataSource)
+    sdk: sdk_clients.AnalyticsDataSourceClient
+
+    def __init__(
+        self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None
+    ) -> None:
+        super().__init__(
+            k8s_api,
+            log,
+            event_client,
+            model=AnalyticsDataSource,
+            status_model=AnalyticsDataSourceStatus,
+            sdk_model=sdk_models.AnalyticsDataSource,
+            sdk_status_model=sdk_models.AnalyticsDataSourceStatus,
+        )
+        self.sdk = sdk_clients.AnalyticsDataSourceClient(
+            self.transport, events=event_client, log=log
+        )
+
+    async def list_by_workspace(
+        self,
+        binding_client: AnalyticsDataSourceBindingClient,
+        namespace: str,
+        workspace: str,
+    ) -> builtins.list[AnalyticsDataSource]:
+        """The data sources in ``namespace`` bound to ``workspace``, by name (expired bindings
+        included). Two list requests (plus one label patch per binding that lacks its label)
+        whatever the number of bindings; a binding to a missing data source is logged and
+        skipped."""
+        with kubernetes_errors():
+            found = await self.sdk.list_by_workspace(binding_client.sdk, namespace, workspace)
+        return [from_sdk(datasource, AnalyticsDataSource) for datasource in found]

@@ -1,0 +1,83 @@
+"""What the API server does to our objects: defaulting, pruning, strict field validation."""
+
+from __future__ import annotations
+
+import pytest
+from kubernetes_asyncio.client import ApiClient
+
+from lscsde_sdk.clients import (
+    AnalyticsCrateClient,
+    AnalyticsWorkspaceBindingClient,
+    AnalyticsWorkspaceClient,
+)
+from lscsde_sdk.errors import BadRequestError
+from lscsde_sdk.models import AnalyticsCrate
+
+from .factories import crate, workspace, workspace_binding
+
+pytestmark = pytest.mark.integration
+
+
+async def test_server_fills_crate_defaults(admin_api: ApiClient, namespace: str) -> None:
+    created = await AnalyticsCrateClient(admin_api).create(crate(namespace, "defaults"))
+
+    assert created.spec is not None and created.spec.repo is not None
+    assert created.spec.path == "/ro-crate-metadata.json"
+    assert created.spec.repo.branch == "main"
+    assert created.spec.repo.secret_key == "TOKEN"
+    # They came from the server, so they are part of the object now.
+    assert created.to_api()["spec"]["repo"]["branch"] == "main"
+
+
+async def test_server_fills_binding_replicas(admin_api: ApiClient, namespace: str) -> None:
+    created = await AnalyticsWorkspaceBindingClient(admin_api).create(
+        workspace_binding(namespace, "defaults")
+    )
+    assert created.to_api()["spec"]["replicas"] == 0
+
+
+async def test_server_defaults_status_text_to_waiting(admin_api: ApiClient, namespace: str) -> None:
+    client = AnalyticsWorkspaceClient(admin_api)
+    await client.create(workspace(namespace, "defaults"))
+
+    updated = await client.patch_status(namespace, "defaults", {})
+
+    assert updated.to_api()["status"] == {"statusText": "Waiting"}
+
+
+async def test_client_does_not_send_defaults_the_user_did_not_set(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    # If the model sent its own defaults, the server could not tell them from user intent;
+    # a crate without repo must come back without one.
+    body = crate(namespace, "no-repo")
+    del body["spec"]["repo"]
+    created = await AnalyticsCrateClient(admin_api).create(body)
+    assert "repo" not in created.to_api()["spec"]
+
+
+async def test_unknown_fields_are_rejected_by_strict_field_validation(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    body = crate(namespace, "strict")
+    body["spec"]["colour"] = "green"
+    # from_api keeps unknown fields (as when echoing back a newer server's object).
+    model = AnalyticsCrate.from_api(body)
+
+    with pytest.raises(BadRequestError, match="colour"):
+        await AnalyticsCrateClient(admin_api).create(model)
+
+
+async def test_fields_the_server_prunes_are_not_invented_by_the_models(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    body = crate(namespace, "pruned")
+    body["spec"]["colour"] = "green"
+    client = AnalyticsCrateClient(admin_api, field_validation="Ignore")
+
+    created = await client.create(AnalyticsCrate.from_api(body))
+
+    assert "colour" not in created.to_api()["spec"]
+    assert created.spec is not None and not created.spec.model_extra
+    fetched = await client.get(namespace, "pruned")
+    assert "colour" not in fetched.to_api()["spec"]

@@ -1,0 +1,133 @@
+"""Label values for the binding index labels, and the workspace-management exceptions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lscsde_sdk.errors import (
+    InvalidLabelFormatException,
+    InvalidParameterException,
+    LscsdeError,
+    NoAssignedValidWorkspaces,
+    WorkspaceNotFoundException,
+)
+from lscsde_sdk.labels import (
+    LABEL_VALUE_PATTERN,
+    USERNAME_LABEL,
+    WORKSPACE_LABEL,
+    KubernetesHelper,
+    format_as_label,
+    is_valid_label_value,
+    username_label_value,
+    workspace_label_value,
+)
+
+
+@pytest.mark.parametrize(
+    ("username", "label"),
+    [
+        ("joe.blogs@someplace.co.uk", "joe.blogs___someplace.co.uk"),
+        ("joe.o'keef@someplace.co.uk", "joe.o___keef___someplace.co.uk"),
+        ("Joe.Blogs@SomePlace.CO.UK", "joe.blogs___someplace.co.uk"),
+        ("ab-c", "ab___c"),
+        ("a b@@c", "a___b___c"),  # a run of several characters becomes one ___
+        ("Straße@x.de", "strasse___x.de"),  # casefold, not just lower
+        ("researcher1", "researcher1"),
+        ("", ""),
+    ],
+)
+def test_format_as_label(username: str, label: str) -> None:
+    assert format_as_label(username) == label
+    assert is_valid_label_value(label)
+
+
+def test_kubernetes_helper_formats_like_the_function() -> None:
+    assert KubernetesHelper().format_as_label("joe.blogs@someplace.co.uk") == (
+        "joe.blogs___someplace.co.uk"
+    )
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        "joe.o'keef@someplace.co.uk!",  # ends with ___
+        "_joe",  # starts with ___
+        "@joe",
+        "a" * 64,  # longer than a label value may be
+    ],
+)
+def test_values_without_label_form_raise_with_value_and_rule(username: str) -> None:
+    with pytest.raises(InvalidLabelFormatException) as caught:
+        format_as_label(username)
+    message = caught.value.message
+    assert repr(username) in message
+    assert LABEL_VALUE_PATTERN in message
+    assert "63" in message
+    assert str(caught.value) == message
+
+
+def test_longest_label_value_is_accepted() -> None:
+    assert format_as_label("a" * 63) == "a" * 63
+
+
+def test_non_string_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="NoneType"):
+        format_as_label(None)  # type: ignore[arg-type]
+
+
+def test_different_usernames_can_share_a_label_value() -> None:
+    # Why lookups re-check spec.username after selecting by label.
+    assert format_as_label("a.b@c") == format_as_label("a.b#c") == "a.b___c"
+
+
+def test_username_label_value_is_none_without_a_label_form() -> None:
+    assert username_label_value("joe@x.org") == "joe___x.org"
+    assert username_label_value("joe!") is None
+    assert username_label_value(None) is None
+    assert username_label_value("") is None
+
+
+def test_workspace_label_value_keeps_names_that_fit() -> None:
+    assert workspace_label_value("cancer-outcomes") == "cancer-outcomes"
+    assert workspace_label_value("a.b-c") == "a.b-c"
+    assert workspace_label_value("x" * 63) == "x" * 63
+
+
+def test_workspace_label_value_shortens_long_names_with_a_hash() -> None:
+    first = "research-" + "a" * 60 + ".example"
+    second = "research-" + "a" * 60 + ".example2"
+    value = workspace_label_value(first)
+    assert is_valid_label_value(value)
+    assert len(value) <= 63
+    assert value == workspace_label_value(first)  # deterministic
+    assert value != workspace_label_value(second)
+    assert value.startswith("research-aaaa")
+    assert re.fullmatch(r".*-[0-9a-f]{10}", value)
+
+
+def test_label_keys() -> None:
+    assert USERNAME_LABEL == "xlscsde.nhs.uk/username"
+    assert WORKSPACE_LABEL == "xlscsde.nhs.uk/workspace"
+
+
+def test_exceptions_carry_their_message_and_fields() -> None:
+    no_workspaces = NoAssignedValidWorkspaces("joe@x.org")
+    assert no_workspaces.user == "joe@x.org"
+    assert "joe@x.org" in no_workspaces.message
+    assert str(no_workspaces) == no_workspaces.message
+
+    not_found = WorkspaceNotFoundException("jupyterhub", "jupyter-joe")
+    assert (not_found.namespace, not_found.name) == ("jupyterhub", "jupyter-joe")
+    assert "jupyter-joe" in not_found.message and "jupyterhub" in not_found.message
+    assert "workspace" in not_found.message
+
+    invalid = InvalidParameterException("bad")
+    assert invalid.message == "bad" == str(invalid)
+
+    for error in (no_workspaces, not_found, invalid, InvalidLabelFormatException("x")):
+        assert isinstance(error, LscsdeError)
+        assert isinstance(error, Exception)
+    assert isinstance(invalid, ValueError)
+    assert isinstance(InvalidLabelFormatException("x"), ValueError)
