@@ -1,4 +1,4 @@
-"""Developer and CI sessions: generate, generate_check, lint, tests, build, bench."""
+"""Developer and CI sessions: generate, generate_check, lint, tests, demo, build."""
 
 from __future__ import annotations
 
@@ -48,6 +48,13 @@ def tests(session: nox.Session) -> None:
     if not os.environ.get("LSCSDE_TEST_KUBECONFIG"):
         session.run("python", "-m", "lscsde_sdk.testing.binaries")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """A throwaway kube-apiserver, a workspace and a binding, the user's KubeSpawner profile."""
+    session.install("-e", ".")
+    session.run("python", "-m", "lscsde_sdk.testing.demo", *session.posargs)
 
 
 @nox.session(python=PYTHON)

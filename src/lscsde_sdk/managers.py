@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from kubernetes_asyncio.client import ApiClient, V1Pod
 
+from . import converters
 from .clients import Transport
 from .clients.datasources import (
     AnalyticsDataSourceBindingClient,
@@ -27,7 +28,6 @@ from .clients.datasources import (
     BoundDataSource,
 )
 from .clients.workspaces import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from . import converters
 from .converters import AnalyticsWorkspaceConverter, DateLike, is_available, to_date
 from .errors import InvalidParameterException, WorkspaceNotFoundException
 from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventClient

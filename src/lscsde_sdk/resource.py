@@ -100,7 +100,3 @@ class CustomResource(ResourceModel):
     @property
     def namespace(self) -> str | None:
         return self.metadata.namespace
-
-    def summary(self) -> dict[str, Any]:
-        """A short identification for logs and error messages."""
-        return {"kind": type(self).__resource__.kind, "namespace": self.namespace, "name": self.metadata.name}

@@ -26,7 +26,14 @@ from lscsde_sdk.model_base import ResourceModel
 
 from ._base import FOR_SDK, CompatModel
 
-__all__ = ["from_sdk", "kubernetes_errors", "to_api_dict", "to_sdk"]
+__all__ = [
+    "as_api_exception",
+    "from_api",
+    "from_sdk",
+    "kubernetes_errors",
+    "to_api_dict",
+    "to_sdk",
+]
 
 CompatT = TypeVar("CompatT", bound=CompatModel)
 SdkT = TypeVar("SdkT", bound=ResourceModel)
