@@ -28,6 +28,7 @@ from lscsde_sdk.testing.binaries import ControlPlaneUnavailable, find_binaries
 from lscsde_sdk.testing.controlplane import (
     ADMIN,
     ControlPlane,
+    ControlPlaneStartError,
     Identity,
     default_crd_dir,
     generate_ca,
@@ -264,6 +265,18 @@ def test_stop_removes_tmp_dir_and_processes(control_plane: ControlPlane) -> None
     assert not tmp_dir.exists()
     assert all(_gone(pid) for pid in pids.values())
     assert not plane.running
+
+
+@pytest.mark.integration
+def test_start_failure_reports_log_tail_and_cleans_up(control_plane: ControlPlane) -> None:
+    if control_plane.external:
+        pytest.skip("uses its own control plane processes")
+    plane = ControlPlane(apply_crds=False, apiserver_args=["--no-such-flag"])
+    with pytest.raises(ControlPlaneStartError, match="no-such-flag") as info:
+        plane.start()
+    assert "kube-apiserver exited" in str(info.value)
+    assert "--- kube-apiserver.log" in info.value.logs
+    assert plane.tmp_dir is None and not plane.pids
 
 
 @pytest.mark.integration

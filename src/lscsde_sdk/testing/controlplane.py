@@ -730,7 +730,8 @@ class ControlPlane:
                 f"--advertise-client-urls={client_url}",
                 f"--listen-peer-urls={peer_url}",
                 f"--initial-advertise-peer-urls={peer_url}",
-                f"--initial-cluster=default={peer_url}",
+                "--name=lscsde-test",
+                f"--initial-cluster=lscsde-test={peer_url}",
                 "--unsafe-no-fsync=true",  # throwaway data: durability only costs time
             ],
             tmp / "etcd.log",
