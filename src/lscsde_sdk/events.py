@@ -40,13 +40,6 @@ from kubernetes_asyncio.client import ApiClient
 from .clients.base import ResourceChange
 from .clients.transport import Request, Transport
 from .errors import InvalidParameterException
-from .models import (
-    AnalyticsCrate,
-    AnalyticsDataSource,
-    AnalyticsDataSourceBinding,
-    AnalyticsWorkspace,
-    AnalyticsWorkspaceBinding,
-)
 from .resource import CustomResource
 
 __all__ = [
@@ -348,101 +341,6 @@ class EventRecorder:
         return await self.record(
             subject, f"{wording.reason_prefix}{change.value}", note, action=change.value
         )
-
-    # One method per kind and change, for callers that report changes made outside a client.
-
-    async def workspace_created(
-        self, workspace: AnalyticsWorkspace, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.CREATED, note)
-
-    async def workspace_updated(
-        self, workspace: AnalyticsWorkspace, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.UPDATED, note)
-
-    async def workspace_deleted(
-        self, workspace: AnalyticsWorkspace, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.DELETED, note)
-
-    async def workspace_binding_created(
-        self, binding: AnalyticsWorkspaceBinding, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsWorkspaceBinding", binding, ResourceChange.CREATED, note
-        )
-
-    async def workspace_binding_updated(
-        self, binding: AnalyticsWorkspaceBinding, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsWorkspaceBinding", binding, ResourceChange.UPDATED, note
-        )
-
-    async def workspace_binding_deleted(
-        self, binding: AnalyticsWorkspaceBinding, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsWorkspaceBinding", binding, ResourceChange.DELETED, note
-        )
-
-    async def data_source_created(
-        self, datasource: AnalyticsDataSource, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSource", datasource, ResourceChange.CREATED, note
-        )
-
-    async def data_source_updated(
-        self, datasource: AnalyticsDataSource, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSource", datasource, ResourceChange.UPDATED, note
-        )
-
-    async def data_source_deleted(
-        self, datasource: AnalyticsDataSource, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSource", datasource, ResourceChange.DELETED, note
-        )
-
-    async def data_source_binding_created(
-        self, binding: AnalyticsDataSourceBinding, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSourceBinding", binding, ResourceChange.CREATED, note
-        )
-
-    async def data_source_binding_updated(
-        self, binding: AnalyticsDataSourceBinding, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSourceBinding", binding, ResourceChange.UPDATED, note
-        )
-
-    async def data_source_binding_deleted(
-        self, binding: AnalyticsDataSourceBinding, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSourceBinding", binding, ResourceChange.DELETED, note
-        )
-
-    async def crate_created(
-        self, crate: AnalyticsCrate, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsCrate", crate, ResourceChange.CREATED, note)
-
-    async def crate_updated(
-        self, crate: AnalyticsCrate, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsCrate", crate, ResourceChange.UPDATED, note)
-
-    async def crate_deleted(
-        self, crate: AnalyticsCrate, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsCrate", crate, ResourceChange.DELETED, note)
 
 
 def _safe_reference(subject: EventSubject) -> dict[str, Any]:

@@ -283,14 +283,14 @@ async def test_register_methods_use_the_given_reason_as_action_too(method: str) 
     )
 
 
-async def test_snake_case_methods_match_the_kinds() -> None:
+async def test_record_change_names_the_kind_and_the_change() -> None:
     recorder = EventRecorder(FakeTransport())
     workspace = AnalyticsWorkspace.from_api(
         {"kind": "AnalyticsWorkspace", "metadata": {"name": "w", "namespace": "ns"}}
     )
-    event = await recorder.workspace_deleted(workspace)
+    event = await recorder.record_change(workspace, ResourceChange.DELETED)
     assert event is not None and event["reason"] == "WorkspaceDeleted"
-    event = await recorder.workspace_binding_updated(binding(), "moved")
+    event = await recorder.record_change(binding(), ResourceChange.UPDATED, "moved")
     assert event is not None and (event["reason"], event["note"]) == (
         "WorkspaceBindingUpdated",
         "moved",
