@@ -2,8 +2,13 @@
 
 * :mod:`lscsde_sdk.models` - pydantic models of the five kinds, generated from the CRDs
 * :mod:`lscsde_sdk.clients` - async clients per kind over kubernetes_asyncio
+* :mod:`lscsde_sdk.managers` - what JupyterHub needs: a user's workspaces, profiles, storage
+* :mod:`lscsde_sdk.converters` - workspaces as KubeSpawner profiles
+* :mod:`lscsde_sdk.events` - Kubernetes Events about changes
+* :mod:`lscsde_sdk.storage` - persistent volume claims and pod mounts
+* :mod:`lscsde_sdk.labels` - label-safe values and the lookup labels
 * :mod:`lscsde_sdk.errors` - typed API errors
-* :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests
+* :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests, and the demo
 
 Importing this package has no side effects: no configuration is loaded, nothing connects.
 """

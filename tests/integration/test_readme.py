@@ -1,4 +1,4 @@
-"""The README's examples run as written against a real API server."""
+"""The README's examples run as written, in order, against a real API server."""
 
 from __future__ import annotations
 
@@ -21,27 +21,34 @@ def python_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
 
 
-def test_the_readme_has_a_python_example() -> None:
-    assert python_blocks()
+def test_the_readme_has_python_examples() -> None:
+    assert len(python_blocks()) >= 3
 
 
-@pytest.mark.parametrize("index", range(len(python_blocks())))
-async def test_readme_example_runs(
-    index: int, control_plane: ControlPlane, namespace: str, tmp_path: Path
+async def test_readme_examples_run_in_order(
+    control_plane: ControlPlane, namespace: str, tmp_path: Path
 ) -> None:
-    # Each run gets its own namespace in place of the example's "jupyterhub".
-    source = python_blocks()[index].replace('"jupyterhub"', repr(namespace))
-    script = tmp_path / "example.py"
-    script.write_text(source, encoding="utf-8")
+    # The examples tell one story (create a workspace, bind a user, ...) in "jupyterhub";
+    # here it plays out in the test's own namespace.
     env = {**os.environ, "KUBECONFIG": str(control_plane.kubeconfig_path())}
+    outputs = []
+    for index, block in enumerate(python_blocks()):
+        script = tmp_path / f"example_{index}.py"
+        script.write_text(block.replace('"jupyterhub"', repr(namespace)), encoding="utf-8")
 
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(script),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(script),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
 
-    assert process.returncode == 0, output.decode()
+        assert process.returncode == 0, f"README example {index + 1}:\n{output.decode()}"
+        outputs.append(output.decode())
+
+    # The user bound in the second example sees the workspace of the first, and its storage.
+    assert "Cancer outcomes study 90" in outputs[1]
+    assert "'/home/jovyan/cancer-outcomes'" in outputs[1]
+    assert "{'cancer-outcomes': " in outputs[2]
