@@ -11,12 +11,85 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import ConflictError, ForbiddenError, NotFoundError
-from .base import CustomResourceClient, ResourceT, StatusT
+from .base import CustomResourceClient, ResourceChange, ResourceT, StatusT
+from .recording import RecordingClient
 
-__all__ = ["get_named", "select_by_index_label"]
+__all__ = ["IndexLabelledClient", "get_named", "select_by_index_label"]
+
+
+class IndexLabelledClient(RecordingClient[ResourceT, StatusT]):
+    """A client whose objects carry an index label derived from their spec.
+
+    ``create``, ``replace`` and ``apply`` send the object with :attr:`index_label` set to
+    :meth:`index_label_value` (or without it when that is ``None``). A patch that leaves the
+    label wrong (one that changes the field it is derived from, or drops it) is followed by a
+    conditional patch of the label, which records its own Updated event.
+    """
+
+    index_label: ClassVar[str]
+
+    def index_label_value(self, resource: ResourceT) -> str | None:
+        """The value of :attr:`index_label` that ``resource`` should carry."""
+        raise NotImplementedError
+
+    def _label_is_right(self, resource: ResourceT) -> bool:
+        labels = resource.metadata.labels or {}
+        return labels.get(self.index_label) == self.index_label_value(resource)
+
+    def _before_write(self, model: ResourceT) -> ResourceT:
+        if self._label_is_right(model):
+            return model
+        labeled = model.model_copy(deep=True)
+        labels = dict(labeled.metadata.labels or {})
+        value = self.index_label_value(labeled)
+        if value is None:
+            labels.pop(self.index_label, None)
+        else:
+            labels[self.index_label] = value
+        labeled.metadata.labels = labels
+        return labeled
+
+    async def _after_write(
+        self, change: ResourceChange, resource: ResourceT, *, dry_run: bool
+    ) -> ResourceT:
+        if not dry_run and not self._label_is_right(resource):
+            namespace, name = resource.metadata.namespace or "", resource.name
+            patch = {
+                "metadata": {
+                    "labels": {self.index_label: self.index_label_value(resource)},
+                    "resourceVersion": resource.metadata.resource_version,
+                }
+            }
+            try:
+                resource = await self.merge_patch(namespace, name, patch)
+            except Exception as exc:  # the write itself succeeded; the label is an index only
+                self.log.warning(
+                    "could not correct label %s of %s %s/%s: %s",
+                    self.index_label,
+                    self.info.kind,
+                    namespace,
+                    name,
+                    exc,
+                )
+        return await super()._after_write(change, resource, dry_run=dry_run)
+
+    async def select_by_index(
+        self, namespace: str, value: str | None, matches: Callable[[ResourceT], bool]
+    ) -> builtins.list[ResourceT]:
+        """The objects in ``namespace`` for which ``matches`` holds, found through the index
+        label (see :func:`select_by_index_label`)."""
+        return await select_by_index_label(
+            self,
+            namespace,
+            key=self.index_label,
+            value=value,
+            label_of=self.index_label_value,
+            matches=matches,
+            log=self.log,
+        )
 
 
 async def select_by_index_label(

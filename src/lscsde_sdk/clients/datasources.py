@@ -23,8 +23,7 @@ from ..models import (
     AnalyticsDataSourceBindingStatus,
     AnalyticsDataSourceStatus,
 )
-from ._indexed import get_named, select_by_index_label
-from .base import ResourceChange
+from ._indexed import IndexLabelledClient, get_named
 from .recording import RecordingClient
 
 __all__ = [
@@ -34,17 +33,8 @@ __all__ = [
 ]
 
 
-def _expected_label(binding: AnalyticsDataSourceBinding) -> str | None:
-    return workspace_label_value(binding.spec.workspace) if binding.spec else None
-
-
-def _label_is_right(binding: AnalyticsDataSourceBinding) -> bool:
-    labels = binding.metadata.labels or {}
-    return labels.get(WORKSPACE_LABEL) == _expected_label(binding)
-
-
 class AnalyticsDataSourceBindingClient(
-    RecordingClient[AnalyticsDataSourceBinding, AnalyticsDataSourceBindingStatus],
+    IndexLabelledClient[AnalyticsDataSourceBinding, AnalyticsDataSourceBindingStatus],
     generated.AnalyticsDataSourceBindingClient,
 ):
     """Reads and writes AnalyticsDataSourceBindings, keeping their workspace label right.
@@ -56,43 +46,10 @@ class AnalyticsDataSourceBindingClient(
     a patch of the label.
     """
 
-    def _before_write(self, model: AnalyticsDataSourceBinding) -> AnalyticsDataSourceBinding:
-        if _label_is_right(model):
-            return model
-        labeled = model.model_copy(deep=True)
-        labels = dict(labeled.metadata.labels or {})
-        value = _expected_label(labeled)
-        if value is None:
-            labels.pop(WORKSPACE_LABEL, None)
-        else:
-            labels[WORKSPACE_LABEL] = value
-        labeled.metadata.labels = labels
-        return labeled
+    index_label = WORKSPACE_LABEL
 
-    async def _after_write(
-        self, change: ResourceChange, resource: AnalyticsDataSourceBinding, *, dry_run: bool
-    ) -> AnalyticsDataSourceBinding:
-        if not dry_run and not _label_is_right(resource):
-            # A patch changed the workspace (or dropped the label): relabel, conditionally on
-            # the version just written. The relabelling patch records its own event.
-            namespace, name = resource.metadata.namespace or "", resource.name
-            patch = {
-                "metadata": {
-                    "labels": {WORKSPACE_LABEL: _expected_label(resource)},
-                    "resourceVersion": resource.metadata.resource_version,
-                }
-            }
-            try:
-                resource = await self.merge_patch(namespace, name, patch)
-            except Exception as exc:  # the write itself succeeded; the label is an index only
-                self.log.warning(
-                    "could not correct label %s of AnalyticsDataSourceBinding %s/%s: %s",
-                    WORKSPACE_LABEL,
-                    namespace,
-                    name,
-                    exc,
-                )
-        return await super()._after_write(change, resource, dry_run=dry_run)
+    def index_label_value(self, resource: AnalyticsDataSourceBinding) -> str | None:
+        return workspace_label_value(resource.spec.workspace) if resource.spec else None
 
     async def list_by_workspace(
         self, namespace: str, workspace: str
@@ -108,15 +65,7 @@ class AnalyticsDataSourceBindingClient(
         def matches(binding: AnalyticsDataSourceBinding) -> bool:
             return binding.spec is not None and binding.spec.workspace == workspace
 
-        return await select_by_index_label(
-            self,
-            namespace,
-            key=WORKSPACE_LABEL,
-            value=workspace_label_value(workspace),
-            label_of=_expected_label,
-            matches=matches,
-            log=self.log,
-        )
+        return await self.select_by_index(namespace, workspace_label_value(workspace), matches)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,7 @@ from ..models import (
     AnalyticsWorkspaceBindingStatus,
     AnalyticsWorkspaceStatus,
 )
-from ._indexed import get_named, select_by_index_label
-from .base import ResourceChange
+from ._indexed import IndexLabelledClient, get_named
 from .recording import RecordingClient
 
 __all__ = [
@@ -33,17 +32,8 @@ __all__ = [
 ]
 
 
-def _expected_label(binding: AnalyticsWorkspaceBinding) -> str | None:
-    return username_label_value(binding.spec.username if binding.spec else None)
-
-
-def _label_is_right(binding: AnalyticsWorkspaceBinding) -> bool:
-    labels = binding.metadata.labels or {}
-    return labels.get(USERNAME_LABEL) == _expected_label(binding)
-
-
 class AnalyticsWorkspaceBindingClient(
-    RecordingClient[AnalyticsWorkspaceBinding, AnalyticsWorkspaceBindingStatus],
+    IndexLabelledClient[AnalyticsWorkspaceBinding, AnalyticsWorkspaceBindingStatus],
     generated.AnalyticsWorkspaceBindingClient,
 ):
     """Reads and writes AnalyticsWorkspaceBindings, keeping their username label right.
@@ -55,43 +45,10 @@ class AnalyticsWorkspaceBindingClient(
     followed by a patch of the label.
     """
 
-    def _before_write(self, model: AnalyticsWorkspaceBinding) -> AnalyticsWorkspaceBinding:
-        if _label_is_right(model):
-            return model
-        labeled = model.model_copy(deep=True)
-        labels = dict(labeled.metadata.labels or {})
-        value = _expected_label(labeled)
-        if value is None:
-            labels.pop(USERNAME_LABEL, None)
-        else:
-            labels[USERNAME_LABEL] = value
-        labeled.metadata.labels = labels
-        return labeled
+    index_label = USERNAME_LABEL
 
-    async def _after_write(
-        self, change: ResourceChange, resource: AnalyticsWorkspaceBinding, *, dry_run: bool
-    ) -> AnalyticsWorkspaceBinding:
-        if not dry_run and not _label_is_right(resource):
-            # A patch changed the username (or dropped the label): relabel, conditionally on
-            # the version just written. The relabelling patch records its own event.
-            namespace, name = resource.metadata.namespace or "", resource.name
-            patch = {
-                "metadata": {
-                    "labels": {USERNAME_LABEL: _expected_label(resource)},
-                    "resourceVersion": resource.metadata.resource_version,
-                }
-            }
-            try:
-                resource = await self.merge_patch(namespace, name, patch)
-            except Exception as exc:  # the write itself succeeded; the label is an index only
-                self.log.warning(
-                    "could not correct label %s of AnalyticsWorkspaceBinding %s/%s: %s",
-                    USERNAME_LABEL,
-                    namespace,
-                    name,
-                    exc,
-                )
-        return await super()._after_write(change, resource, dry_run=dry_run)
+    def index_label_value(self, resource: AnalyticsWorkspaceBinding) -> str | None:
+        return username_label_value(resource.spec.username if resource.spec else None)
 
     async def list_by_username(
         self, namespace: str, username: str
@@ -110,15 +67,7 @@ class AnalyticsWorkspaceBindingClient(
             found = binding.spec.username if binding.spec else None
             return found is not None and found.casefold() == wanted
 
-        return await select_by_index_label(
-            self,
-            namespace,
-            key=USERNAME_LABEL,
-            value=username_label_value(username),
-            label_of=_expected_label,
-            matches=matches,
-            log=self.log,
-        )
+        return await self.select_by_index(namespace, username_label_value(username), matches)
 
 
 def with_effective_expiry(
