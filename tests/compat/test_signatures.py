@@ -225,6 +225,14 @@ API: dict[str, dict[str, dict[str, Method]]] = {
         **{name: {} for name in _MODEL_CLASSES},
         "AnalyticsWorkspaceBindingSpec": {"username_as_label": _m(is_async=False)},
     },
+    # The old library's own test modules: shipped self-checks here.
+    "tests.workspaces": {},
+    "tests.datasources": {},
+    "tests.datasourcesbindings": {},
+    "tests.k8shelper": {},
+    "tests.workspacebindings": {},
+    "integrationtest": {},
+    "test": {},
     "workspacebindingclient": {
         "AnalyticsWorkspaceBindingClient": {
             "get": _GET,
