@@ -74,8 +74,10 @@ def as_api_exception(error: ApiError) -> ApiException:
     except ValueError:
         phrase = error.reason or "Error"
     exception = ApiException(status=error.status, reason=phrase)
+    # kubernetes_asyncio hands callers the body decoded to str (its annotation says bytes);
+    # so did the old library.
     body = json.dumps(error.body) if error.body is not None else error.message
-    exception.body = body.encode("utf-8")
+    exception.body = body  # type: ignore[assignment]
     return exception
 
 

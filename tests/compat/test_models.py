@@ -302,7 +302,7 @@ def test_api_errors_become_api_exceptions() -> None:
         raise NotFoundError(404, "NotFound", "gone", body=status)
     assert raised.value.status == 404
     assert raised.value.reason == "Not Found"
-    assert raised.value.body is not None and json.loads(raised.value.body) == status
+    assert isinstance(raised.value.body, str) and json.loads(raised.value.body) == status
     assert isinstance(raised.value.__cause__, NotFoundError)
 
 
