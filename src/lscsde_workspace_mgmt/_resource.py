@@ -4,6 +4,17 @@ Each wraps the matching lscsde_sdk client, which does the work (events, index la
 objects ``Deleting``); this layer converts the compat models on the way in and out, keeps the
 old method signatures and return types, and raises ``ApiException`` as the old clients did.
 
+A client of one kind is declared by its three classes: the compat model, the compat status
+model and the lscsde_sdk client (whose ``resource_type`` and ``status_type`` are the SDK model
+and status model)::
+
+    class AnalyticsWorkspaceClient(
+        ResourceClient[AnalyticsWorkspace, AnalyticsWorkspaceStatus, sdk.AnalyticsWorkspaceClient]
+    ):
+        model = AnalyticsWorkspace
+        status_model = AnalyticsWorkspaceStatus
+        sdk_client_type = sdk.AnalyticsWorkspaceClient
+
 The old clients overrode the raw base class's methods with other signatures and return types;
 code written for them depends on both, hence the ``type: ignore[override]`` below.
 """
@@ -31,43 +42,59 @@ __all__ = ["ResourceClient"]
 
 CompatT = TypeVar("CompatT", bound=CompatModel)
 CompatStatusT = TypeVar("CompatStatusT", bound=CompatModel)
-SdkT = TypeVar("SdkT", bound=CustomResource)
-SdkStatusT = TypeVar("SdkStatusT", bound=ResourceModel)
+# The SDK client's model types are Any here: a TypeVar cannot be bound to "a RecordingClient of
+# some model". The compat side, which callers see, stays precise.
+SdkClientT = TypeVar("SdkClientT", bound=RecordingClient[Any, Any])
 
 
-class ResourceClient(
-    KubernetesNamespacedCustomClient, Generic[CompatT, CompatStatusT, SdkT, SdkStatusT]
-):
+class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatStatusT, SdkClientT]):
     """get, list, create, patch, patch_status, replace and delete of one kind, in the compat
-    models. Subclasses set :attr:`sdk` to their lscsde_sdk client."""
+    models, through :attr:`sdk`, an instance of :attr:`sdk_client_type`.
 
-    #: Validates and dumps the compat model, as the old clients' ``adaptor`` did.
+    Subclasses set :attr:`model`, :attr:`status_model` and :attr:`sdk_client_type`; the kind,
+    the SDK models and :attr:`adaptor` follow from them.
+    """
+
+    #: The compat model of the kind and of its status (set by each subclass).
+    model: type[CompatT]
+    status_model: type[CompatStatusT]
+    #: The lscsde_sdk client of the kind (set by each subclass).
+    sdk_client_type: type[SdkClientT]
+    #: Validates and dumps the compat model, as the old clients' ``adaptor`` did (derived from
+    #: :attr:`model` for each subclass that sets it).
     adaptor: ClassVar[TypeAdapter[Any]]
-    sdk: RecordingClient[SdkT, SdkStatusT]
+
+    sdk: SdkClientT
+    sdk_model: type[CustomResource]
+    sdk_status_model: type[ResourceModel]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Only where the subclass sets the model itself; otherwise the inherited one stands.
+        model = vars(cls).get("model")
+        if model is not None:
+            cls.adaptor = TypeAdapter(model)
 
     def __init__(
-        self,
-        k8s_api: CustomObjectsApi,
-        log: Logger,
-        event_client: EventClient | None,
-        *,
-        model: type[CompatT],
-        status_model: type[CompatStatusT],
-        sdk_model: type[SdkT],
-        sdk_status_model: type[SdkStatusT],
+        self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None
     ) -> None:
-        info = sdk_model.__resource__
+        self.sdk_model = self.sdk_client_type.resource_type
+        self.sdk_status_model = self.sdk_client_type.status_type
+        info = self.sdk_model.__resource__
         super().__init__(k8s_api, log, info.group, info.version, info.plural, info.kind)
         self.event_client = event_client
-        self.model = model
-        self.status_model = status_model
-        self.sdk_model = sdk_model
-        self.sdk_status_model = sdk_status_model
+        self.sdk = self.sdk_client_type(self.transport, events=event_client, log=log)
+
+    @property
+    def _sdk(self) -> RecordingClient[CustomResource, ResourceModel]:
+        """:attr:`sdk` as this class uses it: the bound of ``SdkClientT`` leaves its model
+        types open (Any), so the calls below are checked against the common base models."""
+        return self.sdk
 
     async def get(self, namespace: str, name: str) -> CompatT:  # type: ignore[override]
         """The object ``name`` in ``namespace``."""
         with kubernetes_errors():
-            found = await self.sdk.get(namespace, name)
+            found = await self._sdk.get(namespace, name)
         return from_sdk(found, self.model)
 
     async def list(  # type: ignore[override]
@@ -81,7 +108,7 @@ class ResourceClient(
     async def create(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Create ``body`` in its ``metadata.namespace``; records ``<Kind>Created``."""
         with kubernetes_errors():
-            created = await self.sdk.create(to_sdk(body, self.sdk_model))
+            created = await self._sdk.create(to_sdk(body, self.sdk_model))
         return from_sdk(created, self.model)
 
     async def patch(  # type: ignore[override]
@@ -111,7 +138,7 @@ class ResourceClient(
             # old "replace" failed on objects without the path.
             patch_body = [{"op": "add", "path": "/spec", "value": spec.to_api()}]
         with kubernetes_errors():
-            patched = await self.sdk.patch(namespace, name, patch_body)
+            patched = await self._sdk.patch(namespace, name, patch_body)
         return from_sdk(patched, self.model)
 
     async def patch_status(  # type: ignore[override]
@@ -122,14 +149,14 @@ class ResourceClient(
         # "add" sets /status whether or not the object has one yet ("replace" needs one).
         operations = [{"op": "add", "path": "/status", "value": value}]
         with kubernetes_errors():
-            patched = await self.sdk.patch_status(namespace, name, operations)
+            patched = await self._sdk.patch_status(namespace, name, operations)
         return from_sdk(patched, self.model)
 
     async def replace(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Replace the object with ``body``; records ``<Kind>Updated``. With
         ``metadata.resourceVersion`` set, a change made since then fails with 409."""
         with kubernetes_errors():
-            replaced = await self.sdk.replace(to_sdk(body, self.sdk_model))
+            replaced = await self._sdk.replace(to_sdk(body, self.sdk_model))
         return from_sdk(replaced, self.model)
 
     async def delete(  # type: ignore[override]
@@ -143,12 +170,12 @@ class ResourceClient(
         answer to the delete."""
         namespace, name = self._address(body, namespace, name)
         with kubernetes_errors():
-            marked = await self.sdk.mark_deleting(namespace, name)
+            marked = await self._sdk.mark_deleting(namespace, name)
         # The raw delete, as the old client returned the server's answer (the SDK's does not).
         answer = await super().delete(namespace, name)
-        if self.sdk.events is not None:
+        if self._sdk.events is not None:
             subject: Any = marked if marked is not None else self._reference(namespace, name)
-            await self.sdk.events.record_change(subject, ResourceChange.DELETED)
+            await self._sdk.events.record_change(subject, ResourceChange.DELETED)
         return answer
 
     def _address(

@@ -4,17 +4,11 @@
 from __future__ import annotations
 
 import builtins
-from logging import Logger
-
-from kubernetes_asyncio.client import CustomObjectsApi
-from pydantic import TypeAdapter
 
 from lscsde_sdk import clients as sdk_clients
-from lscsde_sdk import models as sdk_models
 
 from ._convert import from_sdk, kubernetes_errors
 from ._resource import ResourceClient
-from .eventclient import EventClient
 from .models import AnalyticsDataSourceBinding, AnalyticsDataSourceBindingStatus
 
 __all__ = ["AnalyticsDataSourceBindingClient"]
@@ -24,8 +18,7 @@ class AnalyticsDataSourceBindingClient(
     ResourceClient[
         AnalyticsDataSourceBinding,
         AnalyticsDataSourceBindingStatus,
-        sdk_models.AnalyticsDataSourceBinding,
-        sdk_models.AnalyticsDataSourceBindingStatus,
+        sdk_clients.AnalyticsDataSourceBindingClient,
     ]
 ):
     """Reads and writes AnalyticsDataSourceBindings; finds a workspace's bindings.
@@ -35,24 +28,9 @@ class AnalyticsDataSourceBindingClient(
     DataSourceBindingUpdated; deletes DataSourceBindingDeleted.
     """
 
-    adaptor = TypeAdapter(AnalyticsDataSourceBinding)
-    sdk: sdk_clients.AnalyticsDataSourceBindingClient
-
-    def __init__(
-        self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None
-    ) -> None:
-        super().__init__(
-            k8s_api,
-            log,
-            event_client,
-            model=AnalyticsDataSourceBinding,
-            status_model=AnalyticsDataSourceBindingStatus,
-            sdk_model=sdk_models.AnalyticsDataSourceBinding,
-            sdk_status_model=sdk_models.AnalyticsDataSourceBindingStatus,
-        )
-        self.sdk = sdk_clients.AnalyticsDataSourceBindingClient(
-            self.transport, events=event_client, log=log
-        )
+    model = AnalyticsDataSourceBinding
+    status_model = AnalyticsDataSourceBindingStatus
+    sdk_client_type = sdk_clients.AnalyticsDataSourceBindingClient
 
     async def list_by_workspace(
         self, namespace: str, workspace: str

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from logging import Logger
-
-from kubernetes_asyncio.client import CustomObjectsApi
-from pydantic import TypeAdapter
 
 from lscsde_sdk import clients as sdk_clients
-from lscsde_sdk import models as sdk_models
 
 from ._convert import from_sdk, kubernetes_errors
 from ._resource import ResourceClient
 from .datasourcebindingclient import AnalyticsDataSourceBindingClient
-from .eventclient import EventClient
 from .models import AnalyticsDataSource, AnalyticsDataSourceStatus
 
 __all__ = ["AnalyticsDataSourceClient"]
@@ -22,10 +16,7 @@ __all__ = ["AnalyticsDataSourceClient"]
 
 class AnalyticsDataSourceClient(
     ResourceClient[
-        AnalyticsDataSource,
-        AnalyticsDataSourceStatus,
-        sdk_models.AnalyticsDataSource,
-        sdk_models.AnalyticsDataSourceStatus,
+        AnalyticsDataSource, AnalyticsDataSourceStatus, sdk_clients.AnalyticsDataSourceClient
     ]
 ):
     """Reads and writes AnalyticsDataSources; finds the ones bound to a workspace.
@@ -34,24 +25,9 @@ class AnalyticsDataSourceClient(
     DataSourceDeleted through ``event_client``.
     """
 
-    adaptor = TypeAdapter(AnalyticsDataSource)
-    sdk: sdk_clients.AnalyticsDataSourceClient
-
-    def __init__(
-        self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None
-    ) -> None:
-        super().__init__(
-            k8s_api,
-            log,
-            event_client,
-            model=AnalyticsDataSource,
-            status_model=AnalyticsDataSourceStatus,
-            sdk_model=sdk_models.AnalyticsDataSource,
-            sdk_status_model=sdk_models.AnalyticsDataSourceStatus,
-        )
-        self.sdk = sdk_clients.AnalyticsDataSourceClient(
-            self.transport, events=event_client, log=log
-        )
+    model = AnalyticsDataSource
+    status_model = AnalyticsDataSourceStatus
+    sdk_client_type = sdk_clients.AnalyticsDataSourceClient
 
     async def list_by_workspace(
         self,

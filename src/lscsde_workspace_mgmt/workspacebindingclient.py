@@ -4,17 +4,11 @@
 from __future__ import annotations
 
 import builtins
-from logging import Logger
-
-from kubernetes_asyncio.client import CustomObjectsApi
-from pydantic import TypeAdapter
 
 from lscsde_sdk import clients as sdk_clients
-from lscsde_sdk import models as sdk_models
 
 from ._convert import from_sdk, kubernetes_errors
 from ._resource import ResourceClient
-from .eventclient import EventClient
 from .models import AnalyticsWorkspaceBinding, AnalyticsWorkspaceBindingStatus
 
 __all__ = ["AnalyticsWorkspaceBindingClient"]
@@ -24,8 +18,7 @@ class AnalyticsWorkspaceBindingClient(
     ResourceClient[
         AnalyticsWorkspaceBinding,
         AnalyticsWorkspaceBindingStatus,
-        sdk_models.AnalyticsWorkspaceBinding,
-        sdk_models.AnalyticsWorkspaceBindingStatus,
+        sdk_clients.AnalyticsWorkspaceBindingClient,
     ]
 ):
     """Reads and writes AnalyticsWorkspaceBindings; finds a user's bindings.
@@ -35,24 +28,9 @@ class AnalyticsWorkspaceBindingClient(
     WorkspaceBindingUpdated; deletes WorkspaceBindingDeleted.
     """
 
-    adaptor = TypeAdapter(AnalyticsWorkspaceBinding)
-    sdk: sdk_clients.AnalyticsWorkspaceBindingClient
-
-    def __init__(
-        self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None
-    ) -> None:
-        super().__init__(
-            k8s_api,
-            log,
-            event_client,
-            model=AnalyticsWorkspaceBinding,
-            status_model=AnalyticsWorkspaceBindingStatus,
-            sdk_model=sdk_models.AnalyticsWorkspaceBinding,
-            sdk_status_model=sdk_models.AnalyticsWorkspaceBindingStatus,
-        )
-        self.sdk = sdk_clients.AnalyticsWorkspaceBindingClient(
-            self.transport, events=event_client, log=log
-        )
+    model = AnalyticsWorkspaceBinding
+    status_model = AnalyticsWorkspaceBindingStatus
+    sdk_client_type = sdk_clients.AnalyticsWorkspaceBindingClient
 
     async def list_by_username(
         self, namespace: str, username: str

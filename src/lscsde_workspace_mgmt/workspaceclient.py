@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from logging import Logger
-
-from kubernetes_asyncio.client import CustomObjectsApi
-from pydantic import TypeAdapter
 
 from lscsde_sdk import clients as sdk_clients
-from lscsde_sdk import models as sdk_models
 
 from ._convert import from_sdk, kubernetes_errors
 from ._resource import ResourceClient
-from .eventclient import EventClient
 from .models import AnalyticsWorkspace, AnalyticsWorkspaceStatus
 from .workspacebindingclient import AnalyticsWorkspaceBindingClient
 
@@ -22,10 +16,7 @@ __all__ = ["AnalyticsWorkspaceClient"]
 
 class AnalyticsWorkspaceClient(
     ResourceClient[
-        AnalyticsWorkspace,
-        AnalyticsWorkspaceStatus,
-        sdk_models.AnalyticsWorkspace,
-        sdk_models.AnalyticsWorkspaceStatus,
+        AnalyticsWorkspace, AnalyticsWorkspaceStatus, sdk_clients.AnalyticsWorkspaceClient
     ]
 ):
     """Reads and writes AnalyticsWorkspaces; finds the ones a user is bound to.
@@ -34,24 +25,9 @@ class AnalyticsWorkspaceClient(
     WorkspaceDeleted through ``event_client``.
     """
 
-    adaptor = TypeAdapter(AnalyticsWorkspace)
-    sdk: sdk_clients.AnalyticsWorkspaceClient
-
-    def __init__(
-        self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None
-    ) -> None:
-        super().__init__(
-            k8s_api,
-            log,
-            event_client,
-            model=AnalyticsWorkspace,
-            status_model=AnalyticsWorkspaceStatus,
-            sdk_model=sdk_models.AnalyticsWorkspace,
-            sdk_status_model=sdk_models.AnalyticsWorkspaceStatus,
-        )
-        self.sdk = sdk_clients.AnalyticsWorkspaceClient(
-            self.transport, events=event_client, log=log
-        )
+    model = AnalyticsWorkspace
+    status_model = AnalyticsWorkspaceStatus
+    sdk_client_type = sdk_clients.AnalyticsWorkspaceClient
 
     async def list_by_username(
         self,

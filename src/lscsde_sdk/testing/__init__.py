@@ -19,24 +19,18 @@ if TYPE_CHECKING:
         find_binaries,
         kubernetes_version,
     )
-    from .controlplane import (
-        ADMIN,
-        DEFAULT_USERS,
-        ControlPlane,
-        ControlPlaneStartError,
-        Identity,
-        create_namespace,
-        grant,
-    )
+    from .cluster import create_namespace, grant
+    from .controlplane import ControlPlane, ControlPlaneStartError
+    from .identities import ADMIN, DEFAULT_USERS, Identity
 
 _EXPORTS = {
-    "ADMIN": "controlplane",
-    "DEFAULT_USERS": "controlplane",
+    "ADMIN": "identities",
+    "DEFAULT_USERS": "identities",
+    "Identity": "identities",
     "ControlPlane": "controlplane",
     "ControlPlaneStartError": "controlplane",
-    "Identity": "controlplane",
-    "create_namespace": "controlplane",
-    "grant": "controlplane",
+    "create_namespace": "cluster",
+    "grant": "cluster",
     "ControlPlaneBinaries": "binaries",
     "ControlPlaneBuildError": "binaries",
     "ControlPlaneError": "binaries",

@@ -10,38 +10,28 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
-import contextlib
-import ctypes
 import os
-import re
 import secrets
 import shutil
-import signal
-import socket
 import ssl
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO, TypeVar, cast
+from typing import Any, TextIO, TypeVar
 
 import yaml
 from kubernetes_asyncio import client, config
-from kubernetes_asyncio.client.exceptions import ApiException
 
-from .binaries import (
-    ControlPlaneBinaries,
-    ControlPlaneError,
-    ControlPlaneUnavailable,
-    find_binaries,
-)
+from .binaries import ControlPlaneBinaries, ControlPlaneError, find_binaries
+from .cluster import _apply_crds, create_namespace, default_crd_dir, grant, load_crds
+from .identities import ADMIN, DEFAULT_USERS, Identity, render_kubeconfig, render_token_file
+from .pki import _generate_rsa_key, _generate_serving_cert, generate_ca
+from .processes import _HOST, _spawn, _tail, _terminate, pick_free_ports
 
 __all__ = [
     "ADMIN",
@@ -61,14 +51,7 @@ __all__ = [
 ]
 
 KUBECONFIG_ENV = "LSCSDE_TEST_KUBECONFIG"
-ADMIN = "admin"
-DEFAULT_USERS = ("alice", "bob")
 SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/24"
-_HOST = "127.0.0.1"
-_CLUSTER = "lscsde-test"
-_PR_SET_PDEATHSIG = 1
-_GRANT_TIMEOUT = 15.0
-_ESTABLISHED_TIMEOUT = 60.0
 _T = TypeVar("_T")
 
 
@@ -78,226 +61,6 @@ class ControlPlaneStartError(ControlPlaneError):
     def __init__(self, message: str, logs: str) -> None:
         super().__init__(f"{message}\n{logs}" if logs else message)
         self.logs = logs
-
-
-@dataclass(frozen=True)
-class Identity:
-    """One user of the static token file (``system:authenticated`` is implied for all)."""
-
-    name: str
-    token: str | None  # None: the credentials of an external kubeconfig
-    uid: str
-    groups: tuple[str, ...] = ()
-
-
-# ---------------------------------------------------------------------------
-# Pure helpers
-
-
-def pick_free_ports(count: int, host: str = _HOST) -> list[int]:
-    """Return ``count`` distinct ports that were free on ``host`` a moment ago."""
-    sockets: list[socket.socket] = []
-    try:
-        # All sockets stay open until every port is picked, so the kernel cannot repeat one.
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sockets.append(sock)
-            sock.bind((host, 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-_CSV_UNSAFE = re.compile(r'[,"\s]')
-
-
-def render_token_file(identities: Iterable[Identity]) -> str:
-    """Render kube-apiserver's ``--token-auth-file``: ``token,user,uid[,"group1,group2"]``."""
-    lines = []
-    for ident in identities:
-        if ident.token is None:
-            raise ValueError(f"identity {ident.name!r} has no token")
-        for value in (ident.token, ident.name, ident.uid, *ident.groups):
-            if not value or _CSV_UNSAFE.search(value):
-                raise ValueError(f"{value!r} cannot be written to a token file")
-        fields = [ident.token, ident.name, ident.uid]
-        if ident.groups:
-            fields.append('"' + ",".join(ident.groups) + '"')
-        lines.append(",".join(fields))
-    return "\n".join(lines) + "\n"
-
-
-def render_kubeconfig(
-    server: str,
-    ca_file: str | os.PathLike[str],
-    user: str,
-    token: str,
-    *,
-    cluster: str = _CLUSTER,
-    namespace: str = "default",
-) -> dict[str, Any]:
-    """A kubeconfig for one bearer-token user that verifies the server against ``ca_file``."""
-    context = f"{user}@{cluster}"
-    return {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [
-            {"name": cluster, "cluster": {"server": server, "certificate-authority": str(ca_file)}}
-        ],
-        "users": [{"name": user, "user": {"token": token}}],
-        "contexts": [
-            {"name": context, "context": {"cluster": cluster, "user": user, "namespace": namespace}}
-        ],
-        "current-context": context,
-        "preferences": {},
-    }
-
-
-def default_crd_dir() -> Path | None:
-    """The CRDs shipped in the package, else the repository's ``schemas/`` (source checkouts)."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "_generated" / "crds", package.parent.parent / "schemas"):
-        if candidate.is_dir() and any(candidate.glob("*.yaml")):
-            return candidate
-    return None
-
-
-def load_crds(crd_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Every CustomResourceDefinition document in ``crd_dir/*.yaml`` (other kinds are skipped)."""
-    docs: list[dict[str, Any]] = []
-    for path in sorted(Path(crd_dir).glob("*.yaml")):
-        with path.open(encoding="utf-8") as handle:
-            for doc in yaml.safe_load_all(handle):
-                if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
-                    docs.append(doc)
-    return docs
-
-
-# ---------------------------------------------------------------------------
-# openssl: keys and certificates (keeps `cryptography` out of the runtime dependencies)
-
-
-def _openssl(*args: str, cwd: Path) -> None:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        raise ControlPlaneUnavailable("`openssl` is not on PATH (needed for keys and certificates)")
-    result = subprocess.run([openssl, *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise ControlPlaneError(f"openssl {' '.join(args)} failed: {result.stderr.strip()}")
-
-
-def generate_ca(directory: Path, name: str = "lscsde-test-ca") -> tuple[Path, Path]:
-    """A self-signed CA (EC P-256, valid 2 days) as ``(cert, key)`` in ``directory``."""
-    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
-    _openssl(
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={name}",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-        cwd=directory,
-    )  # fmt: skip
-    return cert, key
-
-
-def _generate_serving_cert(directory: Path, ca_cert: Path, ca_key: Path) -> tuple[Path, Path]:
-    cert, key, csr = directory / "serving.crt", directory / "serving.key", directory / "serving.csr"
-    ext = directory / "serving.ext"
-    ext.write_text(
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-        "basicConstraints=critical,CA:FALSE\n"
-        "keyUsage=critical,digitalSignature,keyEncipherment\n"
-        "extendedKeyUsage=serverAuth\n",
-        encoding="utf-8",
-    )
-    _openssl(
-        "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", str(key), "-out", str(csr), "-subj", "/CN=localhost",
-        cwd=directory,
-    )  # fmt: skip
-    _openssl(
-        "x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key),
-        "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(cert),
-        cwd=directory,
-    )  # fmt: skip
-    return cert, key
-
-
-def _generate_rsa_key(path: Path) -> Path:
-    _openssl(
-        "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(path),
-        cwd=path.parent,
-    )  # fmt: skip
-    return path
-
-
-# ---------------------------------------------------------------------------
-# processes
-
-
-def _death_signal_preexec() -> Callable[[], None] | None:
-    """A preexec_fn making Linux kill the child if this process dies (even by SIGKILL).
-
-    PR_SET_PDEATHSIG fires when the *thread* that forked exits, so it is only set when
-    starting from the main thread; atexit and stop() cover the other cases.
-    """
-    if (
-        not sys.platform.startswith("linux")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent already died before prctl took effect
-            os._exit(1)
-
-    return preexec
-
-
-def _spawn(args: Sequence[str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("wb") as log:
-        return subprocess.Popen(
-            list(args),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            # Own process group: a Ctrl-C aimed at pytest does not hit the children before
-            # stop() can shut them down in order, and stop() can signal the whole group.
-            start_new_session=True,
-            preexec_fn=_death_signal_preexec(),
-        )
-
-
-def _terminate(proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
-    if proc is None:
-        return
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    else:
-        # The leader exited on its own; make sure nothing it started lingers.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _tail(path: Path, lines: int) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def _run_sync(factory: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
@@ -316,156 +79,6 @@ def _no_proxy_opener(ca_file: Path | None) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(
         urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
     )
-
-
-# ---------------------------------------------------------------------------
-# Kubernetes helpers (async, kubernetes_asyncio)
-
-
-async def create_namespace(api_client: client.ApiClient, prefix: str = "test") -> str:
-    """Create a namespace named ``<prefix>-<random>`` and return its name.
-
-    No namespace controller runs, so tests take a fresh namespace rather than deleting one.
-    """
-    base = re.sub(r"[^a-z0-9-]+", "-", prefix.lower()).strip("-")[:50].strip("-") or "test"
-    name = f"{base}-{secrets.token_hex(4)}"
-    await client.CoreV1Api(api_client).create_namespace(
-        body=client.V1Namespace(metadata=client.V1ObjectMeta(name=name))
-    )
-    return name
-
-
-def _probe_attributes(
-    rule: Mapping[str, Any], namespace: str
-) -> client.V1ResourceAttributes | None:
-    def first(key: str) -> str:
-        values = rule.get(key) or []
-        return str(values[0]) if values else ""
-
-    resource, _, subresource = first("resources").partition("/")
-    if not resource or not first("verbs"):
-        return None
-    return client.V1ResourceAttributes(
-        namespace=namespace,
-        verb=first("verbs"),
-        group=first("apiGroups"),
-        resource=resource,
-        subresource=subresource or None,
-        name=first("resourceNames") or None,
-    )
-
-
-async def grant(
-    api_client: client.ApiClient,
-    namespace: str,
-    user: str,
-    rules: Sequence[Mapping[str, Any] | client.V1PolicyRule],
-    *,
-    name: str | None = None,
-    groups: Sequence[str] = (),
-) -> str:
-    """Give ``user`` a Role with ``rules`` in ``namespace`` (via a RoleBinding); return its name.
-
-    ``rules`` are RBAC PolicyRules as dicts (``{"apiGroups": [...], "resources": [...],
-    "verbs": [...]}``) or ``V1PolicyRule``. Returns once the authorizer allows each rule's
-    first verb/resource, since RBAC reads bindings from an informer cache that lags writes.
-    """
-    role = name or f"{user}-grant-{secrets.token_hex(4)}"
-    plain_rules = cast("list[dict[str, Any]]", api_client.sanitize_for_serialization(list(rules)))
-    rbac = client.RbacAuthorizationV1Api(api_client)
-    await rbac.create_namespaced_role(
-        namespace,
-        client.V1Role(
-            metadata=client.V1ObjectMeta(name=role, namespace=namespace),
-            rules=cast("list[client.V1PolicyRule]", plain_rules),
-        ),
-    )
-    await rbac.create_namespaced_role_binding(
-        namespace,
-        client.V1RoleBinding(
-            metadata=client.V1ObjectMeta(name=role, namespace=namespace),
-            role_ref=client.V1RoleRef(
-                api_group="rbac.authorization.k8s.io", kind="Role", name=role
-            ),
-            subjects=[
-                client.RbacV1Subject(api_group="rbac.authorization.k8s.io", kind="User", name=user)
-            ],
-        ),
-    )
-    authz = client.AuthorizationV1Api(api_client)
-    try:
-        async with asyncio.timeout(_GRANT_TIMEOUT):
-            for rule in plain_rules:
-                attributes = _probe_attributes(rule, namespace)
-                if attributes is None:
-                    continue
-                review = client.V1SubjectAccessReview(
-                    spec=client.V1SubjectAccessReviewSpec(
-                        user=user,
-                        groups=[*groups, "system:authenticated"],
-                        resource_attributes=attributes,
-                    )
-                )
-                # Polls: the authorizer's informer cache offers nothing to wait on.
-                while True:
-                    if _allowed(await authz.create_subject_access_review(review)):
-                        break
-                    await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise ControlPlaneError(
-            f"Role {namespace}/{role} for {user} not effective after {_GRANT_TIMEOUT}s"
-        ) from None
-    return role
-
-
-def _allowed(review: client.V1SubjectAccessReview) -> bool:
-    return review.status is not None and bool(review.status.allowed)
-
-
-def _established(crd: client.V1CustomResourceDefinition) -> bool:
-    conditions = crd.status.conditions if crd.status is not None else None
-    return any(c.type == "Established" and c.status == "True" for c in conditions or [])
-
-
-async def _apply_crds(api_client: client.ApiClient, docs: Sequence[dict[str, Any]]) -> list[str]:
-    """Create each CRD unless it exists; return once all are Established and servable."""
-    ext = client.ApiextensionsV1Api(api_client)
-    custom = client.CustomObjectsApi(api_client)
-    names = [str(doc["metadata"]["name"]) for doc in docs]
-    for doc in docs:
-        try:
-            # The client serialises a plain dict as is; no lossy round trip through models.
-            await ext.create_custom_resource_definition(
-                body=cast("client.V1CustomResourceDefinition", doc)
-            )
-        except ApiException as exc:
-            if exc.status != 409:  # 409: already there (an existing cluster) - leave it
-                raise
-    for name in names:
-        try:
-            async with asyncio.timeout(_ESTABLISHED_TIMEOUT):
-                while True:
-                    crd = await ext.read_custom_resource_definition(name)
-                    if _established(crd):
-                        break
-                    await asyncio.sleep(0.1)
-                # Established precedes the resource's watch cache being ready; until then
-                # reads fail with 429 "storage is (re)initializing" (or 404 briefly).
-                group, plural = crd.spec.group, crd.spec.names.plural
-                for version in (v.name for v in crd.spec.versions if v.served):
-                    while True:
-                        try:
-                            await custom.list_cluster_custom_object(group, version, plural, limit=1)
-                            break
-                        except ApiException as exc:
-                            if exc.status not in (404, 429):
-                                raise
-                        await asyncio.sleep(0.1)
-        except TimeoutError:
-            raise ControlPlaneError(
-                f"CRD {name} not Established and servable after {_ESTABLISHED_TIMEOUT}s"
-            ) from None
-    return names
 
 
 # ---------------------------------------------------------------------------
