@@ -21,18 +21,17 @@ in ``lscsde_workspace_mgmt._base``.
 from __future__ import annotations
 
 import copy
-import json
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
 
 from .crds import load_crds, read_release
 from .generate import check_files, write_files
-from .jsonschema import CombinedSchema, SchemaError, combine
+from .jsonschema import VALUE_CONSTRAINT_KEYS, CombinedSchema, SchemaError, combine
+from .models import run_generator
 
 COMPAT_OVERRIDES = Path(__file__).parent / "compat_overrides.yaml"
 CLASS_NAMES = Path(__file__).parent / "class_names.yaml"
@@ -47,29 +46,9 @@ COMPAT_ONLY_KEY = "x-compat-only"
 # Generated docstrings are indented by 4; this keeps them within the 100-column limit.
 DESCRIPTION_WIDTH = 92
 
-# Keywords that only constrain values; the old models checked types alone.
-_CONSTRAINT_KEYS = frozenset(
-    {
-        "required",
-        "format",
-        "pattern",
-        "const",
-        "enum",
-        "default",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "minProperties",
-        "maxProperties",
-        "multipleOf",
-    }
-)
+# What the old models did not check (they checked types alone): value constraints, formats,
+# required lists, constants and the schema's defaults (the old ones come from the overrides).
+_CONSTRAINT_KEYS = frozenset({"required", "format", "const", "default", *VALUE_CONSTRAINT_KEYS})
 # Keywords whose value is a schema, or a mapping / list of schemas, to loosen in turn.
 _SCHEMA_KEYS = ("items", "additionalProperties")
 _SCHEMA_MAP_KEYS = ("properties",)
@@ -164,35 +143,20 @@ def generate_compat_models(
 ) -> str:
     """Source of ``lscsde_workspace_mgmt._generated.models``; ``base_classes`` maps class names
     to the dotted path of their base class where it is not ``CompatModel``."""
-    source = generate(
-        json.dumps(json_schema),
-        input_file_type=InputFileType.JsonSchema,
-        output_model_type=DataModelType.PydanticV2BaseModel,
-        target_python_version=PythonVersion.PY_311,
+    return run_generator(
+        json_schema,
+        header,
         base_class=BASE_CLASS,
         base_class_map=dict(base_classes),
-        snake_case_field=True,
-        use_standard_collections=True,
-        use_union_operator=True,
         # Defaults inside Field(...): a model default written `= {}` is a dict to type checkers.
         use_annotated=False,
         use_default_kwarg=True,
         # Every field may be None, as in the old models.
         strict_nullable=False,
-        use_schema_description=True,
-        use_field_description=True,
-        use_double_quotes=True,
-        keep_model_order=True,
-        disable_timestamp=True,
         model_extra_keys={COMPAT_ONLY_KEY},
         field_extra_keys={"default_factory"},
         formatters=["ruff-format", "ruff-check"],
-        custom_file_header=header,
     )
-    if not isinstance(source, str):
-        raise RuntimeError("datamodel-code-generator returned several modules; expected one")
-    # The formatter leaves the last line unterminated; the project's lint requires the newline.
-    return source if source.endswith("\n") else f"{source}\n"
 
 
 def _definition(definitions: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:

@@ -132,5 +132,7 @@ def check_files(files: dict[str, str], out_dir: Path) -> list[str]:
                 lineterm="",
                 n=1,
             )
-            problems.append("\n".join(list(diff)[:40]))
+            shown = list(diff)[:40]
+            # splitlines() hides a changed final newline or line endings; say so instead.
+            problems.append("\n".join(shown) or f"{relative}: differs in line endings")
     return problems

@@ -23,12 +23,9 @@ from typing import Any
 
 from .crds import Crd
 
-# Keys passed through unchanged to JSON Schema.
-_PASSTHROUGH_KEYS = (
-    "type",
-    "format",
+#: Keywords that only constrain values.
+VALUE_CONSTRAINT_KEYS = (
     "pattern",
-    "default",
     "enum",
     "minimum",
     "maximum",
@@ -43,6 +40,8 @@ _PASSTHROUGH_KEYS = (
     "maxProperties",
     "multipleOf",
 )
+# Keys passed through unchanged to JSON Schema.
+_PASSTHROUGH_KEYS = ("type", "format", "default", *VALUE_CONSTRAINT_KEYS)
 
 
 #: Schema extensions the generator copies into each model's config for the model base class.
