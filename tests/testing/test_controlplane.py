@@ -173,6 +173,7 @@ def _get(url: str, token: str | None, ca_file: Path | None) -> tuple[int, str]:
 def test_readyz_as_admin(control_plane: ControlPlane) -> None:
     token = control_plane.identities[ADMIN].token
     if token is None:
+        # Only with LSCSDE_TEST_KUBECONFIG: an existing cluster's credentials are not ours.
         pytest.skip("external kubeconfig: no static admin token")
     status, body = _get(f"{control_plane.server_url}/readyz", token, control_plane.ca_file)
     assert (status, body) == (200, "ok")
@@ -256,6 +257,7 @@ def _gone(pid: int) -> bool:
 @pytest.mark.integration
 def test_stop_removes_tmp_dir_and_processes(control_plane: ControlPlane) -> None:
     if control_plane.external:
+        # Only with LSCSDE_TEST_KUBECONFIG: there are no processes of ours to stop.
         pytest.skip("uses its own control plane processes")
     with ControlPlane(apply_crds=False) as plane:
         tmp_dir, pids = plane.tmp_dir, plane.pids
@@ -270,6 +272,7 @@ def test_stop_removes_tmp_dir_and_processes(control_plane: ControlPlane) -> None
 @pytest.mark.integration
 def test_start_failure_reports_log_tail_and_cleans_up(control_plane: ControlPlane) -> None:
     if control_plane.external:
+        # Only with LSCSDE_TEST_KUBECONFIG: there are no processes of ours to stop.
         pytest.skip("uses its own control plane processes")
     plane = ControlPlane(apply_crds=False, apiserver_args=["--no-such-flag"])
     with pytest.raises(ControlPlaneStartError, match="no-such-flag") as info:
@@ -282,6 +285,7 @@ def test_start_failure_reports_log_tail_and_cleans_up(control_plane: ControlPlan
 @pytest.mark.integration
 def test_children_die_with_the_python_process(control_plane: ControlPlane) -> None:
     if control_plane.external or not sys.platform.startswith("linux"):
+        # The parent-death signal is Linux-only, and an external cluster has no children.
         pytest.skip("needs its own processes on Linux")
     code = (
         "import json, os, signal\n"
