@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from .crds import load_crds, read_release
+from .crds import load_crds, read_release, storage_versions
 from .generate import check_files, write_files
 from .jsonschema import VALUE_CONSTRAINT_KEYS, CombinedSchema, SchemaError, combine
 from .models import run_generator
@@ -62,7 +62,7 @@ def render_compat(schema_dir: Path) -> dict[str, str]:
     release = read_release(schema_dir)
     header = HEADER.format(release=release)
     class_names = yaml.safe_load(CLASS_NAMES.read_text(encoding="utf-8")) or {}
-    combined = combine(load_crds(schema_dir), class_names)
+    combined = combine(storage_versions(load_crds(schema_dir)), class_names)
     overrides = yaml.safe_load(COMPAT_OVERRIDES.read_text(encoding="utf-8")) or {}
     schema = compat_schema(combined, overrides)
     base_classes = dict.fromkeys(overrides.get("open_classes") or (), OPEN_BASE_CLASS)
@@ -111,6 +111,12 @@ def compat_schema(combined: CombinedSchema, overrides: Mapping[str, Any]) -> dic
     # one of its real classes instead, and references to it point at "#".
     root_name = next(iter(extra_classes))
 
+    for kind in combined.kinds:
+        # What the old library gave every kind, so a new kind gets it too.
+        properties = definitions[kind]["properties"]
+        for prop, change in (overrides.get("every_kind") or {}).items():
+            if prop in properties or "add" in change:
+                _apply_field_change(definitions[kind], kind, prop, change, root_name)
     for class_name, changes in (overrides.get("fields") or {}).items():
         definition = _definition(definitions, class_name)
         for prop, change in changes.items():
@@ -172,7 +178,7 @@ def _loosen(node: Any) -> Any:
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _CONSTRAINT_KEYS or key.startswith("x-"):
+        if key in _CONSTRAINT_KEYS or key.startswith("x-") or key == "customTypePath":
             continue
         if key == "description":
             out[key] = _wrap(str(value))

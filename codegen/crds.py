@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,13 @@ class PrinterColumn:
 
 @dataclass(frozen=True)
 class Crd:
-    """One CRD version: names, scope, subresources and the open API schema."""
+    """One served version of a CRD: names, scope, subresources and the open API schema."""
 
     source: Path
     group: str
     version: str
+    #: Whether this is the version the API server stores (the SDK's default import).
+    storage: bool
     kind: str
     plural: str
     singular: str
@@ -44,18 +47,28 @@ class Crd:
 
 
 def load_crds(schema_dir: Path) -> list[Crd]:
-    """Every CRD in ``schema_dir`` (``*.yaml``), sorted by kind so output order is stable."""
-    crds = [load_crd(path) for path in sorted(schema_dir.glob("*.yaml"))]
+    """Every served version of every CRD in ``schema_dir`` (``*.yaml``), sorted by kind and
+    version so output order is stable."""
+    crds = [crd for path in sorted(schema_dir.glob("*.yaml")) for crd in load_crd(path)]
     if not crds:
         raise CrdError(f"no CRD manifests (*.yaml) in {schema_dir}")
-    kinds = [crd.kind for crd in crds]
-    duplicated = sorted({kind for kind in kinds if kinds.count(kind) > 1})
-    if duplicated:
-        raise CrdError(f"kinds defined more than once in {schema_dir}: {', '.join(duplicated)}")
-    return sorted(crds, key=lambda crd: crd.kind)
+    sources: dict[str, Path] = {}
+    for crd in crds:
+        if sources.setdefault(crd.kind, crd.source) != crd.source:
+            raise CrdError(
+                f"kind {crd.kind} is defined more than once in {schema_dir}: "
+                f"{sources[crd.kind].name} and {crd.source.name}"
+            )
+    return sorted(crds, key=lambda crd: (crd.kind, crd.version))
 
 
-def load_crd(path: Path) -> Crd:
+def storage_versions(crds: list[Crd]) -> list[Crd]:
+    """The stored version of each kind, sorted by kind."""
+    return [crd for crd in crds if crd.storage]
+
+
+def load_crd(path: Path) -> list[Crd]:
+    """Each served version of the CRD in ``path``."""
     manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(manifest, dict) or manifest.get("kind") != "CustomResourceDefinition":
         raise CrdError(f"{path}: not a CustomResourceDefinition manifest")
@@ -68,7 +81,18 @@ def load_crd(path: Path) -> Crd:
     storage = [v for v in served if v.get("storage")]
     if len(storage) != 1:
         raise CrdError(f"{path}: expected exactly one served storage version, found {len(storage)}")
-    version = storage[0]
+    versions = [str(v.get("name")) for v in served]
+    repeated = sorted({v for v in versions if versions.count(v) > 1})
+    if repeated:
+        raise CrdError(f"{path}: version(s) {repeated} listed more than once")
+    return [_version(path, spec, names, version) for version in served]
+
+
+def _version(
+    path: Path, spec: dict[str, Any], names: dict[str, Any], version: dict[str, Any]
+) -> Crd:
+    if not re.fullmatch(r"v[0-9]+((alpha|beta)[0-9]+)?", str(version.get("name"))):
+        raise CrdError(f"{path}: {version.get('name')!r} is not a Kubernetes version name")
     schema = (version.get("schema") or {}).get("openAPIV3Schema")
     if not isinstance(schema, dict):
         raise CrdError(f"{path}: version {version.get('name')} has no openAPIV3Schema")
@@ -77,6 +101,7 @@ def load_crd(path: Path) -> Crd:
         source=path,
         group=spec["group"],
         version=version["name"],
+        storage=bool(version.get("storage")),
         kind=names["kind"],
         plural=names["plural"],
         singular=names.get("singular", names["kind"].lower()),

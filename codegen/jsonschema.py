@@ -1,14 +1,24 @@
-"""Turn CRD structural schemas into one JSON Schema that datamodel-code-generator understands.
+"""Turn CRD structural schemas into one JSON Schema that datamodel-code-generator understands,
+plus the facts it cannot express (:class:`lscsde_sdk.schema_rules.SchemaRules` per class).
 
-Kubernetes schemas use constructs the generator reads badly or not at all:
+Every keyword of a schema is either mapped faithfully or rejected with a
+:class:`SchemaError` naming the kind, the schema path and the keyword; nothing is dropped:
 
-* ``anyOf`` items that only list ``required`` properties ("one of these must be set"). Left in,
-  the generator gives up on the whole object and types it ``dict[str, Any]``. We take them out
-  and hand them to the model base class, which checks them in a model validator.
-* ``x-kubernetes-int-or-string`` becomes an explicit integer-or-string union.
-* ``x-kubernetes-preserve-unknown-fields`` on an object with properties keeps unknown fields
-  (the model base class is told); without properties the object is a free-form map.
-* ``nullable: true`` is OpenAPI 3.0 only; JSON Schema spells it as a ``null`` type.
+* value constraints (``pattern``, ``enum``, ``minimum``/``maximum`` and their exclusive forms,
+  ``minLength``/``maxLength``, ``minItems``/``maxItems``, ``minProperties``/``maxProperties``,
+  ``multipleOf``) become pydantic constraints; OpenAPI 3.0's boolean ``exclusiveMinimum`` /
+  ``exclusiveMaximum`` become JSON Schema's numeric ones;
+* ``format: date`` / ``date-time`` and ``type: integer`` become the wire-format types of
+  :mod:`lscsde_sdk.wire_formats`, attached where they occur (``customTypePath``), so a property
+  named ``schema``, ``copy`` or ``class`` keeps its format whatever Python calls it;
+* ``anyOf`` / ``oneOf`` / ``allOf`` / ``not`` blocks that only list ``required`` properties
+  ("one of these must be set") become :class:`~lscsde_sdk.schema_rules.RequiredRule` facts;
+* ``x-kubernetes-int-or-string`` becomes an integer-or-string union,
+  ``x-kubernetes-preserve-unknown-fields`` a free-form map (without properties) or a fact
+  (with properties), ``x-kubernetes-list-type`` / ``-list-map-keys`` / ``-map-type`` and
+  ``x-kubernetes-validations`` (CEL) facts; CEL rules are also written into the docs;
+* ``nullable: true`` (OpenAPI 3.0) becomes a ``null`` type; ``example`` and ``externalDocs``
+  go into the docs.
 
 Every object that has properties becomes a named entry in ``$defs`` so it is generated as a
 model with a readable name (see ``class_names.yaml``).
@@ -16,14 +26,17 @@ model with a readable name (see ``class_names.yaml``).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lscsde_sdk.schema_rules import ListType, RequiredRule, SchemaRules, ValidationRule
+
 from .crds import Crd
 
-#: Keywords that only constrain values.
+#: Keywords that only constrain values, passed to the generator as they are.
 VALUE_CONSTRAINT_KEYS = (
     "pattern",
     "enum",
@@ -35,18 +48,43 @@ VALUE_CONSTRAINT_KEYS = (
     "maxLength",
     "minItems",
     "maxItems",
-    "uniqueItems",
     "minProperties",
     "maxProperties",
     "multipleOf",
 )
-# Keys passed through unchanged to JSON Schema.
 _PASSTHROUGH_KEYS = ("type", "format", "default", *VALUE_CONSTRAINT_KEYS)
+_COMBINATORS = ("anyOf", "oneOf", "allOf", "not")
+_DOC_KEYS = ("description", "title", "example", "externalDocs")
+_STRUCTURE_KEYS = ("properties", "required", "items", "additionalProperties", "nullable")
+_KUBERNETES_KEYS = (
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-embedded-resource",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
+    "x-kubernetes-map-type",
+    "x-kubernetes-validations",
+)
+KNOWN_KEYWORDS = frozenset(
+    (*_PASSTHROUGH_KEYS, *_COMBINATORS, *_DOC_KEYS, *_STRUCTURE_KEYS, *_KUBERNETES_KEYS)
+)
 
+#: Scalar types that accept only the input forms the API server accepts, by (type, format).
+WIRE_TYPES = {
+    ("string", "date"): "lscsde_sdk.wire_formats.Date",
+    ("string", "date-time"): "lscsde_sdk.wire_formats.DateTime",
+    ("integer", None): "lscsde_sdk.wire_formats.Integer",
+    ("integer", "int32"): "lscsde_sdk.wire_formats.Integer",
+    ("integer", "int64"): "lscsde_sdk.wire_formats.Integer",
+}
+#: Formats that carry no check beyond their type (the server checks none either).
+_PLAIN_FORMATS = {("string", "password"), ("number", "float"), ("number", "double")}
+_INT32 = (-(2**31), 2**31 - 1)
+_INT_OR_STRING_ANY_OF = (
+    [{"type": "integer"}, {"type": "string"}],
+    [{"type": "string"}, {"type": "integer"}],
+)
 
-#: Schema extensions the generator copies into each model's config for the model base class.
-ANY_OF_REQUIRED_KEY = "x-any-of-required"
-RESOURCE_KEY = "x-kubernetes-resource"
 #: Name of the generated union of every kind.
 UNION_CLASS_NAME = "AwmsResource"
 
@@ -56,43 +94,44 @@ class SchemaError(ValueError):
 
 
 @dataclass
-class ModelFacts:
-    """What the model base class must know about one generated class."""
-
-    # Each inner tuple is one alternative: the schema (camelCase) names that must all be set.
-    any_of_required: list[tuple[str, ...]] = field(default_factory=list)
-    preserve_unknown_fields: bool = False
-    # schema property name -> "date", "date-time" or "integer": scalars whose accepted
-    # input forms the model must hold to the server's (see lscsde_sdk.wire_formats)
-    wire_formats: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class CombinedSchema:
     """One JSON Schema holding every kind's models in ``$defs``, plus per-class facts."""
 
     definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    facts: dict[str, ModelFacts] = field(default_factory=dict)
+    rules: dict[str, SchemaRules] = field(default_factory=dict)
     kinds: list[str] = field(default_factory=list)
+    crds: dict[str, Crd] = field(default_factory=dict)
     # class name -> the first schema path that defined it, for error messages
     origins: dict[str, str] = field(default_factory=dict)
+    # kind -> the paths of class_names.yaml that its schema has
+    used_paths: dict[str, set[str]] = field(default_factory=dict)
+    # class name -> the kinds whose schema uses it
+    kinds_of: dict[str, set[str]] = field(default_factory=dict)
 
     def as_json_schema(self) -> dict[str, Any]:
-        definitions = {name: dict(schema) for name, schema in self.definitions.items()}
-        for name, facts in self.facts.items():
-            if facts.any_of_required:
-                definitions[name][ANY_OF_REQUIRED_KEY] = [
-                    list(alt) for alt in facts.any_of_required
-                ]
-        # The root is the union of all kinds, told apart by `kind`: one entry point that
-        # parses any AWMS manifest into the right class.
-        return {
-            "$schema": "http://json-schema.org/draft-07/schema#",
-            "title": UNION_CLASS_NAME,
-            "oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in self.kinds],
-            "discriminator": {"propertyName": "kind"},
-            "$defs": definitions,
-        }
+        """The schema to generate from: the first kind is the root (the generator turns the
+        root into a class too, and it must be a real one), the others in ``$defs``."""
+        return promote_root(self.definitions, self.kinds[0])
+
+
+def promote_root(definitions: Mapping[str, dict[str, Any]], root_name: str) -> dict[str, Any]:
+    """A JSON Schema whose root is ``definitions[root_name]`` and whose ``$defs`` are the
+    others; references to the root become ``#``."""
+    pointer = f"#/$defs/{root_name}"
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, Mapping):
+            return {
+                key: ("#" if key == "$ref" and value == pointer else resolve(value))
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved = {name: resolve(schema) for name, schema in definitions.items()}
+    root = resolved.pop(root_name)
+    return {"$schema": "http://json-schema.org/draft-07/schema#", **root, "$defs": resolved}
 
 
 def pascal_case(name: str) -> str:
@@ -100,16 +139,26 @@ def pascal_case(name: str) -> str:
 
 
 def combine(crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]) -> CombinedSchema:
+    """The combined schema of ``crds`` (one version of each kind at most)."""
     combined = CombinedSchema()
     for crd in crds:
-        names = dict(class_names.get(crd.kind, {}))
+        if crd.kind in combined.crds:
+            raise SchemaError(f"{crd.kind}: two versions in one combined schema")
+        names = {
+            **class_names.get(crd.kind, {}),
+            **class_names.get(f"{crd.kind}@{crd.version}", {}),
+        }
         converter = _Converter(crd.kind, names, combined)
-        properties = crd.schema.get("properties") or {}
+        root = crd.schema
+        converter.check_keywords(root, "(root)")
+        properties = root.get("properties") or {}
         reserved = sorted({"apiVersion", "kind", "metadata"} & set(properties))
         if reserved:
             raise SchemaError(
                 f"{crd.kind}: the schema redefines {reserved}; the generator supplies them"
             )
+        rules = _Rules()
+        converter.object_rules(root, "(root)", rules)
         kind_schema: dict[str, Any] = {
             "type": "object",
             "title": crd.kind,
@@ -123,47 +172,65 @@ def combine(crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]) -> Co
                 # metadata is declared by the hand-written CustomResource base class.
                 **{
                     prop: converter.convert(
-                        sub, prop, default_name=f"{crd.kind}{pascal_case(prop)}"
+                        sub, prop, f"{crd.kind}{pascal_case(prop)}", rules, prop
                     )
                     for prop, sub in properties.items()
                 },
             },
-            RESOURCE_KEY: _resource_facts(crd),
         }
-        if crd.schema.get("description"):
-            kind_schema["description"] = " ".join(str(crd.schema["description"]).split())
-        if crd.schema.get("required"):
-            kind_schema["required"] = list(crd.schema["required"])
+        description = _describe(root, rules.class_validations)
+        if description:
+            kind_schema["description"] = description
+        if root.get("required"):
+            kind_schema["required"] = list(root["required"])
         if crd.kind in combined.definitions:
             raise SchemaError(
                 f"{crd.kind}: a nested object already uses the kind's name as class name"
             )
         combined.definitions[crd.kind] = kind_schema
-        combined.facts[crd.kind] = ModelFacts()
+        combined.rules[crd.kind] = rules.freeze()
         combined.origins[crd.kind] = f"{crd.kind}: (root)"
         combined.kinds.append(crd.kind)
-        unknown = sorted(set(names) - converter.used_paths)
-        if unknown:
-            raise SchemaError(
-                f"class_names.yaml names paths that {crd.kind} does not have: {unknown}"
-            )
+        combined.crds[crd.kind] = crd
+        combined.used_paths[crd.kind] = converter.used_paths
+        combined.kinds_of[crd.kind] = {crd.kind}
     return combined
 
 
-def _resource_facts(crd: Crd) -> dict[str, Any]:
-    """The API coordinates the CustomResource base class turns into ``__resource__``."""
-    return {
-        "group": crd.group,
-        "version": crd.version,
-        "kind": crd.kind,
-        "plural": crd.plural,
-        "singular": crd.singular,
-        "shortNames": list(crd.short_names),
-        "categories": list(crd.categories),
-        "namespaced": crd.namespaced,
-        "hasStatus": crd.has_status,
-        "hasScale": crd.has_scale,
-    }
+def unknown_class_name_paths(
+    class_names: Mapping[str, Mapping[str, str]], used: Mapping[str, set[str]]
+) -> list[str]:
+    """Entries of ``class_names`` (``Kind`` or ``Kind@version`` -> paths) naming paths that no
+    version of the kind has; ``used`` maps each kind to the paths its versions have."""
+    problems = []
+    for key, paths in class_names.items():
+        kind = key.split("@", 1)[0]
+        unknown = sorted(set(paths) - used.get(kind, set()))
+        if unknown:
+            problems.append(f"class_names.yaml names paths that {key} does not have: {unknown}")
+    return problems
+
+
+@dataclass
+class _Rules:
+    """The mutable form of :class:`SchemaRules` while an object is converted."""
+
+    required: list[RequiredRule] = field(default_factory=list)
+    list_types: dict[str, ListType] = field(default_factory=dict)
+    map_types: dict[str, Any] = field(default_factory=dict)
+    class_validations: list[ValidationRule] = field(default_factory=list)
+    property_validations: dict[str, tuple[ValidationRule, ...]] = field(default_factory=dict)
+    preserve_unknown_fields: bool = False
+
+    def freeze(self) -> SchemaRules:
+        return SchemaRules(
+            required=tuple(self.required),
+            list_types=dict(self.list_types),
+            map_types=dict(self.map_types),
+            validations=tuple(self.class_validations),
+            property_validations=dict(self.property_validations),
+            preserve_unknown_fields=self.preserve_unknown_fields,
+        )
 
 
 def _without_descriptions(value: Any) -> Any:
@@ -178,25 +245,70 @@ def _without_descriptions(value: Any) -> Any:
     return value
 
 
-def _wire_format(node: Any) -> str | None:
-    if not isinstance(node, Mapping) or node.get("x-kubernetes-int-or-string"):
-        return None
-    if node.get("type") == "integer":
-        return "integer"
-    if node.get("type") == "string" and node.get("format") in ("date", "date-time"):
-        return str(node["format"])
-    return None
+def _validation_rules(node: Mapping[str, Any], where: str) -> list[ValidationRule]:
+    rules = node.get("x-kubernetes-validations") or []
+    if not isinstance(rules, list):
+        raise SchemaError(f"{where}: x-kubernetes-validations must be a list")
+    out = []
+    known = {"rule", "message", "messageExpression", "reason", "fieldPath", "optionalOldSelf"}
+    for rule in rules:
+        if not isinstance(rule, Mapping) or not isinstance(rule.get("rule"), str):
+            raise SchemaError(f"{where}: each x-kubernetes-validations entry needs a rule")
+        unknown = sorted(set(rule) - known)
+        if unknown:
+            raise SchemaError(f"{where}: x-kubernetes-validations keys {unknown} not supported")
+        out.append(
+            ValidationRule(
+                rule=rule["rule"],
+                message=rule.get("message"),
+                message_expression=rule.get("messageExpression"),
+                reason=rule.get("reason"),
+                field_path=rule.get("fieldPath"),
+                optional_old_self=rule.get("optionalOldSelf"),
+            )
+        )
+    return out
 
 
-def _is_required_only_any_of(any_of: Any) -> bool:
-    """True for ``anyOf`` lists whose items only say which properties must be present."""
-    return isinstance(any_of, list) and all(
-        isinstance(item, dict)
-        and set(item) <= {"required", "properties"}
-        and not item.get("properties")
-        and isinstance(item.get("required"), list)
-        for item in any_of
-    )
+def _describe(node: Mapping[str, Any], validations: list[ValidationRule]) -> str | None:
+    """The node's documentation: its description, example, external docs and CEL rules."""
+    parts = []
+    if node.get("description"):
+        parts.append(" ".join(str(node["description"]).split()))
+    if "example" in node:
+        parts.append(f"Example: {json.dumps(node['example'])}.")
+    docs = node.get("externalDocs")
+    if isinstance(docs, Mapping) and docs.get("url"):
+        parts.append(f"See {docs['url']}.")
+    for rule in validations:
+        parts.append(f"Checked by the API server: {rule.describe()} (rule: {rule.rule}).")
+    return " ".join(parts) or None
+
+
+def _required_rules(node: Mapping[str, Any], where: str) -> list[RequiredRule]:
+    """The node's anyOf/oneOf/allOf/not blocks, each of which must only list required
+    properties."""
+    rules = []
+    for combinator in _COMBINATORS:
+        if combinator not in node:
+            continue
+        block = node[combinator]
+        items = [block] if combinator == "not" else block
+        if not isinstance(items, list) or not items:
+            raise SchemaError(f"{where}: {combinator} must be a non-empty list")
+        for item in items:
+            if (
+                not isinstance(item, Mapping)
+                or set(item) - {"required", "properties"}
+                or item.get("properties")
+                or not isinstance(item.get("required"), list)
+            ):
+                raise SchemaError(
+                    f"{where}: {combinator} is supported only as a block of required-property "
+                    f"lists ({combinator}: [{{required: [...]}}, ...]); got {json.dumps(block)}"
+                )
+        rules.append(RequiredRule(combinator, tuple(tuple(item["required"]) for item in items)))
+    return rules
 
 
 class _Converter:
@@ -206,44 +318,157 @@ class _Converter:
         self.combined = combined
         self.used_paths: set[str] = set()
 
-    def convert(self, node: Mapping[str, Any], path: str, default_name: str) -> dict[str, Any]:
-        where = f"{self.kind}: {path}"
+    def where(self, path: str) -> str:
+        return f"{self.kind}: {path}"
+
+    def check_keywords(self, node: Any, path: str) -> None:
+        where = self.where(path)
         if not isinstance(node, Mapping):
             raise SchemaError(f"{where}: schema must be an object, got {type(node).__name__}")
+        unknown = sorted(set(node) - KNOWN_KEYWORDS)
+        if unknown:
+            raise SchemaError(
+                f"{where}: keyword(s) {unknown} cannot be mapped to the models "
+                "(not supported by the generator)"
+            )
+        if node.get("uniqueItems"):
+            raise SchemaError(f"{where}: uniqueItems: true is not allowed in a CRD schema")
+        if node.get("x-kubernetes-embedded-resource") and node.get("properties"):
+            raise SchemaError(
+                f"{where}: x-kubernetes-embedded-resource with properties is not supported"
+            )
+
+    def object_rules(self, node: Mapping[str, Any], path: str, rules: _Rules) -> None:
+        """Record what an object with properties says about itself in ``rules``."""
+        where = self.where(path)
+        rules.required.extend(_required_rules(node, where))
+        rules.class_validations.extend(_validation_rules(node, where))
+        rules.preserve_unknown_fields = bool(node.get("x-kubernetes-preserve-unknown-fields"))
+        # An alternative of a required rule may name a property the object does not declare
+        # (the deployed AnalyticsDataSource roCrate does: `path`). The server prunes such a
+        # field before validating, so that alternative can never hold; the models agree.
+        properties = node.get("properties") or {}
+        undeclared = [p for p in node.get("required") or () if p not in properties]
+        if undeclared:
+            raise SchemaError(f"{where}: required lists undeclared properties {undeclared}")
+        if "x-kubernetes-map-type" in node and path == "(root)":
+            raise SchemaError(f"{where}: x-kubernetes-map-type on the root is not supported")
+
+    def convert(
+        self,
+        node: Mapping[str, Any],
+        path: str,
+        default_name: str,
+        owner: _Rules,
+        prop: str | None,
+    ) -> dict[str, Any]:
+        """The JSON Schema of ``node`` (the value of ``owner``'s property ``prop``, or an item
+        or map value below it when ``prop`` is None); its facts go into ``owner``."""
+        self.check_keywords(node, path)
+        where = self.where(path)
+        validations = _validation_rules(node, where)
+        is_struct = bool(node.get("properties"))
+        if validations and not is_struct:
+            if prop is None:
+                raise SchemaError(
+                    f"{where}: x-kubernetes-validations on array items or map values are not "
+                    "supported; put the rule on the property"
+                )
+            owner.property_validations[prop] = tuple(validations)
+        self._record_list_and_map_types(node, where, owner, prop)
+
         if node.get("x-kubernetes-int-or-string"):
-            return self._annotate({"anyOf": [{"type": "integer"}, {"type": "string"}]}, node)
+            # Kubernetes spells the union out as anyOf [integer, string]; that adds nothing.
+            spelled_out = node.get("anyOf") in _INT_OR_STRING_ANY_OF
+            if set(node) & {"oneOf", "allOf", "not", "type", "format"} or (
+                "anyOf" in node and not spelled_out
+            ):
+                raise SchemaError(
+                    f"{where}: x-kubernetes-int-or-string with other type keywords is not supported"
+                )
+            out = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+            return self._annotate(out, node, validations)
+        if any(key in node for key in _COMBINATORS) and not is_struct:
+            raise SchemaError(
+                f"{where}: {'/'.join(k for k in _COMBINATORS if k in node)} is supported only on "
+                "objects with properties, as required-property rules"
+            )
         if node.get("type") == "array":
             items = node.get("items")
             if not isinstance(items, Mapping):
                 raise SchemaError(f"{where}: array without an items schema")
-            out = self._copy_keywords(node)
-            out["items"] = self.convert(items, f"{path}[]", default_name=f"{default_name}Item")
+            out = self._copy_keywords(node, where, validations)
+            out["items"] = self.convert(items, f"{path}[]", f"{default_name}Item", owner, None)
             return out
         if node.get("type") == "object" or "properties" in node:
-            return self._convert_object(node, path, default_name)
-        if "anyOf" in node and not _is_required_only_any_of(node["anyOf"]):
-            out = self._annotate({}, node)
-            out["anyOf"] = [
-                self.convert(option, f"{path}|{i}", default_name=f"{default_name}Option{i}")
-                for i, option in enumerate(node["anyOf"])
+            return self._convert_object(node, path, default_name, validations)
+        return self._copy_keywords(node, where, validations)
+
+    def _record_list_and_map_types(
+        self, node: Mapping[str, Any], where: str, owner: _Rules, prop: str | None
+    ) -> None:
+        list_type = node.get("x-kubernetes-list-type")
+        map_keys = node.get("x-kubernetes-list-map-keys")
+        if list_type is not None or map_keys is not None:
+            if node.get("type") != "array":
+                raise SchemaError(f"{where}: x-kubernetes-list-type on a non-array")
+            if prop is None:
+                raise SchemaError(f"{where}: x-kubernetes-list-type on a nested array")
+            if list_type not in ("atomic", "set", "map"):
+                raise SchemaError(f"{where}: x-kubernetes-list-type {list_type!r} is unknown")
+            keys = tuple(map_keys or ())
+            if (list_type == "map") != bool(keys):
+                raise SchemaError(
+                    f"{where}: x-kubernetes-list-map-keys goes with (and only with) "
+                    "x-kubernetes-list-type: map"
+                )
+            items = node.get("items") or {}
+            missing = [
+                key
+                for key in keys
+                if key not in (items.get("properties") or {})
+                or (
+                    key not in (items.get("required") or ())
+                    and "default" not in items["properties"][key]
+                )
             ]
-            return out
-        return self._copy_keywords(node)
+            if missing:
+                raise SchemaError(
+                    f"{where}: list map keys {missing} must be required (or defaulted) "
+                    "properties of the items"
+                )
+            owner.list_types[prop] = ListType(list_type, keys)
+        map_type = node.get("x-kubernetes-map-type")
+        if map_type is not None:
+            if map_type not in ("granular", "atomic") or node.get("type") != "object":
+                raise SchemaError(f"{where}: x-kubernetes-map-type {map_type!r} not supported")
+            if prop is None:
+                raise SchemaError(f"{where}: x-kubernetes-map-type on a nested object")
+            owner.map_types[prop] = map_type
 
     def _convert_object(
-        self, node: Mapping[str, Any], path: str, default_name: str
+        self,
+        node: Mapping[str, Any],
+        path: str,
+        default_name: str,
+        validations: list[ValidationRule],
     ) -> dict[str, Any]:
-        where = f"{self.kind}: {path}"
+        where = self.where(path)
         properties = node.get("properties") or {}
         additional = node.get("additionalProperties")
         if not properties:
+            if any(key in node for key in ("required", *_COMBINATORS)):
+                raise SchemaError(f"{where}: required rules on an object without properties")
             # A map: free-form (preserve-unknown-fields, or no value schema) or typed values.
-            out = self._copy_keywords(node)
+            out = self._copy_keywords(node, where, validations)
             out["type"] = "object"
             if isinstance(additional, Mapping):
+                value_rules = _Rules()  # facts of map values have no property to hang on
                 out["additionalProperties"] = self.convert(
-                    additional, f"{path}{{}}", f"{default_name}Value"
+                    additional, f"{path}{{}}", f"{default_name}Value", value_rules, None
                 )
+                if value_rules.freeze() != SchemaRules():
+                    raise SchemaError(f"{where}: list/map types inside map values")
             else:
                 out["additionalProperties"] = True
             return out
@@ -255,62 +480,81 @@ class _Converter:
         name = self.names.get(path, default_name)
         if path in self.names:
             self.used_paths.add(path)
-        facts = ModelFacts(
-            preserve_unknown_fields=bool(node.get("x-kubernetes-preserve-unknown-fields"))
-        )
-        any_of = node.get("anyOf")
-        if any_of is not None:
-            if not _is_required_only_any_of(any_of):
-                raise SchemaError(
-                    f"{where}: on objects only anyOf lists of required properties are supported"
-                )
-            # An alternative may name a property the object does not declare (the deployed
-            # AnalyticsDataSource roCrate does: `path`). The server prunes such a field before
-            # validating, so that alternative can never hold; the model check behaves the same.
-            facts.any_of_required.extend(tuple(item["required"]) for item in any_of)
-
-        for prop, sub in properties.items():
-            form = _wire_format(sub)
-            if form:
-                facts.wire_formats[prop] = form
-        definition = self._copy_keywords(node)
+        rules = _Rules()
+        self.object_rules(node, path, rules)
+        definition: dict[str, Any] = {
+            key: node[key] for key in _PASSTHROUGH_KEYS if key in node and key != "type"
+        }
         definition["type"] = "object"
         definition["title"] = name
         definition["properties"] = {
-            prop: self.convert(sub, f"{path}.{prop}", default_name=f"{name}{pascal_case(prop)}")
+            prop: self.convert(sub, f"{path}.{prop}", f"{name}{pascal_case(prop)}", rules, prop)
             for prop, sub in properties.items()
         }
-        required = node.get("required")
-        if required:
-            undeclared = [p for p in required if p not in properties]
-            if undeclared:
-                raise SchemaError(f"{where}: required lists undeclared properties {undeclared}")
-            definition["required"] = list(required)
-        self._define(name, definition, facts, where)
-        return {"$ref": f"#/$defs/{name}"}
+        description = _describe(node, rules.class_validations)
+        if description:
+            definition["description"] = description
+        if node.get("required"):
+            definition["required"] = list(node["required"])
+        self._define(name, definition, rules.freeze(), where)
+        reference = {"$ref": f"#/$defs/{name}"}
+        return {"anyOf": [reference, {"type": "null"}]} if node.get("nullable") else reference
 
-    def _define(self, name: str, definition: dict[str, Any], facts: ModelFacts, where: str) -> None:
+    def _define(
+        self, name: str, definition: dict[str, Any], rules: SchemaRules, where: str
+    ) -> None:
+        self.combined.kinds_of.setdefault(name, set()).add(self.kind)
         existing = self.combined.definitions.get(name)
         if existing is None:
             self.combined.definitions[name] = definition
-            self.combined.facts[name] = facts
+            self.combined.rules[name] = rules
             self.combined.origins[name] = where
             return
         same = _without_descriptions(existing) == _without_descriptions(definition)
-        if not same or self.combined.facts[name] != facts:
+        if not same or self.combined.rules[name] != rules:
             raise SchemaError(
                 f"{where}: class name {name} is already used by {self.combined.origins[name]} "
                 "for a different schema; give one of them another name in class_names.yaml"
             )
 
-    def _copy_keywords(self, node: Mapping[str, Any]) -> dict[str, Any]:
+    def _copy_keywords(
+        self, node: Mapping[str, Any], where: str, validations: list[ValidationRule]
+    ) -> dict[str, Any]:
         out = {key: node[key] for key in _PASSTHROUGH_KEYS if key in node}
-        return self._annotate(out, node)
+        # OpenAPI 3.0 spells an exclusive bound as a flag next to the bound.
+        for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            if isinstance(out.get(flag), bool):
+                if out.pop(flag):
+                    if bound not in out:
+                        raise SchemaError(f"{where}: {flag}: true without {bound}")
+                    out[flag] = out.pop(bound)
+        form = (node.get("type"), node.get("format"))
+        if form in WIRE_TYPES:
+            out["customTypePath"] = WIRE_TYPES[form]
+            if form == ("integer", "int32"):
+                out.setdefault("minimum", _INT32[0])
+                out.setdefault("maximum", _INT32[1])
+            out.pop("format", None)
+        elif node.get("format") is not None and form not in _PLAIN_FORMATS:
+            raise SchemaError(
+                f"{where}: format {node.get('format')!r} on type {node.get('type')!r} cannot be "
+                "mapped faithfully (supported: date, date-time, int32, int64, float, double, "
+                "password)"
+            )
+        else:
+            out.pop("format", None)
+        return self._annotate(out, node, validations)
 
     @staticmethod
-    def _annotate(out: dict[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
-        if "description" in node:
-            out["description"] = " ".join(str(node["description"]).split())
-        if node.get("nullable") and "type" in out:
-            out["type"] = [out["type"], "null"]
+    def _annotate(
+        out: dict[str, Any], node: Mapping[str, Any], validations: list[ValidationRule]
+    ) -> dict[str, Any]:
+        description = _describe(node, validations)
+        if description:
+            out["description"] = description
+        if node.get("nullable"):
+            if "type" in out:
+                out["type"] = [out["type"], "null"]
+            elif "anyOf" in out:
+                out["anyOf"] = [*out["anyOf"], {"type": "null"}]
         return out

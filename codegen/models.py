@@ -1,33 +1,44 @@
-"""Pydantic models from the combined JSON Schema, by datamodel-code-generator."""
+"""Pydantic models from a combined JSON Schema, by datamodel-code-generator, followed by what
+the generator cannot write: each class's :class:`~lscsde_sdk.schema_rules.SchemaRules`, each
+kind's :class:`~lscsde_sdk.resource.ResourceInfo`, the union of the kinds, and a rebuild of
+every class so that all of them are complete at import."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
-from datamodel_code_generator.util import camel_to_snake
+from datamodel_code_generator import (
+    DataModelType,
+    InputFileType,
+    LiteralType,
+    PythonVersion,
+    generate,
+)
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .jsonschema import ANY_OF_REQUIRED_KEY, RESOURCE_KEY, ModelFacts
+from lscsde_sdk.schema_rules import SchemaRules
+
+from .jsonschema import UNION_CLASS_NAME, CombinedSchema
 
 MODEL_BASE_CLASS = "lscsde_sdk.model_base.ResourceModel"
 KIND_BASE_CLASS = "lscsde_sdk.resource.CustomResource"
-# Scalar types that accept only the input forms the API server accepts.
-WIRE_TYPES = {
-    "date": "lscsde_sdk.wire_formats.Date",
-    "date-time": "lscsde_sdk.wire_formats.DateTime",
-    "integer": "lscsde_sdk.wire_formats.Integer",
-}
+TEMPLATES = Path(__file__).parent / "templates"
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def wire_type_overrides(facts: Mapping[str, ModelFacts]) -> dict[str, str]:
-    """datamodel-code-generator's per-field type overrides ("Class.python_name": type)."""
-    return {
-        f"{class_name}.{camel_to_snake(prop, PythonVersion.PY_311)}": WIRE_TYPES[form]
-        for class_name, class_facts in facts.items()
-        for prop, form in class_facts.wire_formats.items()
-    }
+def templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["py"] = repr
+    return env
 
 
 def run_generator(json_schema: dict[str, Any], header: str, **profile: Any) -> str:
@@ -56,26 +67,97 @@ def run_generator(json_schema: dict[str, Any], header: str, **profile: Any) -> s
     return source if source.endswith("\n") else f"{source}\n"
 
 
-def generate_models(
-    json_schema: dict[str, Any],
-    kinds: list[str],
-    header: str,
-    type_overrides: Mapping[str, str] | None = None,
-) -> str:
-    """Source of the models module for ``json_schema`` (see :mod:`codegen.jsonschema`)."""
-    return run_generator(
-        json_schema,
+def generate_models(combined: CombinedSchema, header: str, version: str) -> str:
+    """Source of the models module of one version (see the module doc)."""
+    source = run_generator(
+        combined.as_json_schema(),
         header,
         base_class=MODEL_BASE_CLASS,
-        base_class_map=dict.fromkeys(kinds, KIND_BASE_CLASS),
+        base_class_map=dict.fromkeys(combined.kinds, KIND_BASE_CLASS),
         use_annotated=True,
         field_constraints=True,
-        # format: date / date-time; date-times must carry a zone, as RFC 3339 requires
-        output_date_class="date",
-        output_datetime_class="AwareDatetime",
+        # enums become Literal types: the values are the API's strings, not Python names
+        enum_field_as_literal=LiteralType.All,
         # a default means "the server fills this in", not "may be null"
         strict_nullable=True,
-        model_extra_keys={ANY_OF_REQUIRED_KEY, RESOURCE_KEY},
-        type_overrides=dict(type_overrides or {}),
         formatters=["ruff-format"],
     )
+    classes = sorted(combined.definitions)
+    tail = (
+        templates()
+        .get_template("models_tail.py.jinja")
+        .render(
+            version=version,
+            kinds=[combined.crds[kind] for kind in combined.kinds],
+            rules=[
+                (name, render_rules(combined.rules[name]))
+                for name in classes
+                if combined.rules.get(name, SchemaRules()) != SchemaRules()
+            ],
+            classes=classes,
+            union=UNION_CLASS_NAME,
+        )
+    )
+    head, marker, body = source.partition("\n\nclass ")
+    imports = templates().get_template("models_imports.py.jinja").render()
+    return format_source(f"{head}\n{imports}{marker}{body}{tail}")
+
+
+def render_rules(rules: SchemaRules) -> str:
+    """``rules`` as a Python expression (the names of :mod:`lscsde_sdk.schema_rules`)."""
+    args = []
+    if rules.required:
+        items = ", ".join(
+            f"RequiredRule({rule.combinator!r}, {rule.alternatives!r})" for rule in rules.required
+        )
+        args.append(f"required=({items},)")
+    if rules.list_types:
+        items = ", ".join(
+            f"{prop!r}: ListType({kind.type!r}, {kind.map_keys!r})"
+            for prop, kind in rules.list_types.items()
+        )
+        args.append(f"list_types={{{items}}}")
+    if rules.map_types:
+        args.append(f"map_types={dict(rules.map_types)!r}")
+    if rules.validations:
+        items = "".join(f"{_validation(rule)}, " for rule in rules.validations)
+        args.append(f"validations=({items})")
+    if rules.property_validations:
+        items = ", ".join(
+            f"{prop!r}: ({''.join(f'{_validation(rule)}, ' for rule in found)})"
+            for prop, found in rules.property_validations.items()
+        )
+        args.append(f"property_validations={{{items}}}")
+    if rules.preserve_unknown_fields:
+        args.append("preserve_unknown_fields=True")
+    return f"SchemaRules({', '.join(args)})"
+
+
+def _validation(rule: Any) -> str:
+    fields = {
+        "rule": rule.rule,
+        "message": rule.message,
+        "message_expression": rule.message_expression,
+        "reason": rule.reason,
+        "field_path": rule.field_path,
+        "optional_old_self": rule.optional_old_self,
+    }
+    return "ValidationRule(" + ", ".join(
+        f"{key}={value!r}" for key, value in fields.items() if value is not None
+    ) + ")"
+
+
+def format_source(source: str) -> str:
+    """``source`` formatted by ruff (the pinned version the codegen extra installs), with the
+    repository's settings."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", "generated.py", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"ruff could not format generated code:\n{result.stderr}")
+    return result.stdout

@@ -21,6 +21,19 @@ class ObjectRequiredError(LscsdeError, ValueError):
     """A call needs an object (or its name/namespace) that the caller did not give."""
 
 
+class UnknownFieldError(LscsdeError, AttributeError):
+    """A name that is not a field of the model was assigned (usually a typo)."""
+
+    def __init__(self, model: str, names: tuple[str, ...], known: tuple[str, ...]) -> None:
+        self.model = model
+        self.names = names
+        self.known = known
+        super().__init__(
+            f"unknown field(s) {', '.join(map(repr, names))} for {model}; "
+            f"known fields: {', '.join(known)}"
+        )
+
+
 @dataclass(frozen=True)
 class StatusCause:
     """One reason the server gave for rejecting an object (usually a field)."""
@@ -115,6 +128,59 @@ class ServerTimeoutError(ServerError):
     """504 or Status reason Timeout."""
 
 
+class ApiConnectionError(LscsdeError):
+    """The API server could not be reached, or the connection failed before it answered.
+
+    ``sent``: the request may have reached the server (so it may have taken effect);
+    ``timed_out``: no answer came within the request's timeout.
+    """
+
+    retryable = True
+
+    def __init__(
+        self, method: str, path: str, reason: str, *, sent: bool, timed_out: bool = False
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.reason = reason
+        self.sent = sent
+        self.timed_out = timed_out
+        super().__init__(f"{method} {path}: {reason}")
+
+
+class RetriesExhaustedError(LscsdeError):
+    """Every try of a request failed with a failure worth repeating; ``failures`` holds each
+    try's error, the last one also being this error's ``__cause__``."""
+
+    def __init__(
+        self, method: str, path: str, failures: tuple[LscsdeError, ...], elapsed: float
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.failures = failures
+        self.elapsed = elapsed
+        reasons = "; ".join(_short_reason(failure) for failure in failures)
+        super().__init__(
+            f"{method} {path}: gave up after {len(failures)} attempts in {elapsed:.1f}s: {reasons}"
+        )
+
+    @property
+    def attempts(self) -> int:
+        return len(self.failures)
+
+    @property
+    def last(self) -> LscsdeError:
+        return self.failures[-1]
+
+
+def _short_reason(error: LscsdeError) -> str:
+    if isinstance(error, ApiError):
+        return f"{error.status} {error.reason or ''}".strip()
+    if isinstance(error, ApiConnectionError):
+        return error.reason
+    return str(error)
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequestError,
     401: UnauthorizedError,
@@ -174,16 +240,7 @@ def api_error_from_response(
     )
 
 
-# -- the exceptions of the workspace management API (lscsde_workspace_mgmt) -------------------
-
-
-class NoAssignedValidWorkspaces(LscsdeError):
-    """The user has no workspace that is currently valid for them."""
-
-    def __init__(self, user: str) -> None:
-        self.user = user
-        self.message = f"User {user} does not have any valid workspaces assigned"
-        super().__init__(self.message)
+# -- errors of the workspace-management operations ---------------------------------------------
 
 
 class WorkspaceNotFoundException(LscsdeError):

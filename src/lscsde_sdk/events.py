@@ -3,8 +3,7 @@
 :class:`EventRecorder` records what happened to an object (``WorkspaceCreated``,
 ``DataSourceBindingDeleted``, ...) so that ``kubectl describe`` and ``kubectl events`` show it.
 The clients in :mod:`lscsde_sdk.clients` record one for every create, update and delete when
-given a recorder. :class:`EventClient` adds the method names of lscsde_workspace_mgmt's
-``EventClient`` (``RegisterWorkspaceEvent``, ``WorkspaceCreated``, ...).
+given a recorder.
 
 Events are a side channel: :meth:`EventRecorder.record` never raises for a failed event (for
 example when RBAC does not allow creating events); it logs a warning and returns ``None``.
@@ -37,15 +36,14 @@ from typing import Any, Final, Literal
 
 from kubernetes_asyncio.client import ApiClient
 
-from .clients.base import ResourceChange
-from .clients.transport import Request, Transport
+from .core.client import ResourceChange
+from .core.transport import Request, Transport
 from .errors import InvalidParameterException
 from .resource import CustomResource
 
 __all__ = [
     "DEFAULT_REPORTING_CONTROLLER",
     "DEFAULT_REPORTING_USER",
-    "EventClient",
     "EventRecorder",
     "EventSubject",
     "EventType",
@@ -324,23 +322,29 @@ class EventRecorder:
         subject: EventSubject,
         change: ResourceChange | str,
         note: str | None = None,
+        *,
+        kind: str | None = None,
     ) -> dict[str, Any] | None:
         """Record that ``subject`` was created, updated or deleted: reason
         ``<Kind><Change>`` (``WorkspaceBindingCreated``, ``CrateDeleted``, ...), action the
-        change, and by default the note ``"<Kind> <Change> by <reporting user>"``."""
-        kind = str(_safe_reference(subject).get("kind") or "Object")
-        return await self._record_as(kind, subject, ResourceChange(change), note)
+        change, and by default the note ``"<Kind> <Change> by <reporting user>"``.
 
-    async def _record_as(
-        self, kind: str, subject: EventSubject, change: ResourceChange, note: str | None
-    ) -> dict[str, Any] | None:
-        # ``kind`` picks the wording, so a method named for a kind records that kind's reason
-        # even when given a plain mapping.
-        wording = _WORDING.get(kind, _KindWording(kind, kind))
+        The wording is that of ``kind`` (default: the subject's own kind), so a caller that
+        knows the kind gets its wording even for a plain mapping without one."""
+        change = ResourceChange(change)
+        kind = kind or str(_safe_reference(subject).get("kind") or "Object")
+        wording = _WORDING.get(kind) or _generic_wording(kind)
         note = note or f"{wording.noun} {change.value} by {self.reporting_user}"
         return await self.record(
             subject, f"{wording.reason_prefix}{change.value}", note, action=change.value
         )
+
+
+def _generic_wording(kind: str) -> _KindWording:
+    """The wording of a kind the table does not list: ``AnalyticsFooBar`` -> ``FooBar``,
+    "Foo Bar"."""
+    prefix = kind.removeprefix("Analytics") or kind
+    return _KindWording(prefix, re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", prefix))
 
 
 def _safe_reference(subject: EventSubject) -> dict[str, Any]:
@@ -349,132 +353,3 @@ def _safe_reference(subject: EventSubject) -> dict[str, Any]:
         return _reference(subject)
     except Exception:
         return {"object": type(subject).__name__}
-
-
-class EventClient(EventRecorder):
-    """:class:`EventRecorder` with lscsde_workspace_mgmt's ``EventClient`` method names.
-
-    The constructor takes the same leading arguments as that class (``api_client, log,
-    reporting_controller, reporting_user``). The ``Register*Event`` methods record an event
-    with the given reason (also used as the action) and note; the ``<Kind><Change>`` methods
-    record the matching change with a default note when none is given. Like
-    :meth:`EventRecorder.record`, none of them raises when the event cannot be recorded.
-    """
-
-    async def RegisterWorkspaceEvent(
-        self, workspace: EventSubject, reason: str, note: str
-    ) -> dict[str, Any] | None:
-        return await self.record(workspace, reason, note)
-
-    async def RegisterWorkspaceBindingEvent(
-        self, binding: EventSubject, reason: str, note: str
-    ) -> dict[str, Any] | None:
-        return await self.record(binding, reason, note)
-
-    async def RegisterDataSourceEvent(
-        self, datasource: EventSubject, reason: str, note: str
-    ) -> dict[str, Any] | None:
-        return await self.record(datasource, reason, note)
-
-    async def RegisterDataSourceBindingEvent(
-        self, binding: EventSubject, reason: str, note: str
-    ) -> dict[str, Any] | None:
-        return await self.record(binding, reason, note)
-
-    async def RegisterCrateEvent(
-        self, crate: EventSubject, reason: str, note: str
-    ) -> dict[str, Any] | None:
-        return await self.record(crate, reason, note)
-
-    async def WorkspaceCreated(
-        self, workspace: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.CREATED, note)
-
-    async def WorkspaceUpdated(
-        self, workspace: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.UPDATED, note)
-
-    async def WorkspaceDeleted(
-        self, workspace: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsWorkspace", workspace, ResourceChange.DELETED, note)
-
-    async def WorkspaceBindingCreated(
-        self, binding: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsWorkspaceBinding", binding, ResourceChange.CREATED, note
-        )
-
-    async def WorkspaceBindingUpdated(
-        self, binding: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsWorkspaceBinding", binding, ResourceChange.UPDATED, note
-        )
-
-    async def WorkspaceBindingDeleted(
-        self, binding: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsWorkspaceBinding", binding, ResourceChange.DELETED, note
-        )
-
-    async def DataSourceCreated(
-        self, datasource: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSource", datasource, ResourceChange.CREATED, note
-        )
-
-    async def DataSourceUpdated(
-        self, datasource: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSource", datasource, ResourceChange.UPDATED, note
-        )
-
-    async def DataSourceDeleted(
-        self, datasource: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSource", datasource, ResourceChange.DELETED, note
-        )
-
-    async def DataSourceBindingCreated(
-        self, binding: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSourceBinding", binding, ResourceChange.CREATED, note
-        )
-
-    async def DataSourceBindingUpdated(
-        self, binding: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSourceBinding", binding, ResourceChange.UPDATED, note
-        )
-
-    async def DataSourceBindingDeleted(
-        self, binding: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as(
-            "AnalyticsDataSourceBinding", binding, ResourceChange.DELETED, note
-        )
-
-    async def CrateCreated(
-        self, crate: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsCrate", crate, ResourceChange.CREATED, note)
-
-    async def CrateUpdated(
-        self, crate: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsCrate", crate, ResourceChange.UPDATED, note)
-
-    async def CrateDeleted(
-        self, crate: EventSubject, note: str | None = None
-    ) -> dict[str, Any] | None:
-        return await self._record_as("AnalyticsCrate", crate, ResourceChange.DELETED, note)

@@ -24,7 +24,6 @@ __all__ = [
     "LABEL_VALUE_PATTERN",
     "USERNAME_LABEL",
     "WORKSPACE_LABEL",
-    "KubernetesHelper",
     "format_as_label",
     "is_valid_label_value",
     "username_label_value",
@@ -108,10 +107,3 @@ def workspace_label_value(workspace: str) -> str:
     prefix = re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", prefix)
     return f"{prefix}-{digest}" if prefix else digest
 
-
-class KubernetesHelper:
-    """Label helpers as an object, for code written against lscsde_workspace_mgmt."""
-
-    def format_as_label(self, username: str) -> str:
-        """See :func:`format_as_label`."""
-        return format_as_label(username)

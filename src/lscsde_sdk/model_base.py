@@ -1,126 +1,463 @@
-"""The base class every generated model derives from.
+"""The base class every generated model derives from, and its two ways in.
 
-It gives all models the same behaviour:
+**From the API server** (:meth:`ResourceModel.from_api_json`, :meth:`~ResourceModel.from_api`,
+and the clients' list, get and watch parsing) objects are validated by pydantic-core alone:
+no Python code runs per object or per nested model. Unknown fields (a newer CRD release) are
+kept as extras, so a read-modify-write sends them back unchanged.
 
-* fields are snake_case in Python with the schema's camelCase as alias; either name is
-  accepted on input, and dumps use the alias;
-* :meth:`ResourceModel.to_api` dumps only what was set (no nulls the user never wrote), with
-  dates and times in the server's format;
-* data from the user is checked strictly: an unknown field is an error naming it, so typos do
-  not vanish into server-side pruning;
-* data read from the API server (validated with :data:`FROM_SERVER`) keeps unknown fields as
-  extras, so an object written by a newer CRD survives a read-modify-replace unchanged;
-* "one of these fields is required" rules (the CRDs' ``anyOf`` lists), which the generator
-  records under ``x-any-of-required`` in the class config, are checked after validation.
+**From the user** (constructors, :meth:`~ResourceModel.model_validate`,
+:meth:`~ResourceModel.model_validate_json`, attribute assignment) input is checked the way the
+server will check it:
+
+* an unknown field is an error naming it and the known fields (typos do not vanish into
+  server-side pruning);
+* dates, date-times and integers accept only the server's forms (:mod:`lscsde_sdk.wire_formats`);
+* the schema's "which fields must be set" rules and list types (:mod:`lscsde_sdk.schema_rules`)
+  hold.
+
+Assignment validates only the assigned value, so an object read from the server can be edited
+whatever unknown fields it carries; assigning a name that is neither a field nor one of those
+fields is an :class:`~lscsde_sdk.errors.UnknownFieldError`.
+
+Fields are snake_case in Python with the schema's camelCase as alias; either is accepted on
+input and dumps use the alias. :meth:`ResourceModel.to_api` dumps only what was set.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cache
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-#: Validation context for payloads that came from the API server.
-FROM_SERVER: Mapping[str, Any] = {"lscsde.source": "server"}
+from .errors import UnknownFieldError
+from .schema_rules import NO_RULES, SchemaRules
 
-_ANY_OF_REQUIRED_KEY = "x-any-of-required"
+__all__ = ["ResourceModel", "ResourceUnion", "rule_violations"]
 
-
-def _from_server(info: ValidationInfo) -> bool:
-    context = info.context
-    return isinstance(context, Mapping) and context.get("lscsde.source") == "server"
-
-
-@dataclass(frozen=True)
-class _SchemaRules:
-    """Per-class facts for the checks below."""
-
-    known_names: frozenset[str]  # schema (alias) and attribute names accepted on input
-    schema_names: tuple[str, ...]  # for error messages
-    # anyOf alternatives: (schema name, attribute name or None when not declared)
-    any_of_required: tuple[tuple[tuple[str, str | None], ...], ...]
-
-    @classmethod
-    def of(cls, model: type[BaseModel]) -> _SchemaRules:
-        if not model.__pydantic_complete__:
-            # A nested model validated through its parent may not have resolved its own
-            # forward references (and so its aliases) yet.
-            model.model_rebuild()
-        by_alias = {(field.alias or name): name for name, field in model.model_fields.items()}
-        extra = model.model_config.get("json_schema_extra")
-        alternatives = extra.get(_ANY_OF_REQUIRED_KEY, ()) if isinstance(extra, dict) else ()
-        return cls(
-            known_names=frozenset(by_alias) | frozenset(model.model_fields),
-            schema_names=tuple(sorted(by_alias)),
-            any_of_required=tuple(
-                tuple((str(prop), by_alias.get(str(prop))) for prop in alternative)  # type: ignore[union-attr]
-                for alternative in alternatives  # type: ignore[union-attr]
-            ),
-        )
+ExtraMode = typing.Literal["allow", "ignore", "forbid"]
+Loc = tuple[str | int, ...]
 
 
 class ResourceModel(BaseModel):
-    """Common configuration and checks for the AWMS models."""
+    """Common configuration and the user/server entry points of the AWMS models."""
 
     model_config = ConfigDict(
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
+        # Extras are kept when reading from the server; user input forbids them per call.
         extra="allow",
-        validate_assignment=True,
         # The generator writes field descriptions as attribute docstrings.
         use_attribute_docstrings=True,
     )
 
-    __lscsde_rules__: ClassVar[_SchemaRules]
+    #: Set by the generator for classes whose schema has rules beyond field types.
+    __schema_rules__: ClassVar[SchemaRules] = NO_RULES
+
+    def __init__(self, /, **data: Any) -> None:
+        __tracebackhide__ = True
+        validator = self.__pydantic_validator__
+        _strictly(
+            type(self),
+            data,
+            lambda extra: validator.validate_python(data, self_instance=self, extra=extra),
+        )
+        _raise_rule_violations(self)
+
+    # pydantic-core calls an overridden __init__ for every nested model it validates; this
+    # marker tells pydantic ours is equivalent to its own there, so nested models and the
+    # server path run no Python (the checks above are for what a user constructs).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
-    def _schema_rules(cls) -> _SchemaRules:
-        # Computed on first use: while a class is being defined its forward references (and
-        # so the aliases of those fields) are not resolved yet.
-        rules = cls.__dict__.get("__lscsde_rules__")
-        if rules is None:
-            rules = _SchemaRules.of(cls)
-            cls.__lscsde_rules__ = rules
-        return rules
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: ExtraMode | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Validate user input strictly (unknown fields are an error unless ``extra`` says
+        otherwise); for objects read from the API server use :meth:`from_api`."""
+        __tracebackhide__ = True
+        model: Self = _strictly(
+            cls,
+            obj,
+            lambda default: cls.__pydantic_validator__.validate_python(
+                obj,
+                strict=strict,
+                extra=extra or default,
+                from_attributes=from_attributes,
+                context=context,
+                by_alias=by_alias,
+                by_name=by_name,
+            ),
+        )
+        _raise_rule_violations(model)
+        return model
 
-    @model_validator(mode="before")
     @classmethod
-    def _check_user_input(cls, data: Any, info: ValidationInfo) -> Any:
-        # What the server sent is valid by construction (and may hold newer fields).
-        if not isinstance(data, Mapping) or _from_server(info):
-            return data
-        rules = cls._schema_rules()
-        unknown = [key for key in data if key not in rules.known_names]
-        if unknown:
-            raise ValueError(
-                f"unknown field(s) {', '.join(map(repr, unknown))} for {cls.__name__}; "
-                f"known fields: {', '.join(rules.schema_names)}"
+    def model_validate_json(
+        cls,
+        json_data: str | bytes | bytearray,
+        *,
+        strict: bool | None = None,
+        extra: ExtraMode | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """:meth:`model_validate` for JSON text; for server responses use
+        :meth:`from_api_json`."""
+        __tracebackhide__ = True
+        model: Self = _strictly(
+            cls,
+            None,
+            lambda default: cls.__pydantic_validator__.validate_json(
+                json_data,
+                strict=strict,
+                extra=extra or default,
+                context=context,
+                by_alias=by_alias,
+                by_name=by_name,
+            ),
+        )
+        _raise_rule_violations(model)
+        return model
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Self:
+        """An object as the API server returned it, already parsed from JSON; unknown fields
+        are kept and nothing beyond the types is checked (the server did)."""
+        return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_api_json(cls, body: str | bytes | bytearray) -> Self:
+        """:meth:`from_api` straight from a response body (the fast path)."""
+        return cls.__pydantic_validator__.validate_json(body)  # type: ignore[no-any-return]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        cls = type(self)
+        if name in cls.__pydantic_fields__:
+            previous = self.__dict__.get(name)
+            was_set = name in self.__pydantic_fields_set__
+            extras = self.__pydantic_extra__
+            validator = self.__pydantic_validator__
+            # Only the assigned value is validated, strictly, as user input.
+            _strictly(
+                cls,
+                {name: value},
+                lambda extra: validator.validate_assignment(self, name, value, extra=extra),
             )
-        return data
-
-    @model_validator(mode="after")
-    def _check_any_of_required(self, info: ValidationInfo) -> Self:
-        alternatives = type(self)._schema_rules().any_of_required
-        if not alternatives or _from_server(info):
-            return self
-        extras = self.model_extra or {}
-        for alternative in alternatives:
-            if all(
-                (getattr(self, attr) if attr else extras.get(schema_name)) is not None
-                for schema_name, attr in alternative
-            ):
-                return self
-        choices = " or ".join(" and ".join(name for name, _ in alt) for alt in alternatives)
-        raise ValueError(f"{type(self).__name__} needs {choices} to be set")
+            # A strict assignment resets the object's extras; they are the server's, keep them.
+            object.__setattr__(self, "__pydantic_extra__", extras)
+            found = rule_violations(self, recurse_into=name)
+            if found:
+                self.__dict__[name] = previous  # an assignment that breaks a rule changes nothing
+                if not was_set:
+                    self.__pydantic_fields_set__.discard(name)
+                raise ValidationError.from_exception_data(cls.__name__, found)
+            return
+        extras = self.__pydantic_extra__
+        if extras is not None and name in extras:
+            extras[name] = value  # a field this SDK does not know, read from the server
+            return
+        if name.startswith("_"):
+            super().__setattr__(name, value)
+            return
+        raise UnknownFieldError(cls.__name__, (name,), _known_names(cls))
 
     def to_api(self) -> dict[str, Any]:
         """The JSON-ready dict the API server expects: aliases, set fields only."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
+
+RootT = TypeVar("RootT")
+
+
+class ResourceUnion(RootModel[RootT], Generic[RootT]):
+    """Base of the generated union of kinds (``AwmsResource``): the same two ways in as
+    :class:`ResourceModel`, for a manifest of any kind."""
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        extra: ExtraMode | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Validate a manifest of any kind strictly, as :meth:`ResourceModel.model_validate`."""
+        __tracebackhide__ = True
+        union: Self = _strictly(
+            cls,
+            obj,
+            lambda default: cls.__pydantic_validator__.validate_python(
+                obj,
+                strict=strict,
+                extra=extra or default,
+                from_attributes=from_attributes,
+                context=context,
+                by_alias=by_alias,
+                by_name=by_name,
+            ),
+        )
+        if isinstance(union.root, BaseModel):
+            _raise_rule_violations(union.root)
+        return union
+
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Self:
-        """Validate a payload read from the API server (unknown fields are kept)."""
-        return cls.model_validate(data, context=FROM_SERVER)
+        """An object of any kind as the API server returned it (see
+        :meth:`ResourceModel.from_api`)."""
+        return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+
+
+# -- the checks of user input beyond field types -----------------------------------------------
+
+
+def rule_violations(
+    model: BaseModel, loc: Loc = (), *, recurse_into: str | None = None
+) -> list[InitErrorDetails]:
+    """Where ``model`` (and everything in it) breaks its classes' :class:`SchemaRules`: the
+    "which fields must be set" rules and duplicate items in set/map lists. Empty: none.
+
+    With ``recurse_into`` (an attribute name) only ``model``'s own rules and that field's
+    value are checked, for an assignment to that field.
+    """
+    found: list[InitErrorDetails] = []
+    _collect_violations(model, loc, found, recurse_into)
+    return found
+
+
+def _collect_violations(
+    model: BaseModel, loc: Loc, found: list[InitErrorDetails], only_field: str | None = None
+) -> None:
+    cls = type(model)
+    rules: SchemaRules = getattr(cls, "__schema_rules__", NO_RULES)
+    if rules.checked_on_input:
+        attributes = _attributes_by_schema_name(cls)
+        extras = model.__pydantic_extra__ or {}
+
+        def value_of(name: str) -> Any:
+            attribute = attributes.get(name)
+            return getattr(model, attribute) if attribute else extras.get(name)
+
+        for rule in rules.required:
+            if not rule.holds(lambda name: value_of(name) is not None):
+                found.append(_error("required_fields", loc, rule.message(cls.__name__), model))
+        for prop, list_type in rules.list_types.items():
+            items = value_of(prop)
+            if isinstance(items, list):
+                index = list_type.duplicate(items, _key_of)
+                if index is not None:
+                    what = (
+                        f"the same {', '.join(list_type.map_keys)}"
+                        if list_type.type == "map"
+                        else "the same value"
+                    )
+                    found.append(
+                        _error(
+                            "duplicate_list_item",
+                            (*loc, prop, index),
+                            f"{prop} is a list of unique items ({list_type.type}); item {index} "
+                            f"has {what} as an earlier one",
+                            items[index],
+                        )
+                    )
+    for name, field in cls.__pydantic_fields__.items():
+        if only_field is not None and name != only_field:
+            continue
+        value = model.__dict__.get(name)
+        if value is not None and not isinstance(value, str | int | float | bool):
+            _collect_in_value(value, (*loc, field.alias or name), found)
+
+
+def _collect_in_value(value: Any, loc: Loc, found: list[InitErrorDetails]) -> None:
+    if isinstance(value, BaseModel):
+        _collect_violations(value, loc, found)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if isinstance(item, BaseModel | list | tuple | dict):
+                _collect_in_value(item, (*loc, index), found)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, BaseModel):
+                _collect_violations(item, (*loc, str(key)), found)
+
+
+def _key_of(item: Any, name: str) -> Any:
+    if isinstance(item, BaseModel):
+        attribute = _attributes_by_schema_name(type(item)).get(name)
+        if attribute is not None:
+            return getattr(item, attribute)
+        return (item.__pydantic_extra__ or {}).get(name)
+    return item.get(name) if isinstance(item, Mapping) else None
+
+
+def _error(kind: str, loc: Loc, message: str, value: Any) -> InitErrorDetails:
+    # Braces in a message would be read as a template by pydantic-core.
+    escaped = message.replace("{", "{{").replace("}", "}}")
+    return {"type": PydanticCustomError(kind, escaped), "loc": loc, "input": value}
+
+
+def _raise_rule_violations(model: BaseModel) -> None:
+    found = rule_violations(model)
+    if found:
+        raise ValidationError.from_exception_data(type(model).__name__, found)
+
+
+# -- making pydantic's errors say what to fix ---------------------------------------------------
+
+
+_T = TypeVar("_T")
+
+
+def _strictly(cls: type[BaseModel], data: Any, validate: Callable[[ExtraMode], _T]) -> _T:
+    """``validate("forbid")``: user input with unknown fields is an error, explained.
+
+    Objects whose schema keeps unknown fields (``x-kubernetes-preserve-unknown-fields``) take
+    them from users too: when those are the only unknown fields, validation is repeated with
+    them allowed.
+    """
+    try:
+        return validate("forbid")
+    except ValidationError as error:
+        if _only_open_extras(cls, error):
+            return validate("allow")
+        raise _explained(cls, error, data) from None
+
+
+def _only_open_extras(cls: type[BaseModel], error: ValidationError) -> bool:
+    details = error.errors()
+    return all(
+        detail["type"] == "extra_forbidden"
+        and (owner := _model_at(cls, tuple(detail["loc"][:-1]))) is not None
+        and getattr(owner, "__schema_rules__", NO_RULES).preserve_unknown_fields
+        for detail in details
+    )
+
+
+def _explained(cls: type[BaseModel], error: ValidationError, data: Any) -> ValidationError:
+    """``error`` with each object's unknown fields reported as one error at the object: which
+    fields, of which class, and the fields it knows (pydantic reports each extra input
+    separately as "Extra inputs are not permitted")."""
+    details = error.errors()
+    unknown: dict[Loc, list[str]] = {}
+    for detail in details:
+        if detail["type"] == "extra_forbidden" and detail["loc"]:
+            *parent, name = detail["loc"]
+            unknown.setdefault(tuple(parent), []).append(str(name))
+    if not unknown:
+        return error
+    rebuilt: list[InitErrorDetails] = []
+    for parent, names in unknown.items():
+        owner = _model_at(cls, parent)
+        message = (
+            str(UnknownFieldError(owner.__name__, tuple(names), _known_names(owner)))
+            if owner is not None
+            else f"unknown field(s) {', '.join(map(repr, names))}"
+        )
+        rebuilt.append(_error("unknown_field", parent, message, _value_at(data, parent)))
+    for detail in details:
+        if detail["type"] != "extra_forbidden":
+            message = detail["msg"].replace("{", "{{").replace("}", "}}")
+            rebuilt.append(
+                {
+                    "type": PydanticCustomError(detail["type"], message),
+                    "loc": detail["loc"],
+                    "input": detail["input"],
+                }
+            )
+    return ValidationError.from_exception_data(error.title, rebuilt)
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for step in loc:
+        if isinstance(data, Mapping) and step in data:
+            data = data[step]
+        elif isinstance(data, Sequence) and isinstance(step, int) and step < len(data):
+            data = data[step]
+        else:
+            return None
+    return data
+
+
+def _model_at(cls: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class of the object at ``loc`` of an object of ``cls`` (as pydantic reports
+    locations: aliases, list indexes, map keys, union tags); ``None`` if it cannot be told."""
+    current: Any = cls
+    for step in loc:
+        current = _step_into(current, step)
+        if current is None:
+            return None
+    candidates = list(_model_classes(current))
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _step_into(annotation: Any, step: str | int) -> Any:
+    for model in _model_classes(annotation):
+        if issubclass(model, RootModel):
+            inner = model.model_fields["root"].annotation
+            if isinstance(step, str) and (tagged := _tagged(inner, step)) is not None:
+                return tagged
+            continue
+        for name, field in model.model_fields.items():
+            if step in (name, field.alias):
+                return field.annotation
+        if (tagged := _tagged(annotation, str(step))) is not None:
+            return tagged
+    for arg in _flatten(annotation):
+        origin = typing.get_origin(arg)
+        if origin in (list, tuple, Sequence) and isinstance(step, int):
+            return typing.get_args(arg)[0]
+        if origin in (dict, Mapping) and isinstance(step, str):
+            return typing.get_args(arg)[1]
+    return None
+
+
+def _tagged(annotation: Any, tag: str) -> type[BaseModel] | None:
+    for model in _model_classes(annotation):
+        if model.__name__ == tag:
+            return model
+    return None
+
+
+def _flatten(annotation: Any) -> Iterator[Any]:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _flatten(typing.get_args(annotation)[0])
+    elif origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _flatten(arg)
+    else:
+        yield annotation
+
+
+def _model_classes(annotation: Any) -> Iterator[type[BaseModel]]:
+    for arg in _flatten(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            yield arg
+
+
+@cache
+def _attributes_by_schema_name(cls: type[BaseModel]) -> dict[str, str]:
+    return {(field.alias or name): name for name, field in cls.__pydantic_fields__.items()}
+
+
+def _known_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(sorted(_attributes_by_schema_name(cls)))
+

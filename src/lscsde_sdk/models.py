@@ -1,90 +1,42 @@
-"""Every AWMS model: the five kinds under their Kind names, their nested models, metadata.
-
-``AwmsResource.model_validate(manifest).root`` parses a manifest of any of the kinds.
+"""Every AWMS model: the kinds (in their storage version) under their Kind names, their nested
+models, metadata, and ``AwmsResource`` (``AwmsResource.model_validate(manifest).root`` parses a
+manifest of any kind). :func:`for_version` gives the models of another served version.
 """
 
 from __future__ import annotations
 
-from ._generated.models import (
-    AnalyticsApproval,
-    AnalyticsCrate,
-    AnalyticsCrateSpec,
-    AnalyticsCrateSpecRepository,
-    AnalyticsCrateStatus,
-    AnalyticsDataSource,
-    AnalyticsDataSourceBinding,
-    AnalyticsDataSourceBindingSpec,
-    AnalyticsDataSourceBindingStatus,
-    AnalyticsDataSourceConnection,
-    AnalyticsDataSourceConnectionString,
-    AnalyticsDataSourceDataBricksConnection,
-    AnalyticsDataSourceProject,
-    AnalyticsDataSourcePublisher,
-    AnalyticsDataSourcePublisherContact,
-    AnalyticsDataSourceRoCrate,
-    AnalyticsDataSourceRoCrateRepository,
-    AnalyticsDataSourceSecret,
-    AnalyticsDataSourceSecretWithKey,
-    AnalyticsDataSourceSpec,
-    AnalyticsDataSourceStatus,
-    AnalyticsWorkspace,
-    AnalyticsWorkspaceBinding,
-    AnalyticsWorkspaceBindingClaim,
-    AnalyticsWorkspaceBindingSpec,
-    AnalyticsWorkspaceBindingStatus,
-    AnalyticsWorkspaceSpec,
-    AnalyticsWorkspaceStatus,
-    AnalyticsWorkspaceValidity,
-    AwmsResource,
-    JupyterWorkspacePersistentVolumeClaim,
-    JupyterWorkspaceSpec,
-    JupyterWorkspaceStorage,
-    VirtualMachineWorkspaceSpec,
-)
+import importlib
+from types import ModuleType
+
+from ._generated import VERSIONS
+from ._generated.models import *  # noqa: F403  (every generated class, whatever the CRDs define)
+from ._generated.models import __all__ as _GENERATED
 from .meta import ManagedFieldsEntry, ObjectMeta, OwnerReference
-from .model_base import FROM_SERVER, ResourceModel
+from .model_base import ResourceModel, ResourceUnion
 from .resource import CustomResource, ResourceInfo
+from .schema_rules import ListType, RequiredRule, SchemaRules, ValidationRule
 
 __all__ = [
-    "FROM_SERVER",
-    "AnalyticsApproval",
-    "AnalyticsCrate",
-    "AnalyticsCrateSpec",
-    "AnalyticsCrateSpecRepository",
-    "AnalyticsCrateStatus",
-    "AnalyticsDataSource",
-    "AnalyticsDataSourceBinding",
-    "AnalyticsDataSourceBindingSpec",
-    "AnalyticsDataSourceBindingStatus",
-    "AnalyticsDataSourceConnection",
-    "AnalyticsDataSourceConnectionString",
-    "AnalyticsDataSourceDataBricksConnection",
-    "AnalyticsDataSourceProject",
-    "AnalyticsDataSourcePublisher",
-    "AnalyticsDataSourcePublisherContact",
-    "AnalyticsDataSourceRoCrate",
-    "AnalyticsDataSourceRoCrateRepository",
-    "AnalyticsDataSourceSecret",
-    "AnalyticsDataSourceSecretWithKey",
-    "AnalyticsDataSourceSpec",
-    "AnalyticsDataSourceStatus",
-    "AnalyticsWorkspace",
-    "AnalyticsWorkspaceBinding",
-    "AnalyticsWorkspaceBindingClaim",
-    "AnalyticsWorkspaceBindingSpec",
-    "AnalyticsWorkspaceBindingStatus",
-    "AnalyticsWorkspaceSpec",
-    "AnalyticsWorkspaceStatus",
-    "AnalyticsWorkspaceValidity",
-    "AwmsResource",
     "CustomResource",
-    "JupyterWorkspacePersistentVolumeClaim",
-    "JupyterWorkspaceSpec",
-    "JupyterWorkspaceStorage",
+    "ListType",
     "ManagedFieldsEntry",
     "ObjectMeta",
     "OwnerReference",
+    "RequiredRule",
     "ResourceInfo",
     "ResourceModel",
-    "VirtualMachineWorkspaceSpec",
+    "ResourceUnion",
+    "SchemaRules",
+    "ValidationRule",
+    "for_version",
+    *_GENERATED,
 ]
+
+
+def for_version(version: str) -> ModuleType:
+    """The generated models module of a served ``version`` (e.g. ``"v1"``): the models of
+    every kind that serves it."""
+    served = sorted({v for versions in VERSIONS.values() for v in versions})
+    if version not in served:
+        raise ValueError(f"no kind serves version {version!r}; served: {', '.join(served)}")
+    return importlib.import_module(f"lscsde_sdk._generated.{version}.models")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -11,13 +10,24 @@ from pydantic import Field
 from .meta import ObjectMeta
 from .model_base import ResourceModel
 
-# The key under which the generator records a kind's API coordinates in its model config.
-RESOURCE_KEY = "x-kubernetes-resource"
+#: ``metadata`` fields only the server sets: a server-side apply body must not claim them
+#: (``managedFields`` is refused outright), as kubectl leaves them out of what it applies.
+SERVER_MANAGED_METADATA = (
+    "managedFields",
+    "resourceVersion",
+    "uid",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "selfLink",
+)
 
 
 @dataclass(frozen=True)
 class ResourceInfo:
-    """Where a kind lives in the API (from its CRD)."""
+    """Where a kind lives in the API (from its CRD); the generator sets one on each kind as
+    ``Kind.__resource__``."""
 
     group: str
     version: str
@@ -33,22 +43,6 @@ class ResourceInfo:
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}"
-
-    @classmethod
-    def from_facts(cls, facts: Mapping[str, Any]) -> ResourceInfo:
-        """From the ``x-kubernetes-resource`` facts the generator records on each kind."""
-        return cls(
-            group=facts["group"],
-            version=facts["version"],
-            kind=facts["kind"],
-            plural=facts["plural"],
-            singular=facts["singular"],
-            short_names=tuple(facts.get("shortNames", ())),
-            categories=tuple(facts.get("categories", ())),
-            namespaced=bool(facts.get("namespaced", True)),
-            has_status=bool(facts.get("hasStatus", False)),
-            has_scale=bool(facts.get("hasScale", False)),
-        )
 
     @property
     def crd_name(self) -> str:
@@ -69,26 +63,34 @@ class ResourceInfo:
 class CustomResource(ResourceModel):
     """Base of the generated kind classes (AnalyticsWorkspace, …).
 
-    Subclasses set ``__resource__`` and declare ``api_version`` and ``kind`` as literals with
-    defaults, plus their ``spec`` and ``status``.
+    Subclasses declare ``api_version`` and ``kind`` as literals with defaults, plus their
+    ``spec`` and ``status``; the generator sets ``__resource__``.
     """
 
     __resource__: ClassVar[ResourceInfo]
 
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        extra = cls.model_config.get("json_schema_extra")
-        facts = extra.get(RESOURCE_KEY) if isinstance(extra, dict) else None
-        if isinstance(facts, dict):
-            cls.__resource__ = ResourceInfo.from_facts(facts)
-
     metadata: ObjectMeta = Field(default_factory=ObjectMeta)
 
-    def model_post_init(self, context: Any, /) -> None:
-        # apiVersion and kind are defaults, but the server needs them in every body; this
-        # also runs for model_construct(), which skips validators.
-        self.__pydantic_fields_set__.update(("api_version", "kind"))
+    def to_api(self) -> dict[str, Any]:
+        """The JSON-ready object the API server expects: ``apiVersion`` and ``kind`` always
+        (they are defaults, but every request body needs them), then what was set."""
+        body = super().to_api()
+        return {"apiVersion": self.__resource__.api_version, "kind": self.__resource__.kind, **body}
+
+    def to_apply(self) -> dict[str, Any]:
+        """:meth:`to_api` without what only the server manages (``status`` when the kind has
+        a status subresource, and the metadata in :data:`SERVER_MANAGED_METADATA`), so that an
+        object read from the server can be applied as it is."""
+        body = self.to_api()
+        metadata = {
+            key: value
+            for key, value in (body.get("metadata") or {}).items()
+            if key not in SERVER_MANAGED_METADATA
+        }
+        body["metadata"] = metadata
+        if self.__resource__.has_status:
+            body.pop("status", None)
+        return body
 
     @property
     def name(self) -> str:

@@ -6,5 +6,29 @@ from __future__ import annotations
 #: The AWMS CRD release (analytics-workspace-management Helm chart) these models track.
 CRD_RELEASE = "0.1.1"
 
-#: The kinds, in the order the generator saw them.
-KINDS = ("AnalyticsCrate", "AnalyticsDataSource", "AnalyticsDataSourceBinding", "AnalyticsWorkspace", "AnalyticsWorkspaceBinding", )
+#: The kinds, sorted by name.
+KINDS = (
+    "AnalyticsCrate",
+    "AnalyticsDataSource",
+    "AnalyticsDataSourceBinding",
+    "AnalyticsWorkspace",
+    "AnalyticsWorkspaceBinding",
+)
+
+#: The versions each kind serves.
+VERSIONS = {
+    "AnalyticsCrate": ("v1",),
+    "AnalyticsDataSource": ("v1",),
+    "AnalyticsDataSourceBinding": ("v1",),
+    "AnalyticsWorkspace": ("v1",),
+    "AnalyticsWorkspaceBinding": ("v1",),
+}
+
+#: The version each kind is stored in: the default import of lscsde_sdk.models/clients.
+STORAGE_VERSIONS = {
+    "AnalyticsCrate": "v1",
+    "AnalyticsDataSource": "v1",
+    "AnalyticsDataSourceBinding": "v1",
+    "AnalyticsWorkspace": "v1",
+    "AnalyticsWorkspaceBinding": "v1",
+}

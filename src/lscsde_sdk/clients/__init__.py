@@ -1,81 +1,59 @@
-"""Async clients: one per kind over one generic base.
+"""Async clients: one per kind, generated from the CRDs over one generic base.
 
-The per-kind clients exported here are the generated ones extended by hand: they record
-events for their changes (given an :class:`~lscsde_sdk.events.EventRecorder`), keep the
-binding index labels right, and add the lookups ``list_by_username`` and ``list_by_workspace``.
-The plain generated clients stay available in :mod:`lscsde_sdk._generated.clients`.
+``AnalyticsWorkspaceClient``, ``AnalyticsWorkspaceBindingClient``, ... are the clients of each
+kind's storage version (``lscsde_sdk._generated.clients``); :func:`for_version` gives the
+clients of another served version. All of them are
+:class:`~lscsde_sdk.core.client.CustomResourceClient` s: get, list, watch, create, replace,
+patch, apply, delete, status writes, and the lookups of their kind's field indexes
+(``list_by_username`` on workspace bindings, ``list_by_workspace`` on data-source bindings).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
 
-from .base import (
+from .._generated import VERSIONS
+from .._generated.clients import *  # noqa: F403  (every kind, whatever the CRDs define)
+from .._generated.clients import __all__ as _KIND_CLIENTS
+from ..core.client import (
     DEFAULT_FIELD_MANAGER,
+    DELETING_STATUS,
     CustomResourceClient,
+    LabelChange,
+    LabelReport,
     PatchType,
     ResourceChange,
     ResourcePage,
 )
-from .recording import DELETING_STATUS, RecordingClient
-from .transport import RequestCounter, Transport
-
-if TYPE_CHECKING:
-    from .crates import AnalyticsCrateClient
-    from .datasources import (
-        AnalyticsDataSourceBindingClient,
-        AnalyticsDataSourceClient,
-        BoundDataSource,
-    )
-    from .workspaces import (
-        AnalyticsWorkspaceBindingClient,
-        AnalyticsWorkspaceClient,
-        with_effective_expiry,
-    )
-
-# The extended clients subclass the generated ones, and the generated module imports
-# ``lscsde_sdk.clients.base`` (and so this package): importing them here eagerly would be
-# circular when ``lscsde_sdk._generated.clients`` is imported first. They load on first use.
-_LAZY = {
-    "AnalyticsCrateClient": ".crates",
-    "AnalyticsDataSourceBindingClient": ".datasources",
-    "AnalyticsDataSourceClient": ".datasources",
-    "BoundDataSource": ".datasources",
-    "AnalyticsWorkspaceBindingClient": ".workspaces",
-    "AnalyticsWorkspaceClient": ".workspaces",
-    "with_effective_expiry": ".workspaces",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+from ..core.retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, NO_RETRY, RetryPolicy, Timeouts
+from ..core.transport import Request, RequestCounter, Transport
 
 __all__ = [
     "DEFAULT_FIELD_MANAGER",
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUTS",
     "DELETING_STATUS",
-    "AnalyticsCrateClient",
-    "AnalyticsDataSourceBindingClient",
-    "AnalyticsDataSourceClient",
-    "AnalyticsWorkspaceBindingClient",
-    "AnalyticsWorkspaceClient",
-    "BoundDataSource",
+    "NO_RETRY",
     "CustomResourceClient",
+    "LabelChange",
+    "LabelReport",
     "PatchType",
-    "RecordingClient",
+    "Request",
     "RequestCounter",
     "ResourceChange",
     "ResourcePage",
+    "RetryPolicy",
+    "Timeouts",
     "Transport",
-    "with_effective_expiry",
+    "for_version",
+    *_KIND_CLIENTS,
 ]
+
+
+def for_version(version: str) -> ModuleType:
+    """The generated clients module of a served ``version`` (e.g. ``"v1"``)."""
+    served = sorted({v for versions in VERSIONS.values() for v in versions})
+    if version not in served:
+        raise ValueError(f"no kind serves version {version!r}; served: {', '.join(served)}")
+    return importlib.import_module(f"lscsde_sdk._generated.{version}.clients")

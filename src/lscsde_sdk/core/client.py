@@ -1,0 +1,904 @@
+"""The generic async client every generated per-kind client is built on.
+
+One class does the REST work for any custom resource kind; a generated client only binds the
+kind's model and status classes and declares its field indexes. Models go in and come out;
+plain dicts are accepted wherever a model is, and are validated with the same rules first.
+
+What a write does besides the write itself is explicit:
+
+* objects of a kind with labelled field indexes are written with those labels right (see
+  :mod:`lscsde_sdk.core.indexes`); :meth:`CustomResourceClient.relabel` corrects objects
+  written by other tools;
+* given an ``events`` recorder, each create, update and delete records a Kubernetes Event;
+* :meth:`~CustomResourceClient.delete` marks the object ``Deleting`` first only when asked.
+
+Reads (get, list, lookups, watch) never write anything.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
+
+from kubernetes_asyncio.client import ApiClient
+from pydantic import ValidationError
+
+from ..errors import (
+    AlreadyExistsError,
+    ApiConnectionError,
+    ConflictError,
+    ForbiddenError,
+    LscsdeError,
+    NotFoundError,
+    ObjectRequiredError,
+    ServerError,
+)
+from ..labels import is_valid_label_value
+from ..model_base import ResourceModel, rule_violations
+from ..resource import CustomResource, ResourceInfo
+from .indexes import FieldIndex
+from .lists import ResourceList
+from .retry import RetryPolicy, Timeouts
+from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
+
+if TYPE_CHECKING:
+    from .watch import WatchEvent
+
+__all__ = [
+    "DEFAULT_FIELD_MANAGER",
+    "DELETING_STATUS",
+    "ChangeRecorder",
+    "CustomResourceClient",
+    "LabelChange",
+    "LabelReport",
+    "PatchType",
+    "ResourceChange",
+    "ResourcePage",
+]
+
+ResourceT = TypeVar("ResourceT", bound=CustomResource)
+StatusT = TypeVar("StatusT", bound=ResourceModel)
+
+FieldValidation = Literal["Strict", "Warn", "Ignore"]
+PropagationPolicy = Literal["Foreground", "Background", "Orphan"]
+
+#: The default field manager recorded by the API server for our writes.
+DEFAULT_FIELD_MANAGER: Final = "lscsde-sdk"
+#: ``status.statusText`` of an object that is being deleted.
+DELETING_STATUS: Final = "Deleting"
+# How often a read-modify-write is tried when others keep changing the object meanwhile.
+_CONFLICT_ATTEMPTS = 10
+
+_log = logging.getLogger(__name__)
+
+
+class ResourceChange(StrEnum):
+    """What a successful write did to an object (the verb of its event)."""
+
+    CREATED = "Created"
+    UPDATED = "Updated"
+    DELETED = "Deleted"
+
+
+class PatchType(StrEnum):
+    """How the server interprets a patch body."""
+
+    JSON = JSON_PATCH  # RFC 6902 list of operations
+    MERGE = MERGE_PATCH  # RFC 7386 merge of a partial object (null deletes)
+
+
+class ChangeRecorder(Protocol):
+    """What records an event about a change (:class:`lscsde_sdk.events.EventRecorder`)."""
+
+    async def record_change(self, subject: Any, change: ResourceChange) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ResourcePage(Generic[ResourceT]):
+    """One page of a list: the items, and the token for the next page (``None`` at the end)."""
+
+    items: list[ResourceT]
+    continue_token: str | None
+    resource_version: str | None
+    remaining_item_count: int | None = None
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """One label :meth:`CustomResourceClient.relabel` set (``new``) or removed (``new`` None)
+    on the object ``name``; ``old`` is what it was (``None``: missing)."""
+
+    name: str
+    label: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class LabelReport:
+    """What :meth:`CustomResourceClient.relabel` did in one namespace."""
+
+    kind: str
+    namespace: str
+    changed: tuple[LabelChange, ...]
+    unchanged: int
+    #: Objects that could not be relabelled, with the reason (gone, forbidden, ...).
+    failed: tuple[tuple[str, str], ...] = ()
+    dry_run: bool = False
+
+
+class CustomResourceClient(Generic[ResourceT, StatusT]):
+    """CRUD, patch, apply, list, lookups and watch for one custom resource kind.
+
+    ``api`` is a kubernetes_asyncio ``ApiClient`` or a :class:`Transport` shared with other
+    clients. ``events`` records an event for each change (``None``: none are recorded);
+    ``log`` receives warnings about work that was skipped. ``retry`` and ``timeouts`` replace
+    the transport's for this client's requests.
+    """
+
+    resource_type: ClassVar[type[CustomResource]]
+    status_type: ClassVar[type[ResourceModel]]
+    #: The kind's field indexes (set by the generator).
+    field_indexes: ClassVar[tuple[FieldIndex, ...]] = ()
+
+    def __init__(
+        self,
+        api: ApiClient | Transport,
+        *,
+        events: ChangeRecorder | None = None,
+        log: logging.Logger | None = None,
+        field_manager: str = DEFAULT_FIELD_MANAGER,
+        field_validation: FieldValidation = "Strict",
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> None:
+        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.events = events
+        self.log = log or _log
+        self.field_manager = field_manager
+        # Strict: the server rejects fields its schema does not know instead of dropping them.
+        self.field_validation = field_validation
+        self.retry = retry
+        self.timeouts = timeouts
+
+    @property
+    def info(self) -> ResourceInfo:
+        return self.resource_type.__resource__
+
+    def field_index(self, name: str) -> FieldIndex:
+        """The field index ``name`` of this kind."""
+        for index in self.field_indexes:
+            if index.name == name:
+                return index
+        known = ", ".join(index.name for index in self.field_indexes) or "none"
+        raise ObjectRequiredError(f"{self.info.kind} has no field index {name!r} (known: {known})")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def get(self, namespace: str, name: str) -> ResourceT:
+        """The object ``name`` in ``namespace``; :class:`NotFoundError` if there is none."""
+        body = await self._send(Request("GET", self._object_path(namespace, name)))
+        return self._parse(body)
+
+    async def list_page(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_token: str | None = None,
+        resource_version: str | None = None,
+    ) -> ResourcePage[ResourceT]:
+        """One page of objects; ``namespace=None`` lists across all namespaces."""
+        query: list[tuple[str, str]] = []
+        if label_selector:
+            query.append(("labelSelector", label_selector))
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
+        if limit is not None:
+            if limit < 1:
+                raise ValueError(f"limit must be a positive number of items, got {limit}")
+            query.append(("limit", str(limit)))
+        if continue_token:
+            query.append(("continue", continue_token))
+        if resource_version is not None:
+            query.append(("resourceVersion", resource_version))
+        path = self.info.collection_path(namespace)
+        body = await self._send(Request("GET", path, query=query))
+        page = self._list_type().__pydantic_validator__.validate_json(body)
+        return ResourcePage(
+            items=page.items or [],
+            continue_token=page.metadata.continue_token or None,
+            resource_version=page.metadata.resource_version,
+            remaining_item_count=page.metadata.remaining_item_count,
+        )
+
+    async def iterate(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int | None = 500,
+    ) -> AsyncIterator[ResourceT]:
+        """Every matching object, fetching pages of ``page_size`` as they are consumed."""
+        token: str | None = None
+        while True:
+            page = await self.list_page(
+                namespace,
+                label_selector=label_selector,
+                field_selector=field_selector,
+                limit=page_size,
+                continue_token=token,
+            )
+            for item in page.items:
+                yield item
+            token = page.continue_token
+            if not token:
+                return
+
+    async def list(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int | None = 500,
+    ) -> builtins.list[ResourceT]:
+        """Every matching object (all pages)."""
+        return [
+            item
+            async for item in self.iterate(
+                namespace,
+                label_selector=label_selector,
+                field_selector=field_selector,
+                page_size=page_size,
+            )
+        ]
+
+    async def list_by_index(
+        self, index: str, namespace: str, value: str
+    ) -> builtins.list[ResourceT]:
+        """The objects in ``namespace`` whose field index ``index`` has ``value``, sorted by
+        name.
+
+        One list request, selected by the index's label, whatever the namespace holds; each
+        object found is re-checked against the field itself, since label values are
+        many-to-one. Objects whose label is missing or stale (written by other tools) are not
+        found until :meth:`relabel` has corrected them; an informer (see
+        :mod:`lscsde_sdk.core.informer`) has no such gap. A value without a label form, or an
+        index without a label, is found by reading every object of the namespace.
+        """
+        found = self.field_index(index)
+        label_value = found.label_for(value)
+        if found.label is not None and label_value is not None:
+            if not is_valid_label_value(label_value):
+                raise ObjectRequiredError(
+                    f"{found.label_value!r} made {label_value!r} of {value!r}, which is not a "
+                    "label value"
+                )
+            items = await self.list(namespace, label_selector=f"{found.label}={label_value}")
+        else:
+            items = await self.list(namespace)
+        wanted = found.key(value)
+        return sorted((item for item in items if found.key_of(item) == wanted), key=_name)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def create(
+        self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False
+    ) -> ResourceT:
+        """Create ``resource`` in its ``metadata.namespace``.
+
+        :class:`AlreadyExistsError` if the name is taken. A create is never repeated blindly:
+        when a try fails in a way that leaves open whether the object was created (the
+        connection broke after sending, or the server answered 500/503/504), the object is
+        read back. If it is there with what was sent, that is the answer; if it is not there,
+        the create is tried again (as the retry policy allows); if another object took the
+        name, :class:`AlreadyExistsError`.
+        """
+        model = self._before_write(self._coerce(resource))
+        namespace = self._namespace_of(model)
+        body = model.to_api()
+        request = Request(
+            "POST", self.info.collection_path(namespace), query=self._write_query(dry_run), body=body
+        )
+        policy = self.retry or self.transport.retry
+        attempt = 1
+        while True:
+            try:
+                created = self._parse(await self._send(request))
+                break
+            except (ApiConnectionError, ServerError) as error:
+                # The transport repeats what cannot have taken effect; these may have.
+                if not model.metadata.name or dry_run or attempt >= policy.attempts:
+                    raise
+                existing = await self._created_meanwhile(namespace, model.metadata.name, body)
+                if existing is not None:
+                    created = existing
+                    break
+                self.log.info("%s: not created, trying again", error)
+                await self.transport.sleep(policy.backoff(attempt))
+                attempt += 1
+        return await self._after_write(ResourceChange.CREATED, created, dry_run=dry_run)
+
+    async def replace(
+        self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False
+    ) -> ResourceT:
+        """Replace the whole object. With ``metadata.resourceVersion`` set, a concurrent change
+        since that version raises :class:`ConflictError` instead of being overwritten. Fields
+        this SDK does not know (read from a newer CRD) are sent back as they were read."""
+        model = self._before_write(self._coerce(resource))
+        namespace = self._namespace_of(model)
+        request = Request(
+            "PUT",
+            self._object_path(namespace, self._name_of(model)),
+            query=self._write_query(dry_run),
+            body=model.to_api(),
+        )
+        replaced = self._parse(await self._send(request))
+        return await self._after_write(ResourceChange.UPDATED, replaced, dry_run=dry_run)
+
+    async def patch(
+        self,
+        namespace: str,
+        name: str,
+        patch: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        patch_type: PatchType | None = None,
+        dry_run: bool = False,
+    ) -> ResourceT:
+        """Patch the object. A list is a JSON patch, a mapping a merge patch, unless
+        ``patch_type`` says otherwise."""
+        return await self._patch(
+            namespace, name, patch, patch_type, subresource=None, dry_run=dry_run
+        )
+
+    async def json_patch(
+        self,
+        namespace: str,
+        name: str,
+        operations: Sequence[Mapping[str, Any]],
+        *,
+        dry_run: bool = False,
+    ) -> ResourceT:
+        """Apply RFC 6902 operations.
+
+        For example ``[{"op": "replace", "path": "/spec/x", "value": 1}]``."""
+        return await self._patch(
+            namespace, name, operations, PatchType.JSON, subresource=None, dry_run=dry_run
+        )
+
+    async def merge_patch(
+        self,
+        namespace: str,
+        name: str,
+        partial: Mapping[str, Any] | ResourceModel,
+        *,
+        dry_run: bool = False,
+    ) -> ResourceT:
+        """Merge ``partial`` into the object (RFC 7386; a ``None`` value removes a field)."""
+        body = partial.to_api() if isinstance(partial, ResourceModel) else partial
+        return await self._patch(
+            namespace, name, body, PatchType.MERGE, subresource=None, dry_run=dry_run
+        )
+
+    async def patch_status(
+        self,
+        namespace: str,
+        name: str,
+        status: StatusT | Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        patch_type: PatchType | None = None,
+        dry_run: bool = False,
+    ) -> ResourceT:
+        """Patch the status subresource.
+
+        A status model, or a mapping of status fields, is validated and merged into
+        ``status``. With an explicit ``patch_type``, or a list (JSON patch), ``status`` is the
+        raw patch of the whole object, sent as given (the server applies only its status part).
+        """
+        body: Any
+        if isinstance(status, ResourceModel) or (
+            isinstance(status, Mapping) and patch_type is None
+        ):
+            body = {"status": self._coerce_status(status).to_api()}
+        else:
+            body = status
+        return await self._patch(
+            namespace, name, body, patch_type, subresource="status", dry_run=dry_run
+        )
+
+    async def update_status(
+        self,
+        namespace: str,
+        name: str,
+        change: Callable[[StatusT | None], StatusT | Mapping[str, Any] | None],
+    ) -> ResourceT:
+        """Read the object, compute its new status with ``change(current status)`` and write
+        it, conditional on the version read; when someone else changed the object meanwhile,
+        read it again and repeat (client-go's RetryOnConflict). ``change`` may be called more
+        than once and must only compute; returning ``None`` leaves the status as it is.
+
+        The status is merged (a merge patch of ``status``), so keys of maps that ``change``
+        does not return are kept. Returns the object as written (or as read, if unchanged).
+        """
+        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+            current = await self.get(namespace, name)
+            status = getattr(current, "status", None)
+            copy = status.model_copy(deep=True) if status is not None else None
+            wanted = change(copy)  # type: ignore[arg-type]
+            if wanted is None:
+                return current
+            body = {
+                "metadata": {"resourceVersion": current.metadata.resource_version},
+                "status": self._coerce_status(wanted).to_api(),
+            }
+            try:
+                return await self._patch(
+                    namespace, name, body, PatchType.MERGE, subresource="status", dry_run=False
+                )
+            except ConflictError:
+                if attempt == _CONFLICT_ATTEMPTS:
+                    raise
+                self.log.debug(
+                    "%s %s/%s changed meanwhile; reading it again", self.info.kind, namespace, name
+                )
+        raise AssertionError("unreachable")
+
+    async def replace_status(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
+        """Replace the status subresource from ``resource.status`` (spec changes are ignored)."""
+        model = self._coerce(resource)
+        namespace = self._namespace_of(model)
+        path = self._object_path(namespace, self._name_of(model), "status")
+        request = Request("PUT", path, query=self._write_query(False), body=model.to_api())
+        return self._parse(await self._send(request))
+
+    async def apply(
+        self,
+        resource: ResourceT | Mapping[str, Any],
+        *,
+        field_manager: str | None = None,
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> ResourceT:
+        """Server-side apply: create or update the fields this manager owns.
+
+        Only fields set on ``resource`` are sent, so the manager claims exactly those, minus
+        what only the server manages (``status``, ``metadata.managedFields``, ``uid``,
+        ``resourceVersion``, ...: see :meth:`CustomResource.to_apply`), so an object read from
+        the server can be applied as it is. With ``force`` the manager takes fields other
+        managers own instead of raising a conflict.
+        """
+        model = self._before_write(self._coerce(resource))
+        namespace = self._namespace_of(model)
+        query = [("fieldManager", field_manager or self.field_manager)]
+        query += [("fieldValidation", self.field_validation)]
+        if force:
+            query.append(("force", "true"))
+        if dry_run:
+            query.append(("dryRun", "All"))
+        request = Request(
+            "PATCH",
+            self._object_path(namespace, self._name_of(model)),
+            query=query,
+            body=model.to_apply(),
+            content_type=APPLY_PATCH,
+        )
+        applied = self._parse(await self._send(request))
+        return await self._after_write(ResourceChange.UPDATED, applied, dry_run=dry_run)
+
+    async def delete(
+        self,
+        namespace: str,
+        name: str,
+        *,
+        resource_version: str | None = None,
+        uid: str | None = None,
+        propagation_policy: PropagationPolicy | None = None,
+        grace_period_seconds: int | None = None,
+        dry_run: bool = False,
+        mark_deleting: bool = False,
+    ) -> None:
+        """Delete the object (and record ``<Kind>Deleted`` given an event recorder).
+
+        ``resource_version``/``uid`` make it conditional: the server answers
+        :class:`ConflictError` if the object changed or was replaced. With ``mark_deleting``
+        the object's ``status.statusText`` is first set to ``Deleting`` (see
+        :meth:`mark_deleting`), so that watchers see it is going away; the delete is then
+        conditional on the version the mark produced when ``resource_version`` was given.
+        """
+        marked = None
+        if mark_deleting:
+            marked = await self.mark_deleting(
+                namespace, name, resource_version=resource_version, uid=uid, dry_run=dry_run
+            )
+            if marked is not None and resource_version is not None:
+                # The mark changed the object; the caller's precondition was checked by it.
+                resource_version = marked.metadata.resource_version
+        body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
+        preconditions = {
+            key: value
+            for key, value in (("resourceVersion", resource_version), ("uid", uid))
+            if value
+        }
+        if preconditions:
+            body["preconditions"] = preconditions
+        if propagation_policy:
+            body["propagationPolicy"] = propagation_policy
+        if grace_period_seconds is not None:
+            body["gracePeriodSeconds"] = grace_period_seconds
+        if dry_run:
+            # With a DeleteOptions body the server reads no options from the query string.
+            body["dryRun"] = ["All"]
+        await self._send(Request("DELETE", self._object_path(namespace, name), body=body))
+        if self.events is not None and not dry_run:
+            subject: Any = marked if marked is not None else self._reference(namespace, name)
+            await self.events.record_change(subject, ResourceChange.DELETED)
+
+    async def mark_deleting(
+        self,
+        namespace: str,
+        name: str,
+        *,
+        resource_version: str | None = None,
+        uid: str | None = None,
+        dry_run: bool = False,
+    ) -> ResourceT | None:
+        """Set ``status.statusText`` to ``Deleting``; the updated object, or ``None`` when it
+        does not exist, is not the object ``uid`` names, or RBAC does not allow writing its
+        status (a delete goes on and reports the first two itself).
+
+        With ``resource_version`` the mark is refused with :class:`ConflictError` if the
+        object changed since that version.
+        """
+        version = resource_version
+        try:
+            if uid is not None:
+                # The server ignores a uid in a patch, so check it on a read and make the mark
+                # conditional on the version read: no other object can be marked.
+                current = await self.get(namespace, name)
+                if current.metadata.uid != uid:
+                    return None
+                version = version or current.metadata.resource_version
+            body: dict[str, Any] = {"status": {"statusText": DELETING_STATUS}}
+            if version:
+                body["metadata"] = {"resourceVersion": version}
+            return await self._patch(
+                namespace, name, body, PatchType.MERGE, subresource="status", dry_run=dry_run
+            )
+        except NotFoundError:
+            return None
+        except ConflictError:
+            if resource_version is not None:
+                raise  # the caller's precondition failed
+            # Only the version read for the uid check went stale: skip the mark.
+            return None
+        except ForbiddenError as exc:
+            self.log.warning(
+                "could not mark %s %s/%s as %s before deleting it: %s",
+                self.info.kind,
+                namespace,
+                name,
+                DELETING_STATUS,
+                exc,
+            )
+            return None
+
+    # -- label maintenance -------------------------------------------------------------------
+
+    async def relabel(self, namespace: str, *, dry_run: bool = False) -> LabelReport:
+        """Give every object in ``namespace`` the labels of its field indexes: add missing
+        ones, correct stale ones (the field was changed by a tool that does not keep the
+        label), remove ones whose field has no label form. Reports what changed.
+
+        This is the explicit maintenance operation behind the direct lookups (reads never
+        label anything). Each change is a merge patch conditional on the version read; when
+        the object changed meanwhile it is read again and re-checked. No events are recorded.
+        With ``dry_run`` nothing is written and the report says what would change.
+        """
+        changed: builtins.list[LabelChange] = []
+        failed: builtins.list[tuple[str, str]] = []
+        unchanged = 0
+        labelled = [index for index in self.field_indexes if index.label is not None]
+        for item in await self.list(namespace):
+            try:
+                changes = await self._relabel_one(item, labelled, dry_run)
+            except (NotFoundError, ForbiddenError, ConflictError) as error:
+                failed.append((_name(item), str(error)))
+                continue
+            if changes:
+                changed.extend(changes)
+            else:
+                unchanged += 1
+        return LabelReport(
+            kind=self.info.kind,
+            namespace=namespace,
+            changed=tuple(changed),
+            unchanged=unchanged,
+            failed=tuple(failed),
+            dry_run=dry_run,
+        )
+
+    async def _relabel_one(
+        self, item: ResourceT, indexes: builtins.list[FieldIndex], dry_run: bool
+    ) -> builtins.list[LabelChange]:
+        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+            changes = self._label_changes(item, indexes)
+            if not changes or dry_run:
+                return changes
+            patch = {
+                "metadata": {
+                    "labels": {change.label: change.new for change in changes},
+                    "resourceVersion": item.metadata.resource_version,
+                }
+            }
+            try:
+                await self._send(self._patch_request(item.namespace or "", _name(item), patch))
+                return changes
+            except ConflictError:
+                if attempt == _CONFLICT_ATTEMPTS:
+                    raise
+                item = await self.get(item.namespace or "", _name(item))
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _label_changes(
+        item: CustomResource, indexes: builtins.list[FieldIndex]
+    ) -> builtins.list[LabelChange]:
+        labels = item.metadata.labels or {}
+        changes = []
+        for index in indexes:
+            assert index.label is not None
+            wanted = index.label_for(index.value_of(item))
+            current = labels.get(index.label)
+            if current != wanted:
+                changes.append(LabelChange(_name(item), index.label, current, wanted))
+        return changes
+
+    # -- watching ----------------------------------------------------------------------------
+
+    def watch(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        resource_version: str | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[WatchEvent[ResourceT]]:
+        """The changes to matching objects as typed events, resumed across dropped
+        connections and server timeouts (see :class:`lscsde_sdk.core.watch.Watcher`)."""
+        from .watch import Watcher
+
+        return Watcher(
+            self,
+            namespace,
+            label_selector=label_selector,
+            field_selector=field_selector,
+            resource_version=resource_version,
+            timeout=timeout,
+        ).events()
+
+    # -- hooks for the write paths -------------------------------------------------------------
+
+    def _before_write(self, model: ResourceT) -> ResourceT:
+        """What create, replace and apply send: ``model`` checked against its schema's rules
+        and, when its index labels are not right, a copy with them right."""
+        found = rule_violations(model)
+        if found:
+            raise ValidationError.from_exception_data(type(model).__name__, found)
+        labelled = [index for index in self.field_indexes if index.label is not None]
+        changes = self._label_changes(model, labelled) if labelled else []
+        if not changes:
+            return model
+        copy = model.model_copy(deep=True)
+        labels = dict(copy.metadata.labels or {})
+        for change in changes:
+            if change.new is None:
+                labels.pop(change.label, None)
+            else:
+                labels[change.label] = change.new
+        copy.metadata.labels = labels
+        return copy
+
+    async def _after_write(
+        self, change: ResourceChange, resource: ResourceT, *, dry_run: bool
+    ) -> ResourceT:
+        """After a create, replace, patch or apply of the object itself (not its status):
+        correct labels a patch left wrong, then record the event. Returns the object."""
+        if dry_run:
+            return resource
+        labelled = [index for index in self.field_indexes if index.label is not None]
+        if labelled and change is ResourceChange.UPDATED:
+            resource = await self._correct_labels(resource, labelled)
+        if self.events is not None:
+            await self.events.record_change(resource, change)
+        return resource
+
+    async def _correct_labels(
+        self, resource: ResourceT, indexes: builtins.list[FieldIndex]
+    ) -> ResourceT:
+        changes = self._label_changes(resource, indexes)
+        if not changes:
+            return resource
+        namespace, name = resource.namespace or "", _name(resource)
+        patch = {
+            "metadata": {
+                "labels": {change.label: change.new for change in changes},
+                "resourceVersion": resource.metadata.resource_version,
+            }
+        }
+        try:
+            return self._parse(await self._send(self._patch_request(namespace, name, patch)))
+        except LscsdeError as exc:  # the write itself succeeded; the label is an index only
+            self.log.warning(
+                "could not correct the labels of %s %s/%s (relabel corrects them later): %s",
+                self.info.kind,
+                namespace,
+                name,
+                exc,
+            )
+            return resource
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def _send(self, request: Request) -> bytes:
+        return await self.transport.send(self._with_settings(request))
+
+    def _with_settings(self, request: Request) -> Request:
+        """``request`` with this client's retry policy and timeouts, unless it has its own."""
+        if self.retry is None and self.timeouts is None:
+            return request
+        return dataclasses.replace(
+            request,
+            retry=request.retry or self.retry,
+            timeouts=request.timeouts or self.timeouts,
+        )
+
+    async def _created_meanwhile(
+        self, namespace: str | None, name: str, sent: Mapping[str, Any]
+    ) -> ResourceT | None:
+        """After an ambiguous create: the object if it exists with what was sent, ``None`` if
+        it does not exist; :class:`AlreadyExistsError` if another object has the name."""
+        try:
+            existing = await self.get(namespace or "", name)
+        except NotFoundError:
+            return None
+        mine = existing.to_api()
+        if mine.get("spec") == sent.get("spec") and _subset(
+            (sent.get("metadata") or {}).get("labels") or {},
+            (mine.get("metadata") or {}).get("labels") or {},
+        ):
+            return existing
+        raise AlreadyExistsError(
+            409,
+            "AlreadyExists",
+            f"{self.info.kind} {namespace}/{name} exists with other content; the create may "
+            "have failed because another writer created it first",
+        )
+
+    async def _patch(
+        self,
+        namespace: str,
+        name: str,
+        body: Any,
+        patch_type: PatchType | None,
+        *,
+        subresource: str | None,
+        dry_run: bool,
+    ) -> ResourceT:
+        if patch_type is None:
+            if isinstance(body, Mapping):
+                patch_type = PatchType.MERGE
+            elif isinstance(body, Sequence) and not isinstance(body, str | bytes):
+                patch_type = PatchType.JSON
+            else:
+                raise TypeError(
+                    f"a patch is a mapping (merge patch) or a list of operations (JSON patch), "
+                    f"got {type(body).__name__}"
+                )
+        if patch_type is PatchType.JSON:
+            body = [dict(op) for op in body]
+        request = self._patch_request(
+            namespace, name, body, patch_type, subresource=subresource, dry_run=dry_run
+        )
+        patched = self._parse(await self._send(request))
+        if subresource is None:
+            # Status writes are the controller's report of what it observed, not a change to
+            # the object; they record no event.
+            return await self._after_write(ResourceChange.UPDATED, patched, dry_run=dry_run)
+        return patched
+
+    def _patch_request(
+        self,
+        namespace: str,
+        name: str,
+        body: Any,
+        patch_type: PatchType = PatchType.MERGE,
+        *,
+        subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> Request:
+        # A JSON patch that tests something first (a resourceVersion) is safe to repeat.
+        guarded = patch_type is PatchType.JSON and any(op.get("op") == "test" for op in body)
+        return Request(
+            "PATCH",
+            self._object_path(namespace, name, subresource),
+            query=self._write_query(dry_run),
+            body=body,
+            content_type=patch_type.value,
+            idempotent=True if guarded else None,
+        )
+
+    def _write_query(self, dry_run: bool) -> builtins.list[tuple[str, str]]:
+        query = [("fieldManager", self.field_manager), ("fieldValidation", self.field_validation)]
+        if dry_run:
+            query.append(("dryRun", "All"))
+        return query
+
+    def _object_path(self, namespace: str | None, name: str, subresource: str | None = None) -> str:
+        if not name:
+            raise ObjectRequiredError(f"a {self.info.kind} name is required")
+        if self.info.namespaced and not namespace:
+            raise ObjectRequiredError(f"{self.info.kind} {name!r}: a namespace is required")
+        return self.info.object_path(namespace, name, subresource)
+
+    def _namespace_of(self, model: ResourceT) -> str | None:
+        if self.info.namespaced and not model.metadata.namespace:
+            raise ObjectRequiredError(
+                f"{self.info.kind} {model.metadata.name!r}: metadata.namespace is required"
+            )
+        return model.metadata.namespace
+
+    def _name_of(self, model: ResourceT) -> str:
+        if not model.metadata.name:
+            raise ObjectRequiredError(f"{self.info.kind}: metadata.name is required")
+        return model.metadata.name
+
+    def _coerce(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
+        if isinstance(resource, self.resource_type):
+            return resource  # type: ignore[return-value]
+        if isinstance(resource, Mapping):
+            return self.resource_type.model_validate(resource)  # type: ignore[return-value]
+        raise TypeError(
+            f"expected a {self.resource_type.__name__} or a mapping, got {type(resource).__name__}"
+        )
+
+    def _coerce_status(self, status: ResourceModel | Mapping[str, Any]) -> ResourceModel:
+        if isinstance(status, self.status_type):
+            return status
+        if isinstance(status, Mapping):
+            return self.status_type.model_validate(status)
+        raise TypeError(
+            f"expected a {self.status_type.__name__} or a mapping, got {type(status).__name__}"
+        )
+
+    def _parse(self, body: bytes) -> ResourceT:
+        return self.resource_type.from_api_json(body)  # type: ignore[return-value]
+
+    @classmethod
+    def _list_type(cls) -> type[ResourceList[ResourceT]]:
+        return ResourceList[cls.resource_type]  # type: ignore[name-defined,return-value]
+
+    def _reference(self, namespace: str, name: str) -> dict[str, Any]:
+        # What is known of an object that could not be read: enough for an event's regarding.
+        return {
+            "apiVersion": self.info.api_version,
+            "kind": self.info.kind,
+            "metadata": {"namespace": namespace, "name": name},
+        }
+
+
+def _name(item: Any) -> str:
+    return str(item.metadata.name)
+
+
+def _subset(small: Mapping[str, Any], big: Mapping[str, Any]) -> bool:
+    return all(big.get(key) == value for key, value in small.items())

@@ -1,0 +1,277 @@
+"""The single place where HTTP requests to the API server are made.
+
+It reuses kubernetes_asyncio's configured ``ApiClient`` (TLS, authentication, token refresh,
+connection pool) but skips its generic (de)serialisation: bodies are plain JSON dicts in and
+bytes out, which pydantic validates directly.
+
+Every request has timeouts (:class:`~lscsde_sdk.core.retry.Timeouts`) and goes through one
+:class:`~lscsde_sdk.core.retry.RetryPolicy`, set per transport and overridable per request:
+
+* a failure is repeated when it is worth repeating (connection failures, timeouts, and the
+  policy's statuses: 429, 500, 503, 504 by default), waiting the policy's backoff or the
+  server's ``Retry-After``;
+* a request that may already have taken effect (the server may have applied it before the
+  connection broke, or before it answered 500/503/504) is repeated only when repeating it is
+  harmless: reads, PUT, DELETE, merge and apply patches, and requests marked idempotent. A
+  create is not: its caller decides (see :meth:`CustomResourceClient.create`);
+* when no try succeeds, :class:`~lscsde_sdk.errors.RetriesExhaustedError` says how many were
+  made and why each failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import aiohttp
+from kubernetes_asyncio.client import ApiClient
+
+from ..errors import (
+    ApiConnectionError,
+    LscsdeError,
+    RetriesExhaustedError,
+    api_error_from_response,
+)
+from .retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, RetryPolicy, Timeouts
+
+__all__ = [
+    "APPLY_PATCH",
+    "JSON",
+    "JSON_PATCH",
+    "MERGE_PATCH",
+    "Request",
+    "RequestCounter",
+    "Transport",
+]
+
+Query = Sequence[tuple[str, str]]
+
+JSON = "application/json"
+JSON_PATCH = "application/json-patch+json"
+MERGE_PATCH = "application/merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+
+# Statuses the server sends before doing anything: repeating the request is always safe.
+_NOT_APPLIED_STATUSES = frozenset({429})
+
+
+@dataclass(frozen=True)
+class Request:
+    """One API request. ``retry``/``timeouts`` override the transport's for this request;
+    ``idempotent`` overrides the rule by method (see the module doc); ``stream`` reads the
+    answer incrementally (a watch), so only silence, not its total length, is bounded."""
+
+    method: str
+    path: str
+    query: Query = ()
+    body: Any = None
+    content_type: str = JSON
+    headers: dict[str, str] = field(default_factory=dict)
+    retry: RetryPolicy | None = None
+    timeouts: Timeouts | None = None
+    idempotent: bool | None = None
+    stream: bool = False
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether sending it twice has the effect of sending it once."""
+        if self.idempotent is not None:
+            return self.idempotent
+        if self.method in ("GET", "HEAD", "PUT", "DELETE"):
+            return True
+        return self.method == "PATCH" and self.content_type != JSON_PATCH
+
+
+@dataclass
+class RequestCounter:
+    """Counts requests (each try) and response bytes; tests use it to prove what calls cost."""
+
+    by_method: dict[str, int] = field(default_factory=dict)
+    bytes_received: int = 0
+    paths: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_method.values())
+
+    @property
+    def writes(self) -> int:
+        """Requests that can change something (anything but GET and HEAD)."""
+        return sum(n for method, n in self.by_method.items() if method not in ("GET", "HEAD"))
+
+    def record(self, request: Request) -> None:
+        self.by_method[request.method] = self.by_method.get(request.method, 0) + 1
+        self.paths.append((request.method, request.path))
+
+
+class Transport:
+    """Sends requests through a kubernetes_asyncio ``ApiClient``.
+
+    ``retry`` and ``timeouts`` apply to every request unless the request sets its own;
+    ``sleep`` waits between tries (tests replace it to observe the waits).
+    """
+
+    def __init__(
+        self,
+        api_client: ApiClient,
+        *,
+        user_agent: str | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.api_client = api_client
+        self.user_agent = user_agent
+        self.retry = retry
+        self.timeouts = timeouts
+        self.sleep = sleep
+        self.counters: list[RequestCounter] = []
+
+    async def send(self, request: Request) -> bytes:
+        """Send ``request``; the raw body of a 2xx answer, else a typed error."""
+        response, body = await self._respond(request, read=True)
+        response.release()
+        self.count_bytes(len(body))
+        return body
+
+    async def send_json(self, request: Request) -> Any:
+        data = await self.send(request)
+        return json.loads(data) if data else None
+
+    @asynccontextmanager
+    async def open(self, request: Request) -> AsyncIterator[aiohttp.ClientResponse]:
+        """Open ``request`` and yield the aiohttp response once its status is 2xx (tries are
+        repeated as the module doc says). Streaming readers read the body from it."""
+        response, _ = await self._respond(request, read=False)
+        try:
+            yield response
+        finally:
+            response.release()
+
+    def count_bytes(self, size: int) -> None:
+        """Add ``size`` bytes read from a streamed answer to the active counters."""
+        for counter in self.counters:
+            counter.bytes_received += size
+
+    @asynccontextmanager
+    async def counting(self) -> AsyncIterator[RequestCounter]:
+        """Count the requests sent inside the ``async with`` block."""
+        counter = RequestCounter()
+        self.counters.append(counter)
+        try:
+            yield counter
+        finally:
+            self.counters.remove(counter)
+
+    async def _respond(
+        self, request: Request, *, read: bool
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """The first 2xx response to ``request`` (with its body when ``read``; reading is part
+        of the try), repeating failed tries as the policy allows."""
+        policy = request.retry or self.retry
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        failures: list[LscsdeError] = []
+        for attempt in range(1, policy.attempts + 1):
+            try:
+                response = await self._attempt(request)
+                ok = 200 <= response.status <= 299
+                body = await self._read(request, response) if read or not ok else b""
+            except ApiConnectionError as error:
+                failures.append(error)
+                repeat = not error.sent or request.repeatable
+                retry_after = None
+            else:
+                if ok:
+                    return response, body
+                api_error = api_error_from_response(
+                    response.status,
+                    body,
+                    method=request.method,
+                    path=request.path,
+                    retry_after=response.headers.get("Retry-After"),
+                )
+                failures.append(api_error)
+                repeat = response.status in policy.statuses and (
+                    request.repeatable or response.status in _NOT_APPLIED_STATUSES
+                )
+                retry_after = api_error.retry_after_seconds
+            if not repeat:
+                raise failures[-1]
+            if attempt == policy.attempts or (
+                retry_after is not None and retry_after > policy.max_retry_after
+            ):
+                break
+            delay = float(retry_after) if retry_after is not None else policy.backoff(attempt)
+            await self.sleep(delay)
+        if len(failures) == 1:
+            raise failures[0]
+        raise RetriesExhaustedError(
+            request.method, request.path, tuple(failures), loop.time() - started
+        ) from failures[-1]
+
+    async def _attempt(self, request: Request) -> aiohttp.ClientResponse:
+        for counter in self.counters:
+            counter.record(request)
+        headers = {"Accept": JSON, "Content-Type": request.content_type}
+        headers.update(self.api_client.default_headers)
+        if self.user_agent:
+            headers["User-Agent"] = self.user_agent
+        headers.update(request.headers)
+        query = list(request.query)
+        await self.api_client.update_params_for_auth(headers, query, ["BearerToken"])
+        host = self.api_client.configuration.host
+        if not host:
+            raise LscsdeError("the ApiClient has no host configured (load a kubeconfig first)")
+        timeouts = request.timeouts or self.timeouts
+        if request.stream:
+            timeout = aiohttp.ClientTimeout(
+                total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+            )
+        else:
+            timeout = aiohttp.ClientTimeout(
+                total=timeouts.total, connect=timeouts.connect, sock_connect=timeouts.connect
+            )
+        try:
+            response = await self.api_client.rest_client.request(
+                request.method,
+                host + request.path,
+                # urlencode takes a list of pairs; repeated keys (e.g. dryRun) need a list.
+                query_params=cast("dict[str, Any]", query),
+                headers=headers,
+                body=request.body,
+                _preload_content=False,
+                _request_timeout=timeout,
+            )
+        except aiohttp.ClientConnectorError as error:
+            raise ApiConnectionError(
+                request.method, request.path, f"cannot connect: {error}", sent=False
+            ) from error
+        except TimeoutError as error:
+            raise ApiConnectionError(
+                request.method, request.path, "no answer in time", sent=True, timed_out=True
+            ) from error
+        except (aiohttp.ClientError, OSError) as error:
+            raise ApiConnectionError(
+                request.method, request.path, f"connection failed: {error!r}", sent=True
+            ) from error
+        return cast(aiohttp.ClientResponse, response)
+
+    @staticmethod
+    async def _read(request: Request, response: aiohttp.ClientResponse) -> bytes:
+        try:
+            return await response.read()
+        except TimeoutError as error:
+            raise ApiConnectionError(
+                request.method, request.path, "answer not read in time", sent=True, timed_out=True
+            ) from error
+        except (aiohttp.ClientError, OSError) as error:
+            raise ApiConnectionError(
+                request.method, request.path, f"answer cut short: {error!r}", sent=True
+            ) from error
+        finally:
+            response.release()
