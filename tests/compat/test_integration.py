@@ -168,7 +168,8 @@ async def test_consumer_workspace_script_runs_unchanged(
     assert profile["slug"] == "generic"
     assert profile["end_date"] == "2098-01-01"
     assert profile["ws_days_left"].days > 0
-    assert profile["kubespawner_override"]["mem_limit"] == "2G"
+    # Bytes as Kubernetes reads "2G" (the old library passed "2G", which KubeSpawner reads as GiB).
+    assert profile["kubespawner_override"]["mem_limit"] == 2 * 10**9
     assert profile["kubespawner_override"]["extra_labels"] == {"workspace": "generic"}
 
     pod = outcome["pod"]
