@@ -7,25 +7,60 @@ and stops being usable on its ``expires`` date, so it is available on day ``d`` 
 :func:`days_until_expiry` is positive.
 
 "Today" is evaluated on every call (:func:`today`, the local date), never at import.
+
+``spec.jupyterWorkspace.resources`` is a container's resources block: ``requests`` and
+``limits``, each a map from resource name to a Kubernetes quantity
+(:mod:`lscsde_sdk.quantities`). :func:`kubespawner_override` hands them to KubeSpawner's
+settings:
+
+* ``memory`` to ``mem_guarantee`` / ``mem_limit`` as an ``int`` of bytes, as Kubernetes reads
+  the quantity (:func:`memory_bytes`). KubeSpawner's byte settings read ``"8G"`` as 8 GiB
+  (powers of 1024) where Kubernetes means 8,000,000,000 bytes; a number of bytes means the same to
+  both.
+* ``cpu`` to ``cpu_guarantee`` / ``cpu_limit`` as ``float`` cores (:func:`cpu_cores`).
+* every other resource (``nvidia.com/gpu``, ``ephemeral-storage``, ``hugepages-2Mi``) to
+  ``extra_resource_guarantees`` / ``extra_resource_limits`` as the quantity string given
+  (numbers as their decimal text), which KubeSpawner copies into the container's resources.
+  Nothing is added or reconciled: for extended resources such as GPUs Kubernetes requires the
+  request to equal the limit when both are set, and uses the limit as the request when only
+  the limit is set; the API server enforces that when the pod is created.
+
+A value that is not a quantity, a negative one, a section that is not a map, or a key other
+than ``requests`` and ``limits`` (``claims`` has no KubeSpawner setting) raises
+:class:`~lscsde_sdk.errors.InvalidWorkspaceError` naming the workspace, the field and the
+value. ``null`` sections count as absent; a ``null`` amount is an error.
+
+The profile also carries ``resources_display`` (:func:`describe_resources`): the same
+requests and limits as short figures for the spawn form ("8 GiB", "0.5 CPU").
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from datetime import date, datetime
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any, Final
 
-from .errors import InvalidParameterException
+from .errors import InvalidParameterException, InvalidQuantityError, InvalidWorkspaceError
 from .models import AnalyticsWorkspace, JupyterWorkspaceSpec
+from .quantities import parse_quantity
 
 __all__ = [
+    "WORKSPACE_POD_LABEL",
     "AnalyticsWorkspaceConverter",
     "DateLike",
+    "cpu_cores",
     "days_until_expiry",
+    "describe_resources",
+    "format_bytes",
+    "format_cpu",
     "is_available",
     "kubespawner_override",
+    "memory_bytes",
+    "resource_quantity",
     "to_date",
     "today",
 ]
@@ -33,16 +68,17 @@ __all__ = [
 #: A calendar date, a moment (its own date is used) or an ISO 8601 string of either.
 DateLike = date | datetime | str
 
-_QUANTITY = re.compile(
-    r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
-    r"(?:(?P<exponent>[eE][+-]?[0-9]+)|(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E))?"
-)
-_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_DECIMAL = {"m": Decimal("0.001"), "k": Decimal(10**3), "M": Decimal(10**6)}
-_DECIMAL |= {"G": Decimal(10**9), "T": Decimal(10**12), "P": Decimal(10**15)}
-_DECIMAL |= {"E": Decimal(10**18)}
-# What KubeSpawner's byte traits accept as they are: a number with a K, M, G or T suffix.
-_KUBESPAWNER_BYTES = re.compile(r"[0-9]*\.?[0-9]+[KMGT]")
+#: Pod label naming the workspace a notebook pod belongs to (set through ``extra_labels``).
+WORKSPACE_POD_LABEL: Final = "workspace"
+
+_RESOURCES_FIELD: Final = "spec.jupyterWorkspace.resources"
+_SECTIONS: Final = ("requests", "limits")
+# The largest amount Kubernetes' int64 accessors (Value, MilliValue) can return.
+_INT64_MAX: Final = 2**63 - 1
+_SIMPLE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
+_BINARY_UNITS: Final = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+_TENTH: Final = Decimal("0.1")
+_MILLI: Final = Decimal("0.001")
 
 
 def today() -> date:
@@ -87,74 +123,204 @@ def is_available(workspace: AnalyticsWorkspace, on: DateLike | None = None) -> b
     return validity.available_from <= day < validity.expires
 
 
-def _quantity(value: Any) -> Decimal | None:
-    """A Kubernetes quantity (``500m``, ``2``, ``8Gi``, ``1e3``) as a number, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    if not isinstance(value, str):
-        return None
-    match = _QUANTITY.fullmatch(value.strip())
-    if match is None:
-        return None
-    try:
-        number = Decimal(match["number"])
-    except InvalidOperation:
-        return None
-    if match["exponent"]:
-        return number * Decimal(10) ** int(match["exponent"][1:])
-    suffix = match["suffix"]
-    if suffix in _BINARY:
-        return number * _BINARY[suffix]
-    if suffix:
-        return number * _DECIMAL[suffix]
-    return number
+# -- quantities ------------------------------------------------------------------------------
 
 
-def _cpu(value: Any) -> Any:
-    # KubeSpawner's CPU settings are floats (cores); "500m" or "2" would be rejected.
-    amount = _quantity(value)
-    return value if amount is None else float(amount)
+def _amount(value: object) -> Decimal:
+    amount = parse_quantity(value)
+    if amount < 0:
+        raise InvalidQuantityError(value, "a resource amount must not be negative")
+    return amount
 
 
-def _memory(value: Any) -> Any:
-    # KubeSpawner's byte settings take an int or "<n>K|M|G|T"; those pass unchanged (so values
-    # mean what they always meant there). Other Kubernetes quantities ("8Gi", "1e9") would be
-    # rejected, so they become whole bytes as Kubernetes reads them.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and _KUBESPAWNER_BYTES.fullmatch(value.strip()):
-        return value
-    amount = _quantity(value)
-    return value if amount is None else int(amount.to_integral_value(rounding=ROUND_CEILING))
+def memory_bytes(value: object) -> int:
+    """A memory quantity as whole bytes, as Kubernetes reads it: ``"8G"`` -> 8000000000,
+    ``"8Gi"`` -> 8589934592, ``"1.5Gi"`` -> 1610612736; a fraction of a byte rounds up.
+
+    Raises :class:`~lscsde_sdk.errors.InvalidQuantityError` for a malformed or negative
+    quantity, or one above 2⁶³-1 bytes.
+    """
+    amount = _amount(value)
+    if amount > _INT64_MAX:
+        raise InvalidQuantityError(value, "more bytes than Kubernetes can represent (2^63-1)")
+    return int(amount.to_integral_value(rounding=ROUND_CEILING))
 
 
-def kubespawner_override(name: str | None, jupyter: JupyterWorkspaceSpec) -> dict[str, Any]:
+def _cores(value: object) -> Decimal:
+    amount = _amount(value)
+    if amount * 1000 > _INT64_MAX:
+        raise InvalidQuantityError(value, "more CPU than Kubernetes can represent")
+    return amount
+
+
+def cpu_cores(value: object) -> float:
+    """A CPU quantity as cores: ``"500m"`` -> 0.5, ``"2"`` -> 2.0, ``1`` -> 1.0.
+
+    Raises :class:`~lscsde_sdk.errors.InvalidQuantityError` for a malformed or negative
+    quantity.
+    """
+    return float(_cores(value))
+
+
+def resource_quantity(value: object) -> str:
+    """A quantity as the string KubeSpawner passes on to Kubernetes: a string unchanged, a
+    number as its decimal text (``1`` -> ``"1"``). Raises
+    :class:`~lscsde_sdk.errors.InvalidQuantityError` for a malformed or negative quantity."""
+    _amount(value)
+    return value if isinstance(value, str) else repr(value)
+
+
+# -- friendly figures ------------------------------------------------------------------------
+
+
+def _plain(amount: Decimal) -> str:
+    # normalize() drops trailing zeros; "f" keeps 1E+3 as "1000".
+    return format(amount.normalize(), "f")
+
+
+def format_bytes(amount: int) -> str:
+    """Bytes in the largest binary unit that keeps the figure at least 1, with at most one
+    decimal (half up): ``8589934592`` -> ``"8 GiB"``, ``8000000000`` -> ``"7.5 GiB"``,
+    ``536870912`` -> ``"512 MiB"``, ``1000`` -> ``"1000 B"``."""
+    figure = Decimal(amount)
+    unit = 0
+    while figure >= 1024 and unit < len(_BINARY_UNITS) - 1:
+        figure /= 1024
+        unit += 1
+    figure = figure.quantize(_TENTH, rounding=ROUND_HALF_UP)
+    if figure >= 1024 and unit < len(_BINARY_UNITS) - 1:  # 1023.96 MiB shows as 1 GiB
+        figure = (figure / 1024).quantize(_TENTH, rounding=ROUND_HALF_UP)
+        unit += 1
+    return f"{_plain(figure)} {_BINARY_UNITS[unit]}"
+
+
+def format_cpu(cores: Decimal | float) -> str:
+    """Cores to the millicore (rounded up, as Kubernetes does): ``0.5`` -> ``"0.5 CPU"``,
+    ``1`` -> ``"1 CPU"``, ``2`` -> ``"2 CPUs"``."""
+    amount = cores if isinstance(cores, Decimal) else Decimal(repr(cores))
+    amount = amount.quantize(_MILLI, rounding=ROUND_CEILING)
+    return f"{_plain(amount)} {'CPU' if 0 < amount <= 1 else 'CPUs'}"
+
+
+def _describe_other(name: str, amount: Decimal) -> str:
+    if name == "ephemeral-storage" or name.startswith("hugepages-"):
+        return f"{format_bytes(int(amount.to_integral_value(rounding=ROUND_CEILING)))} {name}"
+    return f"{_plain(amount)} \N{MULTIPLICATION SIGN} {name}"
+
+
+# -- resources -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One of ``requests`` / ``limits``, read."""
+
+    memory: int | None = None
+    cpu: Decimal | None = None
+    # Other resources: name -> (quantity string for KubeSpawner, amount).
+    other: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
+
+
+def _workspace_id(name: str | None, namespace: str | None) -> str:
+    return f"{namespace}/{name}" if namespace else str(name)
+
+
+def _resource_field(section: str, name: str) -> str:
+    # Map keys that are not plain words go in brackets, as Kubernetes writes field paths.
+    key = f".{name}" if _SIMPLE_KEY.fullmatch(name) else f"[{name}]"
+    return f"{_RESOURCES_FIELD}.{section}{key}"
+
+
+def _read_section(workspace: str, section: str, values: object) -> _Section:
+    if not isinstance(values, Mapping):
+        raise InvalidWorkspaceError(
+            workspace,
+            f"{_RESOURCES_FIELD}.{section}",
+            values,
+            "must be a map from resource name to quantity",
+        )
+    memory: int | None = None
+    cpu: Decimal | None = None
+    other: dict[str, tuple[str, Decimal]] = {}
+    for name, value in values.items():
+        if not isinstance(name, str) or not name:
+            raise InvalidWorkspaceError(
+                workspace, f"{_RESOURCES_FIELD}.{section}", name, "a resource name is required"
+            )
+        try:
+            if name == "memory":
+                memory = memory_bytes(value)
+            elif name == "cpu":
+                cpu = _cores(value)
+            else:
+                other[name] = (resource_quantity(value), parse_quantity(value))
+        except InvalidQuantityError as error:
+            raise InvalidWorkspaceError(
+                workspace, _resource_field(section, name), value, error.reason
+            ) from error
+    return _Section(memory=memory, cpu=cpu, other=other)
+
+
+def _read_resources(
+    name: str | None, namespace: str | None, jupyter: JupyterWorkspaceSpec
+) -> dict[str, _Section]:
+    """The workspace's ``requests`` and ``limits`` that are set, checked."""
+    workspace = _workspace_id(name, namespace)
+    resources: object = jupyter.resources
+    if resources is None:
+        return {}
+    if not isinstance(resources, Mapping):
+        raise InvalidWorkspaceError(
+            workspace, _RESOURCES_FIELD, resources, "must be a map with requests and limits"
+        )
+    unknown = sorted((key for key in resources if key not in _SECTIONS), key=str)
+    if unknown:
+        raise InvalidWorkspaceError(
+            workspace,
+            f"{_RESOURCES_FIELD}.{unknown[0]}",
+            resources[unknown[0]],
+            "only requests and limits can be given to KubeSpawner",
+        )
+    return {
+        section: _read_section(workspace, section, resources[section])
+        for section in _SECTIONS
+        if resources.get(section) is not None
+    }
+
+
+def kubespawner_override(
+    name: str | None, jupyter: JupyterWorkspaceSpec, *, namespace: str | None = None
+) -> dict[str, Any]:
     """KubeSpawner's per-profile settings for a workspace's ``jupyterWorkspace`` block.
 
-    ``image``; ``extra_labels`` (the workspace's plus ``workspace: <name>``, which
-    :meth:`lscsde_sdk.managers.AnalyticsWorkspaceManager.mount_workspace` reads back from the
-    pod); ``mem_guarantee``/``cpu_guarantee`` from ``resources.requests`` and
-    ``mem_limit``/``cpu_limit`` from ``resources.limits``, each only when set; ``default_url``;
-    ``node_selector``; ``tolerations`` as plain dicts.
+    ``image``; ``extra_labels`` (the workspace's plus :data:`WORKSPACE_POD_LABEL`: ``name``,
+    which :meth:`lscsde_sdk.managers.AnalyticsWorkspaceManager.mount_workspace` reads back
+    from the pod); from ``resources`` (see the module docs), each only when set,
+    ``mem_guarantee``, ``mem_limit`` (int bytes), ``cpu_guarantee``, ``cpu_limit`` (float
+    cores), ``extra_resource_guarantees`` and ``extra_resource_limits`` (quantity strings);
+    ``default_url``; ``node_selector``; ``tolerations`` as plain dicts.
+
+    Raises :class:`~lscsde_sdk.errors.InvalidWorkspaceError` (naming ``namespace/name``) for
+    resources that cannot be used.
     """
     override: dict[str, Any] = {
         "image": jupyter.image,
-        "extra_labels": {**(jupyter.extra_labels or {}), "workspace": name},
+        "extra_labels": {**(jupyter.extra_labels or {}), WORKSPACE_POD_LABEL: name},
     }
-    resources = jupyter.resources or {}
-    requests = resources.get("requests") or {}
-    limits = resources.get("limits") or {}
-    for key, source, field, convert in (
-        ("mem_guarantee", requests, "memory", _memory),
-        ("mem_limit", limits, "memory", _memory),
-        ("cpu_guarantee", requests, "cpu", _cpu),
-        ("cpu_limit", limits, "cpu", _cpu),
+    sections = _read_resources(name, namespace, jupyter)
+    for section, memory_key, cpu_key, other_key in (
+        ("requests", "mem_guarantee", "cpu_guarantee", "extra_resource_guarantees"),
+        ("limits", "mem_limit", "cpu_limit", "extra_resource_limits"),
     ):
-        value = source.get(field) if isinstance(source, dict) else None
-        if value is not None and value != "":
-            override[key] = convert(value)
+        read = sections.get(section)
+        if read is None:
+            continue
+        if read.memory is not None:
+            override[memory_key] = read.memory
+        if read.cpu is not None:
+            override[cpu_key] = float(read.cpu)
+        if read.other:
+            override[other_key] = {key: text for key, (text, _) in read.other.items()}
     if jupyter.default_uri:
         override["default_url"] = jupyter.default_uri
     if jupyter.node_selector:
@@ -162,6 +328,32 @@ def kubespawner_override(name: str | None, jupyter: JupyterWorkspaceSpec) -> dic
     if jupyter.tolerations:
         override["tolerations"] = [copy.deepcopy(dict(item)) for item in jupyter.tolerations]
     return override
+
+
+def describe_resources(
+    name: str | None, jupyter: JupyterWorkspaceSpec, *, namespace: str | None = None
+) -> dict[str, dict[str, str]]:
+    """What the workspace requests and limits, in words for the spawn form:
+    ``{"requests": {...}, "limits": {...}}``, each section only when set, each mapping a
+    resource name to its figure: ``cpu`` first (``"0.5 CPU"``, ``"2 CPUs"``), then
+    ``memory`` (``"8 GiB"``, ``"7.5 GiB"``), then the others by name: counted ones as
+    ``"1 \N{MULTIPLICATION SIGN} nvidia.com/gpu"``, byte amounts (``ephemeral-storage``,
+    ``hugepages-*``) as ``"10 GiB ephemeral-storage"``.
+
+    Raises :class:`~lscsde_sdk.errors.InvalidWorkspaceError` like :func:`kubespawner_override`.
+    """
+    described: dict[str, dict[str, str]] = {}
+    for section, read in _read_resources(name, namespace, jupyter).items():
+        figures: dict[str, str] = {}
+        if read.cpu is not None:
+            figures["cpu"] = format_cpu(read.cpu)
+        if read.memory is not None:
+            figures["memory"] = format_bytes(read.memory)
+        for key in sorted(read.other):
+            figures[key] = _describe_other(key, read.other[key][1])
+        if figures:
+            described[section] = figures
+    return described
 
 
 class AnalyticsWorkspaceConverter:
@@ -177,17 +369,21 @@ class AnalyticsWorkspaceConverter:
         """The KubeSpawner profile of ``workspace``:
 
         * ``display_name``, ``description``;
-        * ``workspace_definition``: the ``jupyterWorkspace`` block as a dict (schema names),
-          and ``kubespawner_override`` (see :func:`kubespawner_override`), both only for a
-          Jupyter workspace;
+        * for a Jupyter workspace only: ``workspace_definition``, the ``jupyterWorkspace``
+          block as a dict (schema names); ``kubespawner_override`` (see
+          :func:`kubespawner_override`); ``resources_display``, the requests and limits in
+          words (see :func:`describe_resources`);
         * ``slug``: the workspace's name;
         * ``start_date``, ``end_date``: ISO dates of ``validity`` (pass a workspace with its
           effective expiry to show when access ends for the user);
-        * ``ws_days_left``: :func:`days_until_expiry` of ``end_date`` from ``date_now``.
+        * ``ws_days_left``: :func:`days_until_expiry` of ``end_date`` from ``date_now``, as a
+          ``timedelta`` of whole days (templates read ``ws_days_left.days``).
 
-        Values a workspace without spec does not have are ``None``.
+        Values a workspace without spec does not have are ``None``. Raises
+        :class:`~lscsde_sdk.errors.InvalidWorkspaceError` for resources that cannot be used.
         """
         spec = workspace.spec
+        metadata = workspace.metadata
         profile: dict[str, Any] = {
             "display_name": spec.display_name if spec else None,
             "description": spec.description if spec else None,
@@ -197,12 +393,17 @@ class AnalyticsWorkspaceConverter:
             profile["workspace_definition"] = jupyter.model_dump(
                 mode="json", by_alias=True, exclude_none=True
             )
-            profile["kubespawner_override"] = kubespawner_override(workspace.metadata.name, jupyter)
+            profile["kubespawner_override"] = kubespawner_override(
+                metadata.name, jupyter, namespace=metadata.namespace
+            )
+            profile["resources_display"] = describe_resources(
+                metadata.name, jupyter, namespace=metadata.namespace
+            )
         validity = spec.validity if spec else None
-        profile["slug"] = workspace.metadata.name
+        profile["slug"] = metadata.name
         profile["start_date"] = validity.available_from.isoformat() if validity else None
         profile["end_date"] = validity.expires.isoformat() if validity else None
         profile["ws_days_left"] = (
-            days_until_expiry(validity.expires, date_now) if validity else None
+            timedelta(days=days_until_expiry(validity.expires, date_now)) if validity else None
         )
         return profile

@@ -270,3 +270,29 @@ class InvalidLabelFormatException(LscsdeError, ValueError):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+# -- values in a resource's spec that cannot be used ---------------------------------------
+
+
+class InvalidQuantityError(LscsdeError, ValueError):
+    """A value is not a Kubernetes quantity (``500m``, ``8Gi``, ``1e9``), or is one this SDK
+    cannot use (out of range)."""
+
+    def __init__(self, value: object, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{value!r} is not a valid quantity: {reason}")
+
+
+class InvalidWorkspaceError(LscsdeError, ValueError):
+    """An AnalyticsWorkspace holds a value that cannot be used, at :attr:`field` (the schema
+    path, e.g. ``spec.jupyterWorkspace.resources.limits.memory``) of :attr:`workspace`
+    (``namespace/name``)."""
+
+    def __init__(self, workspace: str, field: str, value: object, reason: str) -> None:
+        self.workspace = workspace
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"workspace {workspace}: {field} = {value!r}: {reason}")

@@ -8,9 +8,16 @@ counted with the other clients' requests and fail with the typed errors of
 Defaults for new claims come from the environment, read on every call so a changed setting
 takes effect without a restart:
 
-* ``DEFAULT_STORAGE_CLASS`` (else ``jupyter-default``);
+* ``DEFAULT_STORAGE_CLASS``; unset or empty, a claim created without a storage class has no
+  ``storageClassName``, so the cluster's default storage class provisions it (as the CRD
+  says of an empty ``storageClassName``);
 * ``DEFAULT_STORAGE_ACCESS_MODES``, comma-separated (else ``ReadWriteMany``);
 * ``DEFAULT_STORAGE_CAPACITY`` (else ``1Gi``).
+
+Claims this module creates are labelled :data:`MANAGED_BY_LABEL`: ``lscsde-sdk`` and, when
+the workspace they are for is known, :data:`~lscsde_sdk.labels.WORKSPACE_LABEL`: the
+label-safe workspace name (:func:`~lscsde_sdk.labels.workspace_label_value`), so a
+workspace's claims are found by label selector. Existing claims are never relabelled.
 """
 
 from __future__ import annotations
@@ -34,13 +41,17 @@ from kubernetes_asyncio.client import (
 )
 
 from .clients.transport import Request, Transport
+from .converters import WORKSPACE_POD_LABEL
 from .errors import AlreadyExistsError, InvalidParameterException, NotFoundError
+from .labels import WORKSPACE_LABEL, workspace_label_value
 
 __all__ = [
     "DEFAULT_ACCESS_MODES",
     "DEFAULT_CAPACITY",
-    "DEFAULT_STORAGE_CLASS",
+    "MANAGED_BY",
+    "MANAGED_BY_LABEL",
     "PersistentVolumeClaimClient",
+    "claim_labels",
     "default_access_modes",
     "default_capacity",
     "default_storage_class",
@@ -48,9 +59,12 @@ __all__ = [
     "volume_name_for_claim",
 ]
 
-DEFAULT_STORAGE_CLASS: Final = "jupyter-default"
 DEFAULT_ACCESS_MODES: Final = ("ReadWriteMany",)
 DEFAULT_CAPACITY: Final = "1Gi"
+#: The well-known label naming the tool that manages an object, and its value on claims
+#: created here.
+MANAGED_BY_LABEL: Final = "app.kubernetes.io/managed-by"
+MANAGED_BY: Final = "lscsde-sdk"
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_LABEL_MAX = 63
@@ -59,9 +73,9 @@ _DIGEST_LENGTH = 10
 _log = logging.getLogger(__name__)
 
 
-def default_storage_class() -> str:
-    """``$DEFAULT_STORAGE_CLASS``, else ``jupyter-default``."""
-    return os.environ.get("DEFAULT_STORAGE_CLASS") or DEFAULT_STORAGE_CLASS
+def default_storage_class() -> str | None:
+    """``$DEFAULT_STORAGE_CLASS``, else ``None``: the cluster's default storage class."""
+    return os.environ.get("DEFAULT_STORAGE_CLASS") or None
 
 
 def default_access_modes() -> list[str]:
@@ -74,6 +88,19 @@ def default_access_modes() -> list[str]:
 def default_capacity() -> str:
     """``$DEFAULT_STORAGE_CAPACITY``, else ``1Gi``."""
     return os.environ.get("DEFAULT_STORAGE_CAPACITY") or DEFAULT_CAPACITY
+
+
+def claim_labels(
+    workspace: str | None = None, labels: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The labels of a claim created for ``workspace``: :data:`MANAGED_BY_LABEL` and, when
+    ``workspace`` is given, :data:`~lscsde_sdk.labels.WORKSPACE_LABEL` with
+    :func:`~lscsde_sdk.labels.workspace_label_value` of it; then ``labels``, which win."""
+    result = {MANAGED_BY_LABEL: MANAGED_BY}
+    if workspace:
+        result[WORKSPACE_LABEL] = workspace_label_value(workspace)
+    result.update(labels or {})
+    return result
 
 
 def volume_name_for_claim(claim_name: str) -> str:
@@ -199,28 +226,38 @@ class PersistentVolumeClaimClient:
         labels: Mapping[str, str] | None = None,
         access_modes: Sequence[str] | None = None,
         storage_requested: str | None = None,
+        *,
+        workspace: str | None = None,
     ) -> V1PersistentVolumeClaim:
         """The claim ``name``, created first if it does not exist.
 
-        An existing claim is returned untouched (its class, modes and size are not compared).
-        Empty arguments take the defaults described in the module docs. If another process
-        creates the claim at the same moment, that claim is returned.
+        An existing claim is returned untouched (its class, modes, size and labels are not
+        compared or changed). Empty arguments take the defaults described in the module docs;
+        with no storage class there either, the claim has no ``storageClassName`` and the
+        cluster's default storage class applies. A new claim is labelled with
+        :func:`claim_labels` of ``workspace`` and ``labels``. If another process creates the
+        claim at the same moment, that claim is returned.
         """
         existing = await self.get(name, namespace)
         if existing is not None:
             return existing
+        spec: dict[str, Any] = {
+            "accessModes": list(access_modes or default_access_modes()),
+            "resources": {"requests": {"storage": storage_requested or default_capacity()}},
+        }
+        storage_class = storage_class_name or default_storage_class()
+        if storage_class:
+            spec["storageClassName"] = storage_class
         body: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
-            "metadata": {"name": name, "namespace": namespace},
-            "spec": {
-                "storageClassName": storage_class_name or default_storage_class(),
-                "accessModes": list(access_modes or default_access_modes()),
-                "resources": {"requests": {"storage": storage_requested or default_capacity()}},
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "labels": claim_labels(workspace, labels),
             },
+            "spec": spec,
         }
-        if labels:
-            body["metadata"]["labels"] = dict(labels)
         try:
             data = await self.transport.send(Request("POST", self._path(namespace), body=body))
         except AlreadyExistsError:
@@ -244,11 +281,24 @@ class PersistentVolumeClaimClient:
         storage_class_name: str | None,
         mount_path: str,
         read_only: bool = False,
+        *,
+        workspace: str | None = None,
     ) -> V1Pod:
         """Create the claim ``storage_name`` if needed and mount it into ``pod`` (in place;
         the pod is also returned), see :func:`mount_claim`. An empty ``mount_path`` means
-        ``/mnt/<storage_name>``."""
-        claim = await self.create_if_not_exists(storage_name, namespace, storage_class_name)
+        ``/mnt/<storage_name>``.
+
+        A created claim is labelled as belonging to ``workspace`` (see :func:`claim_labels`),
+        by default the workspace the pod's
+        :data:`~lscsde_sdk.converters.WORKSPACE_POD_LABEL` label names, if any.
+        """
+        if workspace is None:
+            pod_labels = (pod.metadata.labels if pod.metadata else None) or {}
+            workspace = pod_labels.get(WORKSPACE_POD_LABEL)
+        # Labels go positionally, so a subclass keeping the old signature still gets them.
+        claim = await self.create_if_not_exists(
+            storage_name, namespace, storage_class_name, claim_labels(workspace)
+        )
         claim_name = claim.metadata.name if claim.metadata and claim.metadata.name else storage_name
         mount_path = mount_path or f"/mnt/{storage_name}"
         mount_claim(pod, claim_name, mount_path, read_only)

@@ -19,10 +19,11 @@ __all__ = ["AnalyticsWorkspace", "AnalyticsWorkspaceConverter", "as_old_profile"
 
 def as_old_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
     """An lscsde_sdk profile (:meth:`lscsde_sdk.converters.AnalyticsWorkspaceConverter.
-    to_workspace_dict`) with the old converter's value types: ``workspace_definition`` a
-    :class:`JupyterWorkspaceSpec`, ``kubespawner_override["tolerations"]`` a list of
-    :class:`JupyterWorkspaceSpecToleration` and ``ws_days_left`` a ``timedelta``."""
-    old = dict(profile)
+    to_workspace_dict`) with the old converter's keys and value types: ``workspace_definition``
+    a :class:`JupyterWorkspaceSpec` and ``kubespawner_override["tolerations"]`` a list of
+    :class:`JupyterWorkspaceSpecToleration` (``ws_days_left`` is a ``timedelta`` in both).
+    The SDK's ``resources_display`` is left out: the old profile had no such key."""
+    old = {key: value for key, value in profile.items() if key != "resources_display"}
     if old.get("workspace_definition") is not None:
         old["workspace_definition"] = JupyterWorkspaceSpec.model_validate(
             old["workspace_definition"]
@@ -36,8 +37,6 @@ def as_old_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
                 for item in override["tolerations"]
             ],
         }
-    if isinstance(old.get("ws_days_left"), int):
-        old["ws_days_left"] = timedelta(days=old["ws_days_left"])
     return old
 
 
@@ -60,9 +59,12 @@ class AnalyticsWorkspaceConverter:
         ``slug``, ``start_date``, ``end_date`` and ``ws_days_left`` (from ``date_now``,
         default today).
 
-        ``kubespawner_override`` holds ``mem_guarantee``, ``mem_limit``, ``cpu_guarantee`` and
-        ``cpu_limit`` only for what the workspace's resources set, so a workspace with only
-        limits (or none) no longer fails.
+        ``kubespawner_override`` holds ``mem_guarantee``, ``mem_limit`` (bytes, as Kubernetes
+        reads the quantities), ``cpu_guarantee``, ``cpu_limit`` (cores),
+        ``extra_resource_guarantees`` and ``extra_resource_limits`` (GPUs and other
+        resources) only for what the workspace's resources set, so a workspace with only
+        limits (or none) no longer fails. Resources that are not quantities raise
+        :class:`lscsde_sdk.errors.InvalidWorkspaceError` (a ``ValueError``).
         """
         sdk_workspace = to_sdk(workspace, sdk_models.AnalyticsWorkspace)
         profile = converters.AnalyticsWorkspaceConverter().to_workspace_dict(

@@ -168,7 +168,8 @@ async def test_consumer_workspace_script_runs_unchanged(
     assert profile["slug"] == "generic"
     assert profile["end_date"] == "2098-01-01"
     assert profile["ws_days_left"].days > 0
-    assert profile["kubespawner_override"]["mem_limit"] == "2G"
+    # Bytes as Kubernetes reads "2G" (the old library passed "2G", which KubeSpawner reads as GiB).
+    assert profile["kubespawner_override"]["mem_limit"] == 2 * 10**9
     assert profile["kubespawner_override"]["extra_labels"] == {"workspace": "generic"}
 
     pod = outcome["pod"]
@@ -266,7 +267,9 @@ async def test_pvc_client_creates_once_and_mounts_once(
     pvc_client = PersistentVolumeClaimClient(admin_api, LOG)
     assert await pvc_client.get("scratch", namespace) is None
     created = await pvc_client.create_if_not_exists("scratch", namespace, labels={"a": "b"})
-    assert created.spec.storage_class_name == "jupyter-default"
+    # No class configured: none is named and the cluster's default class applies (the old
+    # library named a class "jupyter-default" that a cluster need not have).
+    assert created.spec.storage_class_name is None
     assert created.spec.access_modes == ["ReadWriteMany"]
     again = await pvc_client.create_if_not_exists("scratch", namespace, "other-class")
     assert again.metadata.uid == created.metadata.uid

@@ -369,7 +369,8 @@ def test_to_workspace_dict_has_the_old_keys_and_types() -> None:
     override = profile["kubespawner_override"]
     assert override["image"] == "lscsde/datascience-notebook-default:0.1.0"
     assert override["extra_labels"] == {"tier": "gold", "workspace": "generic-workspace"}
-    assert (override["mem_guarantee"], override["mem_limit"]) == ("1G", "2G")
+    # Bytes as Kubernetes reads "1G" and "2G" (the old "1G" meant a GiB to KubeSpawner).
+    assert (override["mem_guarantee"], override["mem_limit"]) == (10**9, 2 * 10**9)
     assert (override["cpu_guarantee"], override["cpu_limit"]) == (0.25, 1.0)
     assert override["default_url"] == "/lab"
     assert override["node_selector"] == {"pool": "gpu"}
@@ -381,7 +382,7 @@ def test_to_workspace_dict_without_requests_does_not_fail() -> None:
     data["spec"]["jupyterWorkspace"]["resources"] = {"limits": {"memory": "2G"}}
     workspace = AnalyticsWorkspace.model_validate(data)
     override = AnalyticsWorkspaceConverter().to_workspace_dict(workspace)["kubespawner_override"]
-    assert override["mem_limit"] == "2G"
+    assert override["mem_limit"] == 2 * 10**9
     assert not {"mem_guarantee", "cpu_guarantee", "cpu_limit"} & set(override)
 
 

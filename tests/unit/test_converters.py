@@ -12,12 +12,23 @@ import yaml
 from lscsde_sdk import converters
 from lscsde_sdk.converters import (
     AnalyticsWorkspaceConverter,
+    cpu_cores,
     days_until_expiry,
+    describe_resources,
+    format_bytes,
+    format_cpu,
     is_available,
     kubespawner_override,
+    memory_bytes,
+    resource_quantity,
     to_date,
 )
-from lscsde_sdk.errors import InvalidParameterException
+from lscsde_sdk.errors import (
+    InvalidParameterException,
+    InvalidQuantityError,
+    InvalidWorkspaceError,
+    LscsdeError,
+)
 from lscsde_sdk.models import AnalyticsWorkspace, JupyterWorkspaceSpec
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -124,6 +135,7 @@ def test_full_workspace_profile() -> None:
         "description",
         "workspace_definition",
         "kubespawner_override",
+        "resources_display",
         "slug",
         "start_date",
         "end_date",
@@ -134,7 +146,16 @@ def test_full_workspace_profile() -> None:
     assert profile["slug"] == "stroke-registry"
     assert profile["start_date"] == "2025-02-03"
     assert profile["end_date"] == "2026-08-31"
-    assert profile["ws_days_left"] == 30
+    # Spawn templates read ws_days_left.days.
+    assert profile["ws_days_left"] == timedelta(days=30)
+    assert profile["resources_display"] == {
+        "requests": {"cpu": "0.5 CPU", "memory": "4 GiB"},
+        "limits": {
+            "cpu": "4 CPUs",
+            "memory": "16 GiB",
+            "nvidia.com/gpu": "1 \N{MULTIPLICATION SIGN} nvidia.com/gpu",
+        },
+    }
 
     definition = profile["workspace_definition"]
     assert definition["image"] == "lscsde/datascience-notebook-r:2.3.1"
@@ -157,6 +178,7 @@ def test_full_workspace_profile() -> None:
         "mem_limit": 16 * 2**30,
         "cpu_guarantee": 0.5,
         "cpu_limit": 4.0,
+        "extra_resource_limits": {"nvidia.com/gpu": "1"},
         "default_url": "/lab/tree/README.ipynb",
         "node_selector": {"kubernetes.io/os": "linux", "xlscsde.nhs.uk/pool": "highmem"},
         "tolerations": [
@@ -198,66 +220,272 @@ def test_minimal_workspace_profile_has_no_optional_settings() -> None:
         "extra_labels": {"workspace": "outcomes"},
     }
     assert profile["workspace_definition"] == {"image": "lscsde/datascience-notebook-default:0.1.0"}
-    assert profile["ws_days_left"] == 365
+    assert profile["resources_display"] == {}
+    assert profile["ws_days_left"] == timedelta(days=365)
+
+
+RESOURCE_KEYS = {
+    "mem_guarantee",
+    "mem_limit",
+    "cpu_guarantee",
+    "cpu_limit",
+    "extra_resource_guarantees",
+    "extra_resource_limits",
+}
+
+
+def override_for(resources: Any, name: str = "ws") -> dict[str, Any]:
+    jupyter = JupyterWorkspaceSpec.model_validate({"image": "a/b:1", "resources": resources})
+    override = kubespawner_override(name, jupyter, namespace="jupyterhub")
+    return {k: v for k, v in override.items() if k in RESOURCE_KEYS}
 
 
 @pytest.mark.parametrize(
     ("resources", "expected"),
     [
         # Limits only: no guarantees, and no KeyError for the missing requests.
-        ({"limits": {"cpu": 2, "memory": "8G"}}, {"cpu_limit": 2.0, "mem_limit": "8G"}),
+        ({"limits": {"cpu": 2, "memory": "8G"}}, {"cpu_limit": 2.0, "mem_limit": 8 * 10**9}),
         # Requests only.
         ({"requests": {"cpu": "250m"}}, {"cpu_guarantee": 0.25}),
         # Memory without CPU and the other way round.
         (
             {"requests": {"memory": "512M"}, "limits": {"cpu": 0.5}},
-            {"mem_guarantee": "512M", "cpu_limit": 0.5},
+            {"mem_guarantee": 512 * 10**6, "cpu_limit": 0.5},
         ),
-        # Other resources are not KubeSpawner settings.
-        ({"limits": {"nvidia.com/gpu": 1}}, {}),
+        # Every other resource goes to KubeSpawner's extra resources, as a quantity string.
+        ({"limits": {"nvidia.com/gpu": 1}}, {"extra_resource_limits": {"nvidia.com/gpu": "1"}}),
+        (
+            {"requests": {"ephemeral-storage": "2Gi", "hugepages-2Mi": "100Mi"}},
+            {"extra_resource_guarantees": {"ephemeral-storage": "2Gi", "hugepages-2Mi": "100Mi"}},
+        ),
         ({"requests": None, "limits": None}, {}),
+        ({"requests": {}, "limits": {}}, {}),
         ({}, {}),
+        (None, {}),
     ],
 )
-def test_resources_map_only_what_is_set(
-    resources: dict[str, Any], expected: dict[str, Any]
-) -> None:
-    jupyter = JupyterWorkspaceSpec.model_validate({"image": "a/b:1", "resources": resources})
-    override = kubespawner_override("ws", jupyter)
-    keys = {"mem_guarantee", "mem_limit", "cpu_guarantee", "cpu_limit"}
-    assert {k: v for k, v in override.items() if k in keys} == expected
+def test_resources_map_only_what_is_set(resources: Any, expected: dict[str, Any]) -> None:
+    assert override_for(resources) == expected
+
+
+def test_gpu_workspace_override() -> None:
+    override = override_for(
+        {
+            "requests": {"cpu": "1", "memory": "8Gi", "nvidia.com/gpu": "2"},
+            "limits": {"cpu": "4", "memory": "32Gi", "nvidia.com/gpu": 2},
+        }
+    )
+    assert override == {
+        "cpu_guarantee": 1.0,
+        "mem_guarantee": 8 * 2**30,
+        "extra_resource_guarantees": {"nvidia.com/gpu": "2"},
+        "cpu_limit": 4.0,
+        "mem_limit": 32 * 2**30,
+        "extra_resource_limits": {"nvidia.com/gpu": "2"},
+    }
+
+
+def test_a_gpu_limit_alone_gets_no_invented_request() -> None:
+    # Kubernetes takes the limit as the request; the override keeps what the workspace says.
+    override = override_for({"limits": {"nvidia.com/gpu": "1"}})
+    assert override == {"extra_resource_limits": {"nvidia.com/gpu": "1"}}
 
 
 @pytest.mark.parametrize(
     ("memory", "expected"),
     [
-        ("8G", "8G"),  # KubeSpawner's own form passes unchanged
-        ("1.5G", "1.5G"),
-        (1073741824, 1073741824),
-        ("8Gi", 8 * 2**30),  # Kubernetes forms KubeSpawner rejects become bytes
-        ("500Mi", 500 * 2**20),
-        ("1e9", 10**9),
+        ("8G", 8_000_000_000),  # decimal, as Kubernetes reads it (KubeSpawner would say GiB)
+        ("8Gi", 8_589_934_592),
+        ("1.5Gi", 1_610_612_736),
+        ("1e9", 1_000_000_000),
+        ("500M", 500_000_000),
+        ("128974848", 128_974_848),
+        ("129e6", 129_000_000),
+        ("123Mi", 128_974_848),
         ("2k", 2000),
-        ("1000", 1000),
-        ("lots", "lots"),  # not a quantity: left for KubeSpawner to report
+        ("1Ki", 1024),
+        (".5Ki", 512),
+        ("1.G", 1_000_000_000),
+        ("0", 0),
+        (1073741824, 1073741824),
+        (0.5e9, 500_000_000),
+        # Fractions of a byte round up, as Kubernetes' Value() does.
+        ("0.5", 1),
+        ("1m", 1),
+        ("1000001m", 1001),
+        ("1.1Ki", 1127),  # 1126.4
+        ("1e-20", 1),
+        ("9223372036854775807", 2**63 - 1),
     ],
 )
-def test_memory_values_are_made_acceptable_to_kubespawner(memory: Any, expected: Any) -> None:
-    jupyter = JupyterWorkspaceSpec.model_validate(
-        {"image": "a/b:1", "resources": {"limits": {"memory": memory}}}
-    )
-    assert kubespawner_override("ws", jupyter)["mem_limit"] == expected
+def test_memory_becomes_whole_bytes(memory: Any, expected: int) -> None:
+    assert memory_bytes(memory) == expected
+    value = override_for({"limits": {"memory": memory}})["mem_limit"]
+    assert value == expected and type(value) is int
 
 
 @pytest.mark.parametrize(
-    ("cpu", "expected"), [("500m", 0.5), ("2", 2.0), (1, 1.0), (0.25, 0.25), ("1.5", 1.5)]
+    ("cpu", "expected"),
+    [("500m", 0.5), ("2", 2.0), (1, 1.0), (0.25, 0.25), ("1.5", 1.5), ("100u", 0.0001)],
 )
 def test_cpu_values_become_cores(cpu: Any, expected: float) -> None:
-    jupyter = JupyterWorkspaceSpec.model_validate(
-        {"image": "a/b:1", "resources": {"requests": {"cpu": cpu}}}
-    )
-    value = kubespawner_override("ws", jupyter)["cpu_guarantee"]
+    assert cpu_cores(cpu) == expected
+    value = override_for({"requests": {"cpu": cpu}})["cpu_guarantee"]
     assert value == expected and isinstance(value, float)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1, "1"), ("1", "1"), ("2k", "2k"), (0.5, "0.5"), ("10Gi", "10Gi"), (1e20, "1e+20")],
+)
+def test_other_resources_are_passed_as_quantity_strings(value: Any, expected: str) -> None:
+    assert resource_quantity(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "path", "reason"),
+    [
+        ("memory", "8 GB", "limits.memory", "expected a decimal number"),
+        ("memory", "8GB", "limits.memory", "expected a decimal number"),
+        ("memory", "lots", "limits.memory", "expected a decimal number"),
+        ("memory", "", "limits.memory", "expected a decimal number"),
+        ("memory", "8K", "limits.memory", "expected a decimal number"),  # k or Ki
+        ("memory", "-1Gi", "limits.memory", "must not be negative"),
+        ("memory", "8Ei", "limits.memory", "more bytes than Kubernetes can represent"),
+        ("memory", True, "limits.memory", "not bool"),
+        ("memory", None, "limits.memory", "not NoneType"),
+        ("memory", ["8Gi"], "limits.memory", "not list"),
+        ("cpu", "2 cores", "limits.cpu", "expected a decimal number"),
+        ("cpu", "500mi", "limits.cpu", "expected a decimal number"),
+        ("cpu", float("inf"), "limits.cpu", "finite"),
+        ("cpu", "1e16", "limits.cpu", "more CPU than Kubernetes can represent"),
+        ("nvidia.com/gpu", "one", "limits[nvidia.com/gpu]", "expected a decimal number"),
+        ("nvidia.com/gpu", -1, "limits[nvidia.com/gpu]", "must not be negative"),
+        ("ephemeral-storage", {"size": 1}, "limits.ephemeral-storage", "not dict"),
+    ],
+)
+def test_malformed_quantities_name_the_workspace_and_field(
+    field: str, value: Any, path: str, reason: str
+) -> None:
+    with pytest.raises(InvalidWorkspaceError) as raised:
+        override_for({"requests": {"cpu": "1"}, "limits": {field: value}}, name="outcomes")
+    error = raised.value
+    assert isinstance(error, LscsdeError) and isinstance(error, ValueError)
+    assert error.workspace == "jupyterhub/outcomes"
+    assert error.field == f"spec.jupyterWorkspace.resources.{path}"
+    assert error.value == value
+    assert reason in str(error)
+    assert "jupyterhub/outcomes" in str(error)
+    assert error.field in str(error)
+    assert repr(value) in str(error)
+    assert isinstance(error.__cause__, InvalidQuantityError)
+
+
+@pytest.mark.parametrize(
+    ("resources", "field", "reason"),
+    [
+        ({"requests": "8Gi"}, "requests", "must be a map"),
+        ({"limits": ["memory", "8Gi"]}, "limits", "must be a map"),
+        ({"limits": {"memory": "1Gi"}, "limit": {"memory": "1Gi"}}, "limit", "only requests and"),
+        ({"claims": [{"name": "gpu"}]}, "claims", "only requests and limits"),
+    ],
+)
+def test_resources_of_the_wrong_shape_are_refused(
+    resources: dict[str, Any], field: str, reason: str
+) -> None:
+    with pytest.raises(InvalidWorkspaceError, match=reason) as raised:
+        override_for(resources, name="outcomes")
+    assert raised.value.workspace == "jupyterhub/outcomes"
+    assert raised.value.field == f"spec.jupyterWorkspace.resources.{field}"
+
+
+def test_the_profile_refuses_a_malformed_workspace_by_name() -> None:
+    ws = workspace({"image": "a/b:1", "resources": {"limits": {"memory": "16 Gi"}}})
+    with pytest.raises(InvalidWorkspaceError) as raised:
+        AnalyticsWorkspaceConverter().to_workspace_dict(ws, date_now="2026-01-06")
+    assert str(raised.value) == (
+        "workspace jupyterhub/outcomes: spec.jupyterWorkspace.resources.limits.memory = "
+        "'16 Gi': expected a decimal number with an optional suffix "
+        "(Ki Mi Gi Ti Pi Ei, n u m k M G T P E) or exponent (e3, E-2)"
+    )
+
+
+def test_errors_without_a_namespace_name_the_workspace_alone() -> None:
+    jupyter = JupyterWorkspaceSpec.model_validate(
+        {"image": "a/b:1", "resources": {"limits": {"cpu": "x"}}}
+    )
+    with pytest.raises(InvalidWorkspaceError) as raised:
+        kubespawner_override("outcomes", jupyter)
+    assert raised.value.workspace == "outcomes"
+
+
+# -- friendly figures ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (8 * 2**30, "8 GiB"),
+        (8 * 10**9, "7.5 GiB"),  # 7.45 GiB
+        (15 * 2**29, "7.5 GiB"),
+        (512 * 2**20, "512 MiB"),
+        (1536, "1.5 KiB"),
+        (1000, "1000 B"),
+        (0, "0 B"),
+        (1024, "1 KiB"),
+        (2**20 - 1, "1 MiB"),  # 1023.999 KiB rounds to 1024.0 KiB: shown as 1 MiB
+        (2**63 - 1, "8 EiB"),
+    ],
+)
+def test_format_bytes(amount: int, text: str) -> None:
+    assert format_bytes(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("cores", "text"),
+    [
+        (0.5, "0.5 CPU"),
+        (1, "1 CPU"),
+        (1.0, "1 CPU"),
+        (2, "2 CPUs"),
+        (1.5, "1.5 CPUs"),
+        (0.0001, "0.001 CPU"),  # below a millicore: Kubernetes rounds up to 1m
+        (0, "0 CPUs"),
+    ],
+)
+def test_format_cpu(cores: float, text: str) -> None:
+    assert format_cpu(cores) == text
+
+
+def test_resources_display_lists_cpu_memory_then_the_rest_by_name() -> None:
+    jupyter = JupyterWorkspaceSpec.model_validate(
+        {
+            "image": "a/b:1",
+            "resources": {
+                "requests": {"memory": "512Mi", "cpu": "250m"},
+                "limits": {
+                    "nvidia.com/gpu": 2,
+                    "memory": "8G",
+                    "ephemeral-storage": "10Gi",
+                    "cpu": 2,
+                },
+            },
+        }
+    )
+    display = describe_resources("ws", jupyter)
+    assert display == {
+        "requests": {"cpu": "0.25 CPU", "memory": "512 MiB"},
+        "limits": {
+            "cpu": "2 CPUs",
+            "memory": "7.5 GiB",
+            "ephemeral-storage": "10 GiB ephemeral-storage",
+            "nvidia.com/gpu": "2 \N{MULTIPLICATION SIGN} nvidia.com/gpu",
+        },
+    }
+    assert [list(section) for section in display.values()] == [
+        ["cpu", "memory"],
+        ["cpu", "memory", "ephemeral-storage", "nvidia.com/gpu"],
+    ]
 
 
 def test_virtual_machine_workspace_has_no_kubespawner_settings() -> None:
@@ -286,4 +514,4 @@ def test_profile_date_now_accepts_aware_datetimes() -> None:
     profile = AnalyticsWorkspaceConverter().to_workspace_dict(
         workspace({"image": "a/b:1"}), date_now=moment
     )
-    assert profile["ws_days_left"] == 1
+    assert profile["ws_days_left"] == timedelta(days=1)

@@ -15,6 +15,7 @@ from kubernetes_asyncio.client import (
 
 from lscsde_sdk.errors import InvalidParameterException
 from lscsde_sdk.storage import (
+    claim_labels,
     default_access_modes,
     default_capacity,
     default_storage_class,
@@ -126,7 +127,10 @@ def test_defaults_come_from_the_environment_per_call(monkeypatch: pytest.MonkeyP
         "DEFAULT_STORAGE_CAPACITY",
     ):
         monkeypatch.delenv(name, raising=False)
-    assert default_storage_class() == "jupyter-default"
+    # No class: the claim leaves storageClassName out and the cluster's default class applies.
+    assert default_storage_class() is None
+    monkeypatch.setenv("DEFAULT_STORAGE_CLASS", "")
+    assert default_storage_class() is None
     assert default_access_modes() == ["ReadWriteMany"]
     assert default_capacity() == "1Gi"
     monkeypatch.setenv("DEFAULT_STORAGE_CLASS", "fast")
@@ -135,3 +139,23 @@ def test_defaults_come_from_the_environment_per_call(monkeypatch: pytest.MonkeyP
     assert default_storage_class() == "fast"
     assert default_access_modes() == ["ReadWriteOnce", "ReadOnlyMany"]
     assert default_capacity() == "5Gi"
+
+
+def test_claims_are_labelled_with_their_workspace_and_manager() -> None:
+    assert claim_labels() == {"app.kubernetes.io/managed-by": "lscsde-sdk"}
+    assert claim_labels("cancer-outcomes") == {
+        "app.kubernetes.io/managed-by": "lscsde-sdk",
+        "xlscsde.nhs.uk/workspace": "cancer-outcomes",
+    }
+    # The caller's labels are added, and win.
+    assert claim_labels("a", {"team": "x", "app.kubernetes.io/managed-by": "jupyterhub"}) == {
+        "app.kubernetes.io/managed-by": "jupyterhub",
+        "xlscsde.nhs.uk/workspace": "a",
+        "team": "x",
+    }
+
+
+def test_a_workspace_name_too_long_for_a_label_is_shortened() -> None:
+    name = "outcomes." + "x" * 100
+    value = claim_labels(name)["xlscsde.nhs.uk/workspace"]
+    assert len(value) <= 63 and value.startswith("outcomes.xx")

@@ -58,7 +58,7 @@ class ConverterTests(unittest.TestCase):
             override["extra_labels"], {"study": "outcomes", "workspace": "cancer-outcomes"}
         )
         # Only limits are set: no guarantee appears, and nothing raises.
-        self.assertEqual(override["mem_limit"], "2G")
+        self.assertEqual(override["mem_limit"], 2_000_000_000)  # "2G" as Kubernetes reads it
         self.assertNotIn("mem_guarantee", override)
 
 
