@@ -71,9 +71,12 @@ def render_compat(schema_dir: Path) -> dict[str, str]:
         '"""Models with the value types of the old lscsde_workspace_mgmt library, generated from '
         'the\nCRDs in ``schemas/`` by the compat profile of ``codegen``."""\n'
     )
+    names = sorted({schema["title"], *schema["$defs"]})
+    exported = "".join(f"    {name!r},\n".replace("'", '"') for name in names)
+    models = generate_compat_models(schema, header, base_classes)
     return {
         "__init__.py": f"{header}\n{docstring}",
-        "models.py": generate_compat_models(schema, header, base_classes),
+        "models.py": f"{models}\n\n__all__ = [\n{exported}]\n",
     }
 
 

@@ -150,7 +150,9 @@ def render(schema_dir: Path) -> dict[str, str]:
             storage=storage,
         )
     )
-    files["crds/__init__.py"] = f'{header}\n"""The CRD manifests the models were generated from."""\n'
+    files["crds/__init__.py"] = (
+        f'{header}\n"""The CRD manifests the models were generated from."""\n'
+    )
     for source in sorted({crd.source for crd in crds}):
         files[f"crds/{source.name}"] = f"{header}\n{source.read_text(encoding='utf-8')}"
     return files
@@ -194,9 +196,7 @@ def _kind_view(schema: CombinedSchema, kind: str, indexes: Mapping[str, Any]) ->
     )
 
 
-def _index_view(
-    schema: CombinedSchema, kind: str, name: str, spec: Mapping[str, Any]
-) -> IndexView:
+def _index_view(schema: CombinedSchema, kind: str, name: str, spec: Mapping[str, Any]) -> IndexView:
     where = f"{FIELD_INDEXES.name}: {kind}.{name}"
     unknown = sorted(set(spec) - {"field", "label", "label_value", "compare"})
     if unknown or not isinstance(spec.get("field"), str):

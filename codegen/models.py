@@ -142,9 +142,11 @@ def _validation(rule: Any) -> str:
         "field_path": rule.field_path,
         "optional_old_self": rule.optional_old_self,
     }
-    return "ValidationRule(" + ", ".join(
-        f"{key}={value!r}" for key, value in fields.items() if value is not None
-    ) + ")"
+    return (
+        "ValidationRule("
+        + ", ".join(f"{key}={value!r}" for key, value in fields.items() if value is not None)
+        + ")"
+    )
 
 
 def format_source(source: str) -> str:

@@ -3,8 +3,8 @@ sources bound to a workspace.
 
 The lookups read through a :class:`Reads`: :class:`DirectReads` asks the API server (cost
 proportional to what the user owns: one list of the user's bindings by label, then one GET per
-bound workspace, concurrently), :class:`lscsde_sdk.core.informer.CachedReads` answers from
-informers' memory (no request at all). Neither writes anything.
+bound workspace, concurrently), :class:`CachedReads` answers from informers' memory (no
+request at all). Neither writes anything.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
+from .core.informer import InformerFactory, Store
 from .errors import NotFoundError
 from .models import (
     AnalyticsDataSource,
@@ -32,6 +33,7 @@ from .models import (
 
 __all__ = [
     "BoundDataSource",
+    "CachedReads",
     "DirectReads",
     "Reads",
     "UserWorkspace",
@@ -42,6 +44,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+_Named = TypeVar("_Named", AnalyticsWorkspace, AnalyticsDataSource)
 #: Concurrent GETs of the direct path: enough to hide round trips, few enough to reuse
 #: keep-alive connections rather than open one per workspace.
 DEFAULT_CONCURRENCY = 8
@@ -65,6 +68,43 @@ class Reads(Protocol):
     async def datasources_named(
         self, namespace: str, names: Collection[str]
     ) -> dict[str, AnalyticsDataSource]: ...
+
+
+class CachedReads:
+    """Reads from shared informers (:class:`~lscsde_sdk.core.informer.InformerFactory`): no
+    request once an informer is synced (the first read of a namespace starts its informers
+    and waits for their first list). Exact whatever the objects' labels say: bindings are
+    indexed by their ``spec.username`` itself."""
+
+    def __init__(self, informers: InformerFactory) -> None:
+        self.informers = informers
+
+    async def user_bindings(self, namespace: str, username: str) -> list[AnalyticsWorkspaceBinding]:
+        informer = await self.informers.synced(AnalyticsWorkspaceBindingClient, namespace)
+        return informer.store.by_index("username", username)
+
+    async def workspaces_named(
+        self, namespace: str, names: Collection[str]
+    ) -> dict[str, AnalyticsWorkspace]:
+        informer = await self.informers.synced(AnalyticsWorkspaceClient, namespace)
+        return _named(informer.store, namespace, names)
+
+    async def workspace_datasource_bindings(
+        self, namespace: str, workspace: str
+    ) -> list[AnalyticsDataSourceBinding]:
+        informer = await self.informers.synced(AnalyticsDataSourceBindingClient, namespace)
+        return informer.store.by_index("workspace", workspace)
+
+    async def datasources_named(
+        self, namespace: str, names: Collection[str]
+    ) -> dict[str, AnalyticsDataSource]:
+        informer = await self.informers.synced(AnalyticsDataSourceClient, namespace)
+        return _named(informer.store, namespace, names)
+
+
+def _named(store: Store[_Named], namespace: str, names: Collection[str]) -> dict[str, _Named]:
+    found = {name: store.get(namespace, name) for name in names}
+    return {name: item for name, item in found.items() if item is not None}
 
 
 class DirectReads:
@@ -112,9 +152,6 @@ class DirectReads:
         if self.datasources is None:
             raise TypeError("these reads have no data-source client")
         return await _get_each(self.datasources, namespace, names, self.concurrency)
-
-
-_Named = TypeVar("_Named", AnalyticsWorkspace, AnalyticsDataSource)
 
 
 async def _get_each(

@@ -45,6 +45,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from .errors import InvalidParameterException, InvalidQuantityError, InvalidWorkspaceError
+from .labels import WORKSPACE_POD_LABEL
 from .models import AnalyticsWorkspace, JupyterWorkspaceSpec
 from .quantities import parse_quantity
 
@@ -69,7 +70,6 @@ __all__ = [
 DateLike = date | datetime | str
 
 #: Pod label naming the workspace a notebook pod belongs to (set through ``extra_labels``).
-WORKSPACE_POD_LABEL: Final = "workspace"
 
 _RESOURCES_FIELD: Final = "spec.jupyterWorkspace.resources"
 _SECTIONS: Final = ("requests", "limits")
@@ -364,7 +364,11 @@ class AnalyticsWorkspaceConverter:
         return days_until_expiry(expires, date_now)
 
     def to_workspace_dict(
-        self, workspace: AnalyticsWorkspace, date_now: DateLike | None = None
+        self,
+        workspace: AnalyticsWorkspace,
+        date_now: DateLike | None = None,
+        *,
+        expires: date | None = None,
     ) -> dict[str, Any]:
         """The KubeSpawner profile of ``workspace``:
 
@@ -374,8 +378,8 @@ class AnalyticsWorkspaceConverter:
           :func:`kubespawner_override`); ``resources_display``, the requests and limits in
           words (see :func:`describe_resources`);
         * ``slug``: the workspace's name;
-        * ``start_date``, ``end_date``: ISO dates of ``validity`` (pass a workspace with its
-          effective expiry to show when access ends for the user);
+        * ``start_date``, ``end_date``: ISO dates of ``validity``, the end being ``expires``
+          when given (a user's effective expiry, see :mod:`lscsde_sdk.access`);
         * ``ws_days_left``: :func:`days_until_expiry` of ``end_date`` from ``date_now``, as a
           ``timedelta`` of whole days (templates read ``ws_days_left.days``).
 
@@ -400,10 +404,9 @@ class AnalyticsWorkspaceConverter:
                 metadata.name, jupyter, namespace=metadata.namespace
             )
         validity = spec.validity if spec else None
+        end = expires or (validity.expires if validity else None)
         profile["slug"] = metadata.name
         profile["start_date"] = validity.available_from.isoformat() if validity else None
-        profile["end_date"] = validity.expires.isoformat() if validity else None
-        profile["ws_days_left"] = (
-            timedelta(days=days_until_expiry(validity.expires, date_now)) if validity else None
-        )
+        profile["end_date"] = end.isoformat() if end else None
+        profile["ws_days_left"] = timedelta(days=days_until_expiry(end, date_now)) if end else None
         return profile

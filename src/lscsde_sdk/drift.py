@@ -24,7 +24,7 @@ from kubernetes_asyncio.client import ApiClient
 from ._crd_compare import compare_crds, crd_kind, crd_name
 from ._drift_findings import Change, CrdManifestError, DriftReport, Finding
 from ._generated import CRD_RELEASE
-from .clients.transport import Request, Transport
+from .core.transport import Request, Transport
 from .errors import ForbiddenError, NotFoundError
 
 __all__ = [

@@ -24,6 +24,7 @@ __all__ = [
     "LABEL_VALUE_PATTERN",
     "USERNAME_LABEL",
     "WORKSPACE_LABEL",
+    "WORKSPACE_POD_LABEL",
     "format_as_label",
     "is_valid_label_value",
     "username_label_value",
@@ -32,8 +33,12 @@ __all__ = [
 
 #: Label on AnalyticsWorkspaceBindings: the label-safe form of ``spec.username``.
 USERNAME_LABEL = "xlscsde.nhs.uk/username"
-#: Label on AnalyticsDataSourceBindings: the label-safe form of ``spec.workspace``.
+#: Label on AnalyticsDataSourceBindings and on the claims the SDK creates: the label-safe
+#: form of the workspace name.
 WORKSPACE_LABEL = "xlscsde.nhs.uk/workspace"
+#: Label on a workspace's pods naming the workspace (set through the profile's extra_labels,
+#: read back by the pod hook).
+WORKSPACE_POD_LABEL = "workspace"
 
 #: Longest label value the API server accepts.
 LABEL_VALUE_MAX_LENGTH = 63
@@ -106,4 +111,3 @@ def workspace_label_value(workspace: str) -> str:
     # A label value must start and end with a letter or digit.
     prefix = re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", prefix)
     return f"{prefix}-{digest}" if prefix else digest
-

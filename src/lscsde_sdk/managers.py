@@ -3,36 +3,54 @@
 * :class:`AnalyticsWorkspaceManager`: a user's workspaces with their effective expiry, the
   KubeSpawner profiles of those usable today, and mounting a workspace's storage into a pod.
 * :class:`AnalyticsDataSourceManager`: the data sources bound to a workspace.
-* :class:`AnalyticsManager`: both, sharing one transport and one event client.
+* :class:`AnalyticsManager`: both, sharing one transport and one event recorder.
 
 Each manager owns its clients and exposes them (``workspace_client``, ``binding_client``,
 ``datasource_client``, ``pvc_client``, ``event_client``); all of them send their requests
-through the manager's single :class:`~lscsde_sdk.clients.Transport` (so
+through the manager's single :class:`~lscsde_sdk.core.transport.Transport` (so
 ``manager.transport.counting()`` sees every request) and record events through its
 ``event_client``.
+
+Lookups read through :attr:`reads`: directly from the API server by default (cost
+proportional to what the user owns), or from shared informers when the manager is given an
+:class:`~lscsde_sdk.core.informer.InformerFactory` (no requests at all). Constructing a
+manager starts nothing; lookups never write.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kubernetes_asyncio.client import ApiClient, V1Pod
 
 from . import converters
-from .clients import Transport
-from .clients.datasources import (
+from .access import (
+    BoundDataSource,
+    CachedReads,
+    DirectReads,
+    Reads,
+    datasources_for_workspace,
+    user_workspaces,
+    with_effective_expiry,
+)
+from .clients import (
     AnalyticsDataSourceBindingClient,
     AnalyticsDataSourceClient,
-    BoundDataSource,
+    AnalyticsWorkspaceBindingClient,
+    AnalyticsWorkspaceClient,
 )
-from .clients.workspaces import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from .converters import AnalyticsWorkspaceConverter, DateLike, is_available, to_date
-from .errors import InvalidParameterException, WorkspaceNotFoundException
-from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventClient
-from .models import AnalyticsWorkspace
+from .converters import AnalyticsWorkspaceConverter, DateLike, to_date
+from .core.transport import Transport
+from .errors import InvalidParameterException, InvalidWorkspaceError, WorkspaceNotFoundException
+from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventRecorder
+from .labels import WORKSPACE_POD_LABEL
+from .models import AnalyticsWorkspace, AnalyticsWorkspaceStatus
 from .storage import PersistentVolumeClaimClient
+
+if TYPE_CHECKING:
+    from .core.informer import InformerFactory
 
 __all__ = [
     "PROVISIONED_STATUS",
@@ -42,8 +60,6 @@ __all__ = [
     "AnalyticsWorkspaceManager",
 ]
 
-#: The pod label naming the workspace a pod runs (set through the profile's extra_labels).
-WORKSPACE_POD_LABEL: Final = "workspace"
 #: ``status.statusText`` of a workspace whose storage has been provisioned.
 PROVISIONED_STATUS: Final = "Provisioned"
 
@@ -55,7 +71,7 @@ def _today(date_now: DateLike | None) -> date:
 
 
 class _ManagerBase:
-    """The transport, event client and PVC client every manager has."""
+    """The transport, event recorder and PVC client every manager has."""
 
     def __init__(
         self,
@@ -63,11 +79,11 @@ class _ManagerBase:
         log: logging.Logger | None,
         reporting_controller: str,
         reporting_user: str,
-        event_client: EventClient | None,
+        event_client: EventRecorder | None,
     ) -> None:
         self.log = log or _log
         self.transport = api_client if isinstance(api_client, Transport) else Transport(api_client)
-        self.event_client = event_client or EventClient(
+        self.event_client = event_client or EventRecorder(
             self.transport,
             self.log,
             reporting_controller=reporting_controller,
@@ -80,8 +96,9 @@ class AnalyticsWorkspaceManager(_ManagerBase):
     """A user's workspaces, their KubeSpawner profiles, and mounting their storage.
 
     ``api_client`` is a kubernetes_asyncio ``ApiClient`` or a shared :class:`Transport`;
-    ``reporting_controller`` and ``reporting_user`` configure the events (ignored when an
-    ``event_client`` is given).
+    ``reporting_controller`` and ``reporting_user`` configure the events of writes (ignored
+    when an ``event_client`` is given); ``informers`` makes lookups read from shared informers
+    (see the module doc).
     """
 
     def __init__(
@@ -91,7 +108,8 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
         reporting_user: str = DEFAULT_REPORTING_USER,
         *,
-        event_client: EventClient | None = None,
+        event_client: EventRecorder | None = None,
+        informers: InformerFactory | None = None,
     ) -> None:
         super().__init__(api_client, log, reporting_controller, reporting_user, event_client)
         self.workspace_client = AnalyticsWorkspaceClient(
@@ -101,18 +119,21 @@ class AnalyticsWorkspaceManager(_ManagerBase):
             self.transport, events=self.event_client, log=self.log
         )
         self.converter = AnalyticsWorkspaceConverter()
+        self.reads: Reads = (
+            CachedReads(informers)
+            if informers is not None
+            else DirectReads(self.workspace_client, self.binding_client)
+        )
 
     async def get_workspaces_for_user(
         self, namespace: str, username: str
     ) -> dict[str, AnalyticsWorkspace]:
         """The workspaces ``username`` has a binding to, by name, each a copy carrying the
-        user's effective expiry (see
-        :meth:`~lscsde_sdk.clients.AnalyticsWorkspaceClient.list_by_username`), whether or
-        not it can be used today."""
-        workspaces = await self.workspace_client.list_by_username(
-            self.binding_client, namespace, username
-        )
-        return {workspace.name: workspace for workspace in workspaces}
+        user's effective expiry in ``spec.validity.expires`` (the earlier of the workspace's
+        own and the latest of the user's bindings to it), whether or not it can be used
+        today."""
+        found = await user_workspaces(self.reads, namespace, username, log=self.log)
+        return {item.name: with_effective_expiry(item.workspace, item.expires) for item in found}
 
     async def get_permitted_workspaces(
         self, namespace: str, username: str, date_now: DateLike | None = None
@@ -121,15 +142,27 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         (default: today), sorted by display name.
 
         A workspace is permitted from its ``availableFrom`` date until, not including, its
-        effective expiry: the earlier of its own ``expires`` and the latest ``expires`` of
-        the user's bindings to it. Workspaces not yet available or expired are left out.
-        The profiles' ``end_date`` and ``ws_days_left`` are those of the effective expiry.
+        effective expiry. Workspaces not yet available or expired are left out, and so is a
+        workspace whose resources cannot be turned into KubeSpawner settings (logged). The
+        profiles' ``end_date`` and ``ws_days_left`` are those of the effective expiry.
         """
         today = _today(date_now)
-        workspaces = await self.get_workspaces_for_user(namespace, username)
-        usable = [ws for ws in workspaces.values() if is_available(ws, today)]
-        usable.sort(key=lambda ws: ((ws.spec.display_name if ws.spec else "").casefold(), ws.name))
-        return [self.converter.to_workspace_dict(ws, today) for ws in usable]
+        usable = [
+            item
+            for item in await user_workspaces(self.reads, namespace, username, log=self.log)
+            if item.workspace.spec is not None
+            and item.workspace.spec.validity.available_from <= today < item.expires
+        ]
+        usable.sort(key=lambda item: (_display_name(item.workspace).casefold(), item.name))
+        profiles = []
+        for item in usable:
+            try:
+                profiles.append(
+                    self.converter.to_workspace_dict(item.workspace, today, expires=item.expires)
+                )
+            except InvalidWorkspaceError as error:
+                self.log.warning("workspace left out of %s's profiles: %s", username, error)
+        return profiles
 
     async def mount_workspace(
         self,
@@ -146,15 +179,18 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         * The workspace's claim is ``spec.jupyterWorkspace.persistentVolumeClaim.name``, else
           the one recorded in ``status.persistentVolumeClaim``, else
           ``<storage_prefix><workspace>``; its storage class the spec's
-          ``persistentVolumeClaim.storageClassName``, else ``storage_class_name``. It is
-          mounted at ``mount_path``, else ``<mount_prefix>/<workspace>``.
+          ``persistentVolumeClaim.storageClassName``, else ``storage_class_name`` (``None``:
+          see :func:`lscsde_sdk.storage.default_storage_class`). It is mounted at
+          ``mount_path``, else ``<mount_prefix>/<workspace>``.
         * Each ``additionalStorage`` entry's claim is mounted at its ``mountPath`` (else
           ``/mnt/<claim>``), created with its ``storageClassName`` (else
           ``storage_class_name``) if missing. Entries without a claim name are skipped.
+        * Claims the SDK creates are labelled with the workspace they belong to.
         * ``read_only`` applies to every mount. Mounting again does not duplicate anything.
-        * The workspace's status is patched, only where it differs, to
-          ``persistentVolumeClaim: <claim>``, ``statusText: Provisioned`` and
-          ``additionalStorage``: a map from each additional mount path to its claim name.
+        * The workspace's status is brought to ``persistentVolumeClaim: <claim>``,
+          ``statusText: Provisioned`` and ``additionalStorage`` (each additional mount path
+          to its claim name) when it differs, conditional on the version read and re-read
+          when an operator changed the workspace meanwhile.
 
         Raises :class:`WorkspaceNotFoundException` if the pod has no ``workspace`` label and
         :class:`~lscsde_sdk.errors.NotFoundError` if that workspace does not exist.
@@ -214,42 +250,28 @@ class AnalyticsWorkspaceManager(_ManagerBase):
             )
             additional[path] = entry.persistent_volume_claim
 
-        operations = self._status_changes(workspace, claim, additional)
-        if operations:
-            await self.workspace_client.patch_status(namespace, workspace_name, operations)
+        if _provisioned(status, claim, additional) is not None:
+            await self.workspace_client.update_status(
+                namespace, workspace_name, lambda current: _provisioned(current, claim, additional)
+            )
         return pod
 
-    @staticmethod
-    def _status_changes(
-        workspace: AnalyticsWorkspace, claim: str, additional: dict[str, str]
-    ) -> list[dict[str, Any]]:
-        """JSON-patch operations bringing the status to the mounted storage (none if it is)."""
-        status = workspace.status
-        if status is None:
-            value: dict[str, Any] = {
-                "statusText": PROVISIONED_STATUS,
-                "persistentVolumeClaim": claim,
-            }
-            if additional:
-                value["additionalStorage"] = additional
-            return [{"op": "add", "path": "/status", "value": value}]
-        operations: list[dict[str, Any]] = []
-        if status.persistent_volume_claim != claim:
-            operations.append(
-                {"op": "add", "path": "/status/persistentVolumeClaim", "value": claim}
-            )
-        if status.status_text != PROVISIONED_STATUS:
-            operations.append(
-                {"op": "add", "path": "/status/statusText", "value": PROVISIONED_STATUS}
-            )
-        if (status.additional_storage or {}) != additional:
-            if additional:
-                operations.append(
-                    {"op": "add", "path": "/status/additionalStorage", "value": additional}
-                )
-            else:
-                operations.append({"op": "remove", "path": "/status/additionalStorage"})
-        return operations
+
+def _display_name(workspace: AnalyticsWorkspace) -> str:
+    return workspace.spec.display_name if workspace.spec else ""
+
+
+def _provisioned(
+    status: AnalyticsWorkspaceStatus | None, claim: str, additional: dict[str, str]
+) -> AnalyticsWorkspaceStatus | None:
+    """``status`` as provisioned storage leaves it, or ``None`` when it is already so."""
+    wanted = status.model_copy(deep=True) if status is not None else AnalyticsWorkspaceStatus()
+    wanted.persistent_volume_claim = claim
+    wanted.status_text = PROVISIONED_STATUS
+    wanted.additional_storage = additional or None
+    if status is not None and wanted.to_api() == status.to_api():
+        return None
+    return wanted
 
 
 class AnalyticsDataSourceManager(_ManagerBase):
@@ -262,7 +284,8 @@ class AnalyticsDataSourceManager(_ManagerBase):
         reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
         reporting_user: str = DEFAULT_REPORTING_USER,
         *,
-        event_client: EventClient | None = None,
+        event_client: EventRecorder | None = None,
+        informers: InformerFactory | None = None,
     ) -> None:
         super().__init__(api_client, log, reporting_controller, reporting_user, event_client)
         self.datasource_client = AnalyticsDataSourceClient(
@@ -271,15 +294,23 @@ class AnalyticsDataSourceManager(_ManagerBase):
         self.binding_client = AnalyticsDataSourceBindingClient(
             self.transport, events=self.event_client, log=self.log
         )
+        self.reads: Reads = (
+            CachedReads(informers)
+            if informers is not None
+            else DirectReads(
+                AnalyticsWorkspaceClient(self.transport, log=self.log),
+                AnalyticsWorkspaceBindingClient(self.transport, log=self.log),
+                self.datasource_client,
+                self.binding_client,
+            )
+        )
 
     async def get_datasources_for_workspace(
         self, namespace: str, workspace: str
     ) -> dict[str, BoundDataSource]:
         """Every data source bound to ``workspace``, by name, with its bindings and their
         latest expiry (``None``: a binding never expires), expired ones included."""
-        bound = await self.datasource_client.list_bound_to_workspace(
-            self.binding_client, namespace, workspace
-        )
+        bound = await datasources_for_workspace(self.reads, namespace, workspace, log=self.log)
         return {item.name: item for item in bound}
 
     async def get_active_datasources(
@@ -294,7 +325,7 @@ class AnalyticsDataSourceManager(_ManagerBase):
 
 
 class AnalyticsManager:
-    """Both managers over one transport and one event client."""
+    """Both managers over one transport and one event recorder."""
 
     def __init__(
         self,
@@ -302,18 +333,20 @@ class AnalyticsManager:
         log: logging.Logger | None = None,
         reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
         reporting_user: str = DEFAULT_REPORTING_USER,
+        *,
+        informers: InformerFactory | None = None,
     ) -> None:
         self.log = log or _log
         self.transport = api_client if isinstance(api_client, Transport) else Transport(api_client)
-        self.event_client = EventClient(
+        self.event_client = EventRecorder(
             self.transport,
             self.log,
             reporting_controller=reporting_controller,
             reporting_user=reporting_user,
         )
         self.workspace = AnalyticsWorkspaceManager(
-            self.transport, self.log, event_client=self.event_client
+            self.transport, self.log, event_client=self.event_client, informers=informers
         )
         self.datasource = AnalyticsDataSourceManager(
-            self.transport, self.log, event_client=self.event_client
+            self.transport, self.log, event_client=self.event_client, informers=informers
         )

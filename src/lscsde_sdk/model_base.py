@@ -359,8 +359,7 @@ def _explained(cls: type[BaseModel], error: ValidationError, data: Any) -> Valid
     unknown: dict[Loc, list[str]] = {}
     for detail in details:
         if detail["type"] == "extra_forbidden" and detail["loc"]:
-            *parent, name = detail["loc"]
-            unknown.setdefault(tuple(parent), []).append(str(name))
+            unknown.setdefault(tuple(detail["loc"][:-1]), []).append(str(detail["loc"][-1]))
     if not unknown:
         return error
     rebuilt: list[InitErrorDetails] = []
@@ -460,4 +459,3 @@ def _attributes_by_schema_name(cls: type[BaseModel]) -> dict[str, str]:
 
 def _known_names(cls: type[BaseModel]) -> tuple[str, ...]:
     return tuple(sorted(_attributes_by_schema_name(cls)))
-

@@ -40,10 +40,9 @@ from kubernetes_asyncio.client import (
     V1VolumeMount,
 )
 
-from .clients.transport import Request, Transport
-from .converters import WORKSPACE_POD_LABEL
+from .core.transport import Request, Transport
 from .errors import AlreadyExistsError, InvalidParameterException, NotFoundError
-from .labels import WORKSPACE_LABEL, workspace_label_value
+from .labels import WORKSPACE_LABEL, WORKSPACE_POD_LABEL, workspace_label_value
 
 __all__ = [
     "DEFAULT_ACCESS_MODES",
@@ -290,7 +289,7 @@ class PersistentVolumeClaimClient:
 
         A created claim is labelled as belonging to ``workspace`` (see :func:`claim_labels`),
         by default the workspace the pod's
-        :data:`~lscsde_sdk.converters.WORKSPACE_POD_LABEL` label names, if any.
+        :data:`~lscsde_sdk.labels.WORKSPACE_POD_LABEL` label names, if any.
         """
         if workspace is None:
             pod_labels = (pod.metadata.labels if pod.metadata else None) or {}

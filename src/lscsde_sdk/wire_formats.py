@@ -49,15 +49,15 @@ class WireFormat:
     ) -> CoreSchema:
         parsed = handler(source)
         if self.aware:
-            parsed = {**parsed, "tz_constraint": "aware"}  # type: ignore[typeddict-unknown-key]
-        objects = {**parsed, "strict": True}  # a date, an aware datetime, an int: as it is
+            parsed = {**parsed, "tz_constraint": "aware"}
+        objects: CoreSchema = {**parsed, "strict": True}  # a date, an aware datetime, an int
         if self.pattern is None:
-            inner: CoreSchema = objects  # type: ignore[assignment]
+            inner = objects
         else:
             from_text = cs.chain_schema([cs.str_schema(pattern=self.pattern), parsed])
             inner = cs.json_or_python_schema(
                 json_schema=from_text,
-                python_schema=cs.union_schema([objects, from_text], mode="left_to_right"),  # type: ignore[list-item]
+                python_schema=cs.union_schema([objects, from_text], mode="left_to_right"),
                 serialization=parsed.get("serialization"),
             )
         return cs.custom_error_schema(
@@ -72,9 +72,7 @@ class WireFormat:
         return {"type": "string", "format": self.json_format}
 
 
-Date = Annotated[
-    date, WireFormat("a date as YYYY-MM-DD (not a date-time)", DATE_PATTERN, "date")
-]
+Date = Annotated[date, WireFormat("a date as YYYY-MM-DD (not a date-time)", DATE_PATTERN, "date")]
 DateTime = Annotated[
     datetime,
     WireFormat(

@@ -28,12 +28,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 from kubernetes_asyncio.client import CustomObjectsApi
 from pydantic import TypeAdapter
 
-from lscsde_sdk.clients import RecordingClient, ResourceChange
+from lscsde_sdk.clients import CustomResourceClient, ResourceChange
 from lscsde_sdk.model_base import ResourceModel
 from lscsde_sdk.resource import CustomResource
 
 from ._base import CompatModel
-from ._convert import from_api, from_sdk, kubernetes_errors, to_sdk
+from ._convert import from_api, from_sdk, kubernetes_errors, to_api_dict, to_sdk
 from .eventclient import EventClient
 from .exceptions import InvalidParameterException
 from .namespacedclient import KubernetesNamespacedCustomClient
@@ -42,9 +42,9 @@ __all__ = ["ResourceClient"]
 
 CompatT = TypeVar("CompatT", bound=CompatModel)
 CompatStatusT = TypeVar("CompatStatusT", bound=CompatModel)
-# The SDK client's model types are Any here: a TypeVar cannot be bound to "a RecordingClient of
-# some model". The compat side, which callers see, stays precise.
-SdkClientT = TypeVar("SdkClientT", bound=RecordingClient[Any, Any])
+# The SDK client's model types are Any here: a TypeVar cannot be bound to "a client of some
+# model". The compat side, which callers see, stays precise.
+SdkClientT = TypeVar("SdkClientT", bound=CustomResourceClient[Any, Any])
 
 
 class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatStatusT, SdkClientT]):
@@ -86,7 +86,7 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         self.sdk = self.sdk_client_type(self.transport, events=event_client, log=log)
 
     @property
-    def _sdk(self) -> RecordingClient[CustomResource, ResourceModel]:
+    def _sdk(self) -> CustomResourceClient[CustomResource, ResourceModel]:
         """:attr:`sdk` as this class uses it: the bound of ``SdkClientT`` leaves its model
         types open (Any), so the calls below are checked against the common base models."""
         return self.sdk
@@ -144,13 +144,21 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
     async def patch_status(  # type: ignore[override]
         self, namespace: str, name: str, status: CompatStatusT
     ) -> CompatT:
-        """Replace the object's status with ``status`` (records no event, as before)."""
-        value = to_sdk(status, self.sdk_status_model).to_api()
-        # "add" sets /status whether or not the object has one yet ("replace" needs one).
-        operations = [{"op": "add", "path": "/status", "value": value}]
+        """Set the object's status to ``status`` (records no event, as before).
+
+        The fields ``status`` holds are written over the current status, map entries merged
+        key by key, so what another writer set meanwhile elsewhere in the status is kept; the
+        write is conditional on the version it was computed from and recomputed when the
+        object changed meanwhile.
+        """
+        given = to_api_dict(status)
+
+        def change(current: ResourceModel | None) -> dict[str, Any]:
+            return _deep_merge(current.to_api() if current is not None else {}, given)
+
         with kubernetes_errors():
-            patched = await self._sdk.patch_status(namespace, name, operations)
-        return from_sdk(patched, self.model)
+            updated = await self._sdk.update_status(namespace, name, change)
+        return from_sdk(updated, self.model)
 
     async def replace(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Replace the object with ``body``; records ``<Kind>Updated``. With
@@ -196,3 +204,13 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
             "kind": self.kind,
             "metadata": {"namespace": namespace, "name": name},
         }
+
+
+def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 
 from lscsde_sdk import clients as sdk_clients
+from lscsde_sdk.access import DirectReads, datasources_for_workspace
 
 from ._convert import from_sdk, kubernetes_errors
 from ._resource import ResourceClient
@@ -36,9 +37,15 @@ class AnalyticsDataSourceClient(
         workspace: str,
     ) -> builtins.list[AnalyticsDataSource]:
         """The data sources in ``namespace`` bound to ``workspace``, by name (expired bindings
-        included). Two list requests (plus one label patch per binding that lacks its label)
-        whatever the number of bindings; a binding to a missing data source is logged and
-        skipped."""
+        included). One list of the workspace's bindings by label, then one read per bound
+        data source; a binding to a missing data source is logged and skipped. Nothing is
+        written."""
+        reads = DirectReads(
+            sdk_clients.AnalyticsWorkspaceClient(self.transport),
+            sdk_clients.AnalyticsWorkspaceBindingClient(self.transport),
+            self.sdk,
+            binding_client.sdk,
+        )
         with kubernetes_errors():
-            found = await self.sdk.list_by_workspace(binding_client.sdk, namespace, workspace)
-        return [from_sdk(datasource, AnalyticsDataSource) for datasource in found]
+            found = await datasources_for_workspace(reads, namespace, workspace, log=self.log)
+        return [from_sdk(item.datasource, AnalyticsDataSource) for item in found]

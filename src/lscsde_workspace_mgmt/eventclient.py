@@ -13,6 +13,7 @@ from typing import Any
 from kubernetes_asyncio.client import ApiClient, EventsV1Api
 
 from lscsde_sdk import events as sdk_events
+from lscsde_sdk.clients import ResourceChange
 
 from ._base import CompatModel
 from ._convert import to_api_dict
@@ -33,7 +34,7 @@ Subject = CompatModel | sdk_events.EventSubject
 Recorded = dict[str, Any] | None
 
 
-class EventClient(sdk_events.EventClient):
+class EventClient(sdk_events.EventRecorder):
     """Records events about workspaces, data sources, their bindings and crates.
 
     ``reporting_controller`` names the component in each event (a qualified name such as
@@ -108,91 +109,121 @@ class EventClient(sdk_events.EventClient):
         self, workspace: AnalyticsWorkspace | Subject, note: str | None = None
     ) -> Recorded:
         """Records WorkspaceCreated."""
-        return await super().WorkspaceCreated(_subject(workspace), note)
+        return await self.record_change(
+            _subject(workspace), ResourceChange.CREATED, note, kind="AnalyticsWorkspace"
+        )
 
     async def WorkspaceUpdated(
         self, workspace: AnalyticsWorkspace | Subject, note: str | None = None
     ) -> Recorded:
         """Records WorkspaceUpdated."""
-        return await super().WorkspaceUpdated(_subject(workspace), note)
+        return await self.record_change(
+            _subject(workspace), ResourceChange.UPDATED, note, kind="AnalyticsWorkspace"
+        )
 
     async def WorkspaceDeleted(
         self, workspace: AnalyticsWorkspace | Subject, note: str | None = None
     ) -> Recorded:
         """Records WorkspaceDeleted."""
-        return await super().WorkspaceDeleted(_subject(workspace), note)
+        return await self.record_change(
+            _subject(workspace), ResourceChange.DELETED, note, kind="AnalyticsWorkspace"
+        )
 
     async def WorkspaceBindingCreated(
         self, binding: AnalyticsWorkspaceBinding | Subject, note: str | None = None
     ) -> Recorded:
         """Records WorkspaceBindingCreated."""
-        return await super().WorkspaceBindingCreated(_subject(binding), note)
+        return await self.record_change(
+            _subject(binding), ResourceChange.CREATED, note, kind="AnalyticsWorkspaceBinding"
+        )
 
     async def WorkspaceBindingUpdated(
         self, binding: AnalyticsWorkspaceBinding | Subject, note: str | None = None
     ) -> Recorded:
         """Records WorkspaceBindingUpdated."""
-        return await super().WorkspaceBindingUpdated(_subject(binding), note)
+        return await self.record_change(
+            _subject(binding), ResourceChange.UPDATED, note, kind="AnalyticsWorkspaceBinding"
+        )
 
     async def WorkspaceBindingDeleted(
         self, binding: AnalyticsWorkspaceBinding | Subject, note: str | None = None
     ) -> Recorded:
         """Records WorkspaceBindingDeleted."""
-        return await super().WorkspaceBindingDeleted(_subject(binding), note)
+        return await self.record_change(
+            _subject(binding), ResourceChange.DELETED, note, kind="AnalyticsWorkspaceBinding"
+        )
 
     async def DataSourceCreated(
         self, datasource: AnalyticsDataSource | Subject, note: str | None = None
     ) -> Recorded:
         """Records DataSourceCreated."""
-        return await super().DataSourceCreated(_subject(datasource), note)
+        return await self.record_change(
+            _subject(datasource), ResourceChange.CREATED, note, kind="AnalyticsDataSource"
+        )
 
     async def DataSourceUpdated(
         self, datasource: AnalyticsDataSource | Subject, note: str | None = None
     ) -> Recorded:
         """Records DataSourceUpdated."""
-        return await super().DataSourceUpdated(_subject(datasource), note)
+        return await self.record_change(
+            _subject(datasource), ResourceChange.UPDATED, note, kind="AnalyticsDataSource"
+        )
 
     async def DataSourceDeleted(
         self, datasource: AnalyticsDataSource | Subject, note: str | None = None
     ) -> Recorded:
         """Records DataSourceDeleted."""
-        return await super().DataSourceDeleted(_subject(datasource), note)
+        return await self.record_change(
+            _subject(datasource), ResourceChange.DELETED, note, kind="AnalyticsDataSource"
+        )
 
     async def DataSourceBindingCreated(
         self, binding: AnalyticsDataSourceBinding | Subject, note: str | None = None
     ) -> Recorded:
         """Records DataSourceBindingCreated."""
-        return await super().DataSourceBindingCreated(_subject(binding), note)
+        return await self.record_change(
+            _subject(binding), ResourceChange.CREATED, note, kind="AnalyticsDataSourceBinding"
+        )
 
     async def DataSourceBindingUpdated(
         self, binding: AnalyticsDataSourceBinding | Subject, note: str | None = None
     ) -> Recorded:
         """Records DataSourceBindingUpdated."""
-        return await super().DataSourceBindingUpdated(_subject(binding), note)
+        return await self.record_change(
+            _subject(binding), ResourceChange.UPDATED, note, kind="AnalyticsDataSourceBinding"
+        )
 
     async def DataSourceBindingDeleted(
         self, binding: AnalyticsDataSourceBinding | Subject, note: str | None = None
     ) -> Recorded:
         """Records DataSourceBindingDeleted."""
-        return await super().DataSourceBindingDeleted(_subject(binding), note)
+        return await self.record_change(
+            _subject(binding), ResourceChange.DELETED, note, kind="AnalyticsDataSourceBinding"
+        )
 
     async def CrateCreated(
         self, crate: AnalyticsCrate | Subject, note: str | None = None
     ) -> Recorded:
         """Records CrateCreated."""
-        return await super().CrateCreated(_subject(crate), note)
+        return await self.record_change(
+            _subject(crate), ResourceChange.CREATED, note, kind="AnalyticsCrate"
+        )
 
     async def CrateUpdated(
         self, crate: AnalyticsCrate | Subject, note: str | None = None
     ) -> Recorded:
         """Records CrateUpdated."""
-        return await super().CrateUpdated(_subject(crate), note)
+        return await self.record_change(
+            _subject(crate), ResourceChange.UPDATED, note, kind="AnalyticsCrate"
+        )
 
     async def CrateDeleted(
         self, crate: AnalyticsCrate | Subject, note: str | None = None
     ) -> Recorded:
         """Records CrateDeleted."""
-        return await super().CrateDeleted(_subject(crate), note)
+        return await self.record_change(
+            _subject(crate), ResourceChange.DELETED, note, kind="AnalyticsCrate"
+        )
 
 
 def _subject(subject: Subject) -> sdk_events.EventSubject:

@@ -13,6 +13,7 @@ from typing import Any
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi, V1Pod
 
 from lscsde_sdk import managers as sdk_managers
+from lscsde_sdk.access import DirectReads
 from lscsde_sdk.converters import DateLike
 from lscsde_sdk.events import DEFAULT_REPORTING_USER
 
@@ -83,6 +84,7 @@ class AnalyticsWorkspaceManager(_Manager):
         self.sdk.workspace_client = self.workspace_client.sdk
         self.sdk.binding_client = self.binding_client.sdk
         self.sdk.pvc_client = self.pvc_client
+        self.sdk.reads = DirectReads(self.sdk.workspace_client, self.sdk.binding_client)
 
     async def get_workspaces_for_user(
         self, namespace: str, username: str

@@ -9,84 +9,23 @@ schema (camelCase) name. The classes are generated from the CRDs by the compat p
 
 from __future__ import annotations
 
-from lscsde_sdk.labels import KubernetesHelper
+from lscsde_sdk.labels import format_as_label
 
 from ._base import JupyterWorkspaceSpecNodeSelector, JupyterWorkspaceSpecResources
-from ._generated.models import (
-    AnalyticsApproval,
-    AnalyticsCrate,
-    AnalyticsCrateSpec,
-    AnalyticsCrateSpecRepository,
-    AnalyticsCrateStatus,
-    AnalyticsDataSource,
-    AnalyticsDataSourceBinding,
-    AnalyticsDataSourceBindingSpec,
-    AnalyticsDataSourceBindingStatus,
-    AnalyticsDataSourceConnection,
-    AnalyticsDataSourceConnectionString,
-    AnalyticsDataSourceDataBricksConnection,
-    AnalyticsDataSourceProject,
-    AnalyticsDataSourcePublisher,
-    AnalyticsDataSourcePublisherContact,
-    AnalyticsDataSourceRoCrate,
-    AnalyticsDataSourceRoCrateRepository,
-    AnalyticsDataSourceSecret,
-    AnalyticsDataSourceSecretWithKey,
-    AnalyticsDataSourceSpec,
-    AnalyticsDataSourceStatus,
-    AnalyticsWorkspace,
-    AnalyticsWorkspaceBinding,
-    AnalyticsWorkspaceBindingClaim,
-    AnalyticsWorkspaceBindingSpec,
-    AnalyticsWorkspaceBindingStatus,
-    AnalyticsWorkspaceSpec,
-    AnalyticsWorkspaceStatus,
-    AnalyticsWorkspaceValidity,
-    JupyterWorkspacePersistentVolumeClaim,
-    JupyterWorkspaceSpec,
-    JupyterWorkspaceSpecToleration,
-    JupyterWorkspaceStorage,
-    KubernetesMetadata,
-    VirtualMachineWorkspaceSpec,
-)
+from ._generated.models import *  # noqa: F403  (every generated class, whatever the CRDs define)
+from ._generated.models import __all__ as _GENERATED
 
 __all__ = [
-    "AnalyticsApproval",
-    "AnalyticsCrate",
-    "AnalyticsCrateSpec",
-    "AnalyticsCrateSpecRepository",
-    "AnalyticsCrateStatus",
-    "AnalyticsDataSource",
-    "AnalyticsDataSourceBinding",
-    "AnalyticsDataSourceBindingSpec",
-    "AnalyticsDataSourceBindingStatus",
-    "AnalyticsDataSourceConnection",
-    "AnalyticsDataSourceConnectionString",
-    "AnalyticsDataSourceDataBricksConnection",
-    "AnalyticsDataSourceProject",
-    "AnalyticsDataSourcePublisher",
-    "AnalyticsDataSourcePublisherContact",
-    "AnalyticsDataSourceRoCrate",
-    "AnalyticsDataSourceRoCrateRepository",
-    "AnalyticsDataSourceSecret",
-    "AnalyticsDataSourceSecretWithKey",
-    "AnalyticsDataSourceSpec",
-    "AnalyticsDataSourceStatus",
-    "AnalyticsWorkspace",
-    "AnalyticsWorkspaceBinding",
-    "AnalyticsWorkspaceBindingClaim",
-    "AnalyticsWorkspaceBindingSpec",
-    "AnalyticsWorkspaceBindingStatus",
-    "AnalyticsWorkspaceSpec",
-    "AnalyticsWorkspaceStatus",
-    "AnalyticsWorkspaceValidity",
-    "JupyterWorkspacePersistentVolumeClaim",
-    "JupyterWorkspaceSpec",
     "JupyterWorkspaceSpecNodeSelector",
     "JupyterWorkspaceSpecResources",
-    "JupyterWorkspaceSpecToleration",
-    "JupyterWorkspaceStorage",
     "KubernetesHelper",
-    "KubernetesMetadata",
-    "VirtualMachineWorkspaceSpec",
+    *_GENERATED,
 ]
+
+
+class KubernetesHelper:
+    """Label helpers as an object, as the old library had them."""
+
+    def format_as_label(self, username: str) -> str:
+        """:func:`lscsde_sdk.labels.format_as_label`: the label-safe form of a username."""
+        return format_as_label(username)

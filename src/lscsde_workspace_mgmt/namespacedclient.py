@@ -10,7 +10,8 @@ from typing import Any
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 from pydantic import BaseModel
 
-from lscsde_sdk.clients.transport import JSON_PATCH, MERGE_PATCH, Request, Transport
+from lscsde_sdk.core.retry import Timeouts
+from lscsde_sdk.core.transport import JSON_PATCH, MERGE_PATCH, Request, Transport
 
 from ._convert import kubernetes_errors, to_api_dict
 from .exceptions import InvalidParameterException
@@ -112,7 +113,7 @@ class KubernetesNamespacedCustomClient:
             "GET",
             self._path(namespace),
             query=query,
-            timeout=float(timeout) if timeout is not None else None,
+            timeouts=Timeouts(total=float(timeout)) if timeout is not None else None,
         )
         return await self._send(request)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 
 from lscsde_sdk import clients as sdk_clients
+from lscsde_sdk.access import DirectReads, user_workspaces, with_effective_expiry
 
 from ._convert import from_sdk, kubernetes_errors
 from ._resource import ResourceClient
@@ -38,10 +39,14 @@ class AnalyticsWorkspaceClient(
         """The workspaces in ``namespace`` that ``username`` has a binding to, by name.
 
         Each carries the user's effective expiry in ``spec.validity.expires``: the earlier of
-        the workspace's own and the latest of the user's bindings to it. Two list requests
-        (plus one label patch per binding that lacks its label) whatever the number of
-        bindings; a binding to a missing workspace is logged and skipped.
+        the workspace's own and the latest of the user's bindings to it. One list of the
+        user's bindings by label, then one read per bound workspace; a binding to a missing
+        workspace is logged and skipped. Nothing is written.
         """
+        reads = DirectReads(self.sdk, binding_client.sdk)
         with kubernetes_errors():
-            found = await self.sdk.list_by_username(binding_client.sdk, namespace, username)
-        return [from_sdk(workspace, AnalyticsWorkspace) for workspace in found]
+            found = await user_workspaces(reads, namespace, username, log=self.log)
+        return [
+            from_sdk(with_effective_expiry(item.workspace, item.expires), AnalyticsWorkspace)
+            for item in found
+        ]

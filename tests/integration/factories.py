@@ -97,3 +97,16 @@ KIND_CASES = [
     KindCase(AnalyticsDataSourceBindingClient, data_source_binding, "comments", "statusText"),
     KindCase(AnalyticsCrateClient, crate, "description", "commitId"),
 ]
+
+
+async def create_as_another_tool(
+    client: CustomResourceClient[Any, Any], manifest: dict[str, Any]
+) -> dict[str, Any]:
+    """Create ``manifest`` with a plain POST, as kubectl or an older tool would: no index
+    labels are added. Returns the object as the server stored it."""
+    from lscsde_sdk.core.transport import Request
+
+    body = {"apiVersion": client.info.api_version, "kind": client.info.kind, **manifest}
+    path = client.info.collection_path(manifest["metadata"]["namespace"])
+    created: dict[str, Any] = await client.transport.send_json(Request("POST", path, body=body))
+    return created

@@ -1,15 +1,14 @@
-"""The binding index labels against a real kube-apiserver: set on write, back-filled on
-lookup, and never trusted without re-checking the spec."""
+"""The binding index labels against a real kube-apiserver: set on write, used by lookups
+(which never write), corrected by the explicit relabel maintenance, and never trusted without
+re-checking the spec."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import pytest
 from kubernetes_asyncio.client import ApiClient
 
-from lscsde_sdk._generated import clients as plain
 from lscsde_sdk.clients import (
     AnalyticsDataSourceBindingClient,
     AnalyticsWorkspaceBindingClient,
@@ -17,6 +16,7 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.labels import USERNAME_LABEL, WORKSPACE_LABEL, workspace_label_value
 from lscsde_sdk.testing.controlplane import ControlPlane
+from tests.integration.factories import create_as_another_tool
 
 pytestmark = pytest.mark.integration
 
@@ -111,37 +111,66 @@ async def test_data_source_binding_writes_set_the_workspace_label(
 # -- lookups ---------------------------------------------------------------------------------
 
 
-async def test_list_by_username_back_fills_missing_labels(
+async def test_lookups_select_by_label_and_write_nothing(
     admin_api: ApiClient, namespace: str
 ) -> None:
-    # Bindings written by other tools carry no label.
-    legacy = plain.AnalyticsWorkspaceBindingClient(admin_api)
-    await legacy.create(ws_binding(namespace, "joe-1", "joe@example.org"))
-    await legacy.create(ws_binding(namespace, "joe-2", "Joe@Example.org", workspace="stroke"))
-    await legacy.create(ws_binding(namespace, "ann-1", "ann@example.org"))
-    claims_only = ws_binding(namespace, "claims", "x")
-    claims_only["spec"].pop("username")
-    claims_only["spec"]["claims"] = [{"name": "group", "operator": "EQUALS", "value": "x"}]
-    await legacy.create(claims_only)
-
-    client = AnalyticsWorkspaceBindingClient(admin_api)
-    assert names(await client.list_by_username(namespace, "joe@example.org")) == [
-        "joe-1",
-        "joe-2",
-    ]
-    stored = {b.metadata.name: label(b, USERNAME_LABEL) for b in await legacy.list(namespace)}
-    assert stored == {
-        "joe-1": "joe___example.org",
-        "joe-2": "joe___example.org",
-        "ann-1": "ann___example.org",  # every unlabelled binding is labelled, not just joe's
-        "claims": None,  # nothing to label it with
-    }
-    # Later lookups select by label.
+    # Bindings written by other tools carry no label: the direct lookup does not see them,
+    # and it does not label them behind the caller's back either.
+    bindings = AnalyticsWorkspaceBindingClient(admin_api)
+    await create_as_another_tool(bindings, ws_binding(namespace, "joe-old", "joe@example.org"))
+    await bindings.create(ws_binding(namespace, "joe-new", "Joe@Example.org", workspace="x"))
+    await bindings.create(ws_binding(namespace, "ann-1", "ann@example.org"))
     transport = Transport(admin_api)
     counted = AnalyticsWorkspaceBindingClient(transport)
     async with transport.counting() as counter:
-        assert names(await counted.list_by_username(namespace, "ann@example.org")) == ["ann-1"]
-    assert counter.by_method == {"GET": 2}
+        assert names(await counted.list_by_username(namespace, "joe@example.org")) == ["joe-new"]
+    assert counter.by_method == {"GET": 1}
+    stored = {b.metadata.name: label(b, USERNAME_LABEL) for b in await bindings.list(namespace)}
+    assert stored["joe-old"] is None
+
+
+async def test_relabel_adds_missing_and_corrects_stale_labels_and_reports_them(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    bindings = AnalyticsWorkspaceBindingClient(admin_api)
+    await create_as_another_tool(bindings, ws_binding(namespace, "joe-1", "joe@example.org"))
+    await create_as_another_tool(
+        bindings, ws_binding(namespace, "moved", "ann@example.org", workspace="stroke")
+    )
+    stale = ws_binding(namespace, "stale", "ann@example.org")
+    stale["metadata"]["labels"] = {USERNAME_LABEL: "joe___example.org", "team": "a"}
+    await create_as_another_tool(bindings, stale)
+    claims_only = ws_binding(namespace, "claims", "x")
+    claims_only["spec"].pop("username")
+    claims_only["spec"]["claims"] = [{"name": "group", "operator": "EQUALS", "value": "x"}]
+    await create_as_another_tool(bindings, claims_only)
+    await bindings.create(ws_binding(namespace, "fine", "ann@example.org"))
+
+    # The stale label points joe at ann's binding; the lookup re-checks the spec.
+    assert await bindings.list_by_username(namespace, "joe@example.org") == []
+    preview = await bindings.relabel(namespace, dry_run=True)
+    assert preview.dry_run and len(preview.changed) == 3
+    assert await bindings.list_by_username(namespace, "ann@example.org") != []  # nothing written
+
+    report = await bindings.relabel(namespace)
+    assert {(c.name, c.old, c.new) for c in report.changed} == {
+        ("joe-1", None, "joe___example.org"),
+        ("moved", None, "ann___example.org"),
+        ("stale", "joe___example.org", "ann___example.org"),
+    }
+    assert (report.unchanged, report.failed, report.kind) == (2, (), "AnalyticsWorkspaceBinding")
+    assert names(await bindings.list_by_username(namespace, "joe@example.org")) == ["joe-1"]
+    assert names(await bindings.list_by_username(namespace, "ANN@example.org")) == [
+        "fine",
+        "moved",
+        "stale",
+    ]
+    assert (await bindings.get(namespace, "stale")).metadata.labels == {
+        USERNAME_LABEL: "ann___example.org",
+        "team": "a",
+    }
+    again = await bindings.relabel(namespace)
+    assert again.changed == () and again.unchanged == 5
 
 
 async def test_usernames_sharing_a_label_value_never_see_each_others_bindings(
@@ -150,15 +179,16 @@ async def test_usernames_sharing_a_label_value_never_see_each_others_bindings(
     client = AnalyticsWorkspaceBindingClient(admin_api)
     await client.create(ws_binding(namespace, "at", "a.b@c"))
     await client.create(ws_binding(namespace, "hash", "a.b#c"))
-    await plain.AnalyticsWorkspaceBindingClient(admin_api).create(
-        ws_binding(namespace, "unlabelled-hash", "a.b#c")
-    )
+    await create_as_another_tool(client, ws_binding(namespace, "unlabelled-hash", "a.b#c"))
     all_bindings = await client.list(namespace)
     assert {label(b, USERNAME_LABEL) for b in all_bindings} <= {"a.b___c", None}
 
     assert names(await client.list_by_username(namespace, "a.b@c")) == ["at"]
     assert names(await client.list_by_username(namespace, "A.B@C")) == ["at"]
+    assert names(await client.list_by_username(namespace, "a.b#c")) == ["hash"]
+    await client.relabel(namespace)
     assert names(await client.list_by_username(namespace, "a.b#c")) == ["hash", "unlabelled-hash"]
+    assert names(await client.list_by_username(namespace, "a.b@c")) == ["at"]
     assert await client.list_by_username(namespace, "a.b%c") == []
 
 
@@ -166,46 +196,44 @@ async def test_a_stale_label_does_not_return_another_users_binding(
     admin_api: ApiClient, namespace: str
 ) -> None:
     # Written by another tool: the label says joe, the spec says ann.
-    await plain.AnalyticsWorkspaceBindingClient(admin_api).create(
+    client = AnalyticsWorkspaceBindingClient(admin_api)
+    await create_as_another_tool(
+        client,
         ws_binding(
             namespace, "stale", "ann@example.org", labels={USERNAME_LABEL: "joe___example.org"}
-        )
+        ),
     )
-    client = AnalyticsWorkspaceBindingClient(admin_api)
     assert await client.list_by_username(namespace, "joe@example.org") == []
 
 
-async def test_list_by_workspace_back_fills_and_checks_the_workspace(
+async def test_list_by_workspace_checks_the_workspace_after_relabel(
     admin_api: ApiClient, namespace: str
 ) -> None:
-    legacy = plain.AnalyticsDataSourceBindingClient(admin_api)
-    await legacy.create(ds_binding(namespace, "a", "outcomes", "extract-1"))
-    await legacy.create(ds_binding(namespace, "b", "outcomes", "extract-2"))
-    await legacy.create(ds_binding(namespace, "c", "stroke", "extract-1"))
-
     client = AnalyticsDataSourceBindingClient(admin_api)
+    await create_as_another_tool(client, ds_binding(namespace, "a", "outcomes", "extract-1"))
+    await create_as_another_tool(client, ds_binding(namespace, "b", "outcomes", "extract-2"))
+    await create_as_another_tool(client, ds_binding(namespace, "c", "stroke", "extract-1"))
+
+    assert await client.list_by_workspace(namespace, "outcomes") == []  # not labelled yet
+    report = await client.relabel(namespace)
+    assert len(report.changed) == 3
     assert names(await client.list_by_workspace(namespace, "outcomes")) == ["a", "b"]
     assert names(await client.list_by_workspace(namespace, "stroke")) == ["c"]
     assert await client.list_by_workspace(namespace, "Outcomes") == []  # names are exact
-    stored = {b.metadata.name: label(b, WORKSPACE_LABEL) for b in await legacy.list(namespace)}
+    stored = {b.metadata.name: label(b, WORKSPACE_LABEL) for b in await client.list(namespace)}
     assert stored == {"a": "outcomes", "b": "outcomes", "c": "stroke"}
 
 
-async def test_back_fill_forbidden_by_rbac_still_answers_correctly(
+async def test_relabel_without_patch_rights_reports_what_it_could_not_change(
     control_plane: ControlPlane,
     admin_api: ApiClient,
     user_api: ApiClient,
     user_name: str,
     namespace: str,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    legacy = plain.AnalyticsWorkspaceBindingClient(admin_api)
-    await legacy.create(ws_binding(namespace, "joe-old", "joe@example.org"))
-    await legacy.create(ws_binding(namespace, "ann-old", "ann@example.org"))
-    await legacy.create(ws_binding(namespace, "hash-old", "joe#example.org"))
-    await AnalyticsWorkspaceBindingClient(admin_api).create(
-        ws_binding(namespace, "joe-new", "joe@example.org")
-    )
+    admin = AnalyticsWorkspaceBindingClient(admin_api)
+    await create_as_another_tool(admin, ws_binding(namespace, "joe-old", "joe@example.org"))
+    await admin.create(ws_binding(namespace, "joe-new", "joe@example.org"))
     # Read-only: the user may list bindings but not patch them.
     await control_plane.grant(
         namespace,
@@ -220,12 +248,12 @@ async def test_back_fill_forbidden_by_rbac_still_answers_correctly(
     )
     transport = Transport(user_api)
     client = AnalyticsWorkspaceBindingClient(transport)
-    with caplog.at_level(logging.WARNING, logger="lscsde_sdk.clients.recording"):
-        async with transport.counting() as counter:
-            found = await client.list_by_username(namespace, "joe@example.org")
-    assert names(found) == ["joe-new", "joe-old"]
-    # One refused patch, then no more attempts: two lists and one patch.
-    assert counter.by_method == {"GET": 2, "PATCH": 1}
-    assert "cannot add label xlscsde.nhs.uk/username" in caplog.text
-    unlabelled = [b for b in await legacy.list(namespace) if label(b, USERNAME_LABEL) is None]
-    assert names(unlabelled) == ["ann-old", "hash-old", "joe-old"]
+    async with transport.counting() as counter:
+        found = await client.list_by_username(namespace, "joe@example.org")
+    assert names(found) == ["joe-new"]
+    assert counter.by_method == {"GET": 1}  # a lookup never tries to write
+    report = await client.relabel(namespace)
+    assert report.changed == () and report.unchanged == 1
+    ((name, reason),) = report.failed
+    assert name == "joe-old" and "forbidden" in reason
+    assert label(await admin.get(namespace, "joe-old"), USERNAME_LABEL) is None

@@ -12,7 +12,7 @@ import pytest
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import Transport
-from lscsde_sdk.clients.transport import Request
+from lscsde_sdk.core.transport import Request
 from lscsde_sdk.errors import ApiError, BadRequestError, InvalidError
 from lscsde_sdk.models import (
     AnalyticsCrate,

@@ -18,7 +18,7 @@ from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk import CRD_RELEASE
 from lscsde_sdk._generated import KINDS
-from lscsde_sdk.clients.transport import Request, Transport
+from lscsde_sdk.core.transport import Request, Transport
 from lscsde_sdk.drift import Change, CrdManifestError, crd_drift, packaged_crds
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
 from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane
@@ -280,4 +280,3 @@ async def test_a_manifest_given_under_another_kind_is_a_typed_error(admin_api: A
 
     with pytest.raises(CrdManifestError, match="crds\\['AnalyticsWorkspace'\\] defines kind"):
         await crd_drift(admin_api, crds={"AnalyticsWorkspace": crd})
-

@@ -18,10 +18,11 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     Transport,
 )
-from lscsde_sdk.clients.transport import Request
+from lscsde_sdk.core.transport import Request
 from lscsde_sdk.errors import ConflictError, NotFoundError
-from lscsde_sdk.events import EventClient, EventRecorder
+from lscsde_sdk.events import EventRecorder
 from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_workspace_mgmt.eventclient import EventClient
 
 pytestmark = pytest.mark.integration
 
@@ -165,18 +166,27 @@ async def test_every_write_records_its_event(
     events = [e for e in await events_in(transport, namespace) if e["regarding"]["name"] == "obj"]
     assert events[0]["regarding"]["uid"] == created.metadata.uid
     assert events[0]["note"].endswith("Created by ops")
-    assert events[-1]["regarding"]["uid"] == created.metadata.uid  # the marked object
+    assert events[-1]["regarding"]["uid"] == created.metadata.uid  # from the delete's answer
 
 
-async def test_delete_with_namespace_and_name_marks_deleting_first(
+async def test_a_plain_delete_writes_nothing_but_the_delete(
     admin_api: ApiClient, namespace: str
 ) -> None:
+    transport = Transport(admin_api)
+    client = AnalyticsWorkspaceClient(transport)
+    await client.create(workspace(namespace, "plain"))
+    async with transport.counting() as counter:
+        await client.delete(namespace, "plain")
+    assert counter.by_method == {"DELETE": 1}
+
+
+async def test_delete_marks_deleting_first_when_asked(admin_api: ApiClient, namespace: str) -> None:
     transport = Transport(admin_api)
     client = AnalyticsWorkspaceClient(transport, events=EventRecorder(transport))
     # A finalizer keeps the object after the delete, so its last status can be read.
     await client.create(workspace(namespace, "held", finalizers=["example.org/hold"]))
 
-    await client.delete(namespace, "held")
+    await client.delete(namespace, "held", mark_deleting=True)
 
     held = await client.get(namespace, "held")
     assert held.metadata.deletion_timestamp is not None
@@ -306,8 +316,8 @@ async def test_delete_goes_on_when_status_cannot_be_written(
         user_name,
         [{"apiGroups": [GROUP], "resources": ["analyticsworkspaces"], "verbs": ["delete"]}],
     )
-    with caplog.at_level(logging.WARNING, logger="lscsde_sdk.clients.recording"):
-        await AnalyticsWorkspaceClient(user_api).delete(namespace, "no-status")
+    with caplog.at_level(logging.WARNING, logger="lscsde_sdk.core.client"):
+        await AnalyticsWorkspaceClient(user_api).delete(namespace, "no-status", mark_deleting=True)
     assert "could not mark AnalyticsWorkspace" in caplog.text
     with pytest.raises(NotFoundError):
         await AnalyticsWorkspaceClient(admin_api).get(namespace, "no-status")

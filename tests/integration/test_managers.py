@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,6 @@ from kubernetes_asyncio.client import (
     V1PodSpec,
 )
 
-from lscsde_sdk._generated import clients as plain
 from lscsde_sdk.clients import (
     AnalyticsDataSourceBindingClient,
     AnalyticsDataSourceClient,
@@ -26,7 +25,7 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     Transport,
 )
-from lscsde_sdk.clients.transport import Request
+from lscsde_sdk.core.transport import Request
 from lscsde_sdk.errors import NotFoundError, WorkspaceNotFoundException
 from lscsde_sdk.managers import (
     AnalyticsDataSourceManager,
@@ -34,6 +33,8 @@ from lscsde_sdk.managers import (
     AnalyticsWorkspaceManager,
 )
 from lscsde_sdk.storage import PersistentVolumeClaimClient
+from lscsde_sdk.testing.controlplane import ControlPlane
+from tests.integration.factories import create_as_another_tool
 
 pytestmark = pytest.mark.integration
 
@@ -142,13 +143,13 @@ async def test_permitted_workspaces_are_those_usable_on_the_day(
     early = profiles[1]
     assert early["end_date"] == "2026-06-30"
     assert early["start_date"] == "2025-01-01"
-    assert early["ws_days_left"] == 90
+    assert early["ws_days_left"] == timedelta(days=90)
     assert early["kubespawner_override"]["extra_labels"] == {"workspace": "early-binding"}
 
     # On the effective expiry date itself the workspace is no longer offered.
     last_day = await manager.get_permitted_workspaces(namespace, JOE, date(2026, 6, 29))
     assert [p["slug"] for p in last_day] == ["two-bindings", "early-binding", "future"]
-    assert last_day[1]["ws_days_left"] == 1
+    assert last_day[1]["ws_days_left"] == timedelta(days=1)
     expiry_day = await manager.get_permitted_workspaces(namespace, JOE, date(2026, 6, 30))
     assert [p["slug"] for p in expiry_day] == ["two-bindings", "future"]
 
@@ -284,45 +285,85 @@ async def test_mount_workspace_needs_the_workspace_label(
         await manager.mount_workspace(pod(namespace, {"workspace": "missing"}), None, "/home")
 
 
-@pytest.mark.parametrize("labelled", [True, False], ids=["labelled", "back-filled"])
-async def test_request_count_does_not_grow_with_the_number_of_bindings(
-    admin_api: ApiClient, namespace: str, labelled: bool
+async def _seed(
+    admin_api: ApiClient, namespace: str, workspaces: int, users: dict[str, int]
 ) -> None:
     transport = Transport(admin_api)
-    manager = AnalyticsWorkspaceManager(transport)
-    # Set up without events, and (for back-filled) with clients that do not label.
-    setup_transport = Transport(admin_api)
-    binding_client: Any = (
-        AnalyticsWorkspaceBindingClient(setup_transport)
-        if labelled
-        else plain.AnalyticsWorkspaceBindingClient(setup_transport)
-    )
-    workspace_client = AnalyticsWorkspaceClient(setup_transport)
+    workspace_client = AnalyticsWorkspaceClient(transport)
+    binding_client = AnalyticsWorkspaceBindingClient(transport)
+    gate = asyncio.Semaphore(16)
+
+    async def create(client: Any, manifest: dict[str, Any]) -> None:
+        async with gate:
+            await client.create(manifest)
+
     await asyncio.gather(
-        *(workspace_client.create(workspace(namespace, f"ws-{i:02}")) for i in range(50))
+        *(create(workspace_client, workspace(namespace, f"ws-{i:03}")) for i in range(workspaces))
     )
-    users = {"one@example.org": 1, "few@example.org": 5, "many@example.org": 50}
     await asyncio.gather(
         *(
-            binding_client.create(
-                binding(namespace, f"{user.split('@')[0]}-{i:02}", f"ws-{i:02}", user, "2026-12-31")
+            create(
+                binding_client,
+                binding(
+                    namespace, f"{user.split('@')[0]}-{i:03}", f"ws-{i:03}", user, "2026-12-31"
+                ),
             )
             for user, count in users.items()
             for i in range(count)
         )
     )
-    if not labelled:
-        await manager.get_permitted_workspaces(namespace, "nobody@example.org", "2026-06-01")
 
-    counts = {}
-    for user, count in users.items():
-        async with transport.counting() as counter:
-            profiles = await manager.get_permitted_workspaces(namespace, user, "2026-06-01")
-        assert len(profiles) == count
-        assert all(p["end_date"] == "2026-12-31" for p in profiles)
-        counts[user] = dict(counter.by_method)
-    # Unlabelled sweep, label selection, one list of workspaces: whatever the count.
-    assert counts == {user: {"GET": 3} for user in users}
+
+async def test_the_direct_path_costs_what_the_user_owns_not_the_namespace(
+    admin_api: ApiClient, control_plane: ControlPlane
+) -> None:
+    users = {"one@example.org": 1, "three@example.org": 3, "hundred@example.org": 100}
+    cost: dict[int, dict[str, tuple[int, int, int]]] = {}
+    for size in (150, 500):
+        namespace = await control_plane.create_namespace(f"direct-{size}")
+        await _seed(admin_api, namespace, size, users)
+        transport = Transport(admin_api)
+        manager = AnalyticsWorkspaceManager(transport)
+        cost[size] = {}
+        for user, count in users.items():
+            async with transport.counting() as counter:
+                profiles = await manager.get_permitted_workspaces(namespace, user, "2026-06-01")
+            assert len(profiles) == count
+            assert all(p["end_date"] == "2026-12-31" for p in profiles)
+            # One list of the user's bindings, one GET per bound workspace; nothing written.
+            assert counter.by_method == {"GET": 1 + count}
+            assert counter.writes == 0
+            cost[size][user] = (counter.total, counter.bytes_received, count)
+    for user in users:
+        (requests_small, bytes_small, _), (requests_large, bytes_large, _) = (
+            cost[150][user],
+            cost[500][user],
+        )
+        assert requests_small == requests_large
+        # Same objects read at both sizes; names differ only in length by at most a few bytes.
+        assert abs(bytes_small - bytes_large) <= 0.02 * bytes_small
+    # And the bytes follow the user's bindings.
+    assert cost[500]["hundred@example.org"][1] > 20 * cost[500]["one@example.org"][1]
+
+
+async def test_a_permissions_lookup_writes_nothing(admin_api: ApiClient, namespace: str) -> None:
+    transport = Transport(admin_api)
+    manager = AnalyticsWorkspaceManager(transport)
+    await _seed(admin_api, namespace, 3, {"joe@example.org": 3})
+    # A binding another tool wrote without the label: the direct path does not patch it.
+    await create_as_another_tool(
+        manager.binding_client,
+        binding(namespace, "legacy", "ws-000", "joe@example.org", "2026-12-31"),
+    )
+    async with transport.counting() as counter:
+        await manager.get_permitted_workspaces(namespace, "joe@example.org", "2026-06-01")
+        await manager.get_workspaces_for_user(namespace, "joe@example.org")
+        await AnalyticsDataSourceManager(transport).get_active_datasources(namespace, "ws-000")
+    assert counter.writes == 0 and set(counter.by_method) == {"GET"}
+    events = await transport.send_json(
+        Request("GET", f"/apis/events.k8s.io/v1/namespaces/{namespace}/events")
+    )
+    assert events["items"] == []
 
 
 async def test_data_sources_bound_to_a_workspace(admin_api: ApiClient, namespace: str) -> None:
@@ -349,7 +390,8 @@ async def test_data_sources_bound_to_a_workspace(admin_api: ApiClient, namespace
 
     async with transport.counting() as counter:
         bound = await manager.get_datasources_for_workspace(namespace, "outcomes")
-    assert counter.by_method == {"GET": 3}
+    # The workspace's bindings by label, then each bound data source (ds-ghost: 404).
+    assert counter.by_method == {"GET": 4}
     assert {name: item.expires for name, item in bound.items()} == {
         "ds-a": date(2026, 12, 1),
         "ds-b": None,
@@ -361,10 +403,8 @@ async def test_data_sources_bound_to_a_workspace(admin_api: ApiClient, namespace
     active = await manager.get_active_datasources(namespace, "outcomes", "2026-12-01")
     assert [item.name for item in active] == ["ds-b"]
 
-    only_sources = await manager.datasource_client.list_by_workspace(
-        manager.binding_client, namespace, "stroke"
-    )
-    assert [ds.metadata.name for ds in only_sources] == ["ds-c"]
+    only_sources = await manager.get_datasources_for_workspace(namespace, "stroke")
+    assert list(only_sources) == ["ds-c"]
 
 
 async def test_analytics_manager_shares_one_transport_and_event_client(

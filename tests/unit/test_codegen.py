@@ -17,7 +17,7 @@ import yaml
 
 from codegen.__main__ import main as codegen_main
 from codegen.crds import Crd, CrdError, load_crds, read_release
-from codegen.generate import check, render, write
+from codegen.generate import check, combine_versions, render, write
 from codegen.jsonschema import SchemaError, combine
 from lscsde_sdk.model_base import ResourceModel
 
@@ -48,7 +48,15 @@ def test_generating_twice_gives_identical_output(tmp_path: Path) -> None:
 def test_every_generated_file_starts_with_the_do_not_edit_header() -> None:
     release = read_release(SCHEMAS)
     files = render(SCHEMAS)
-    assert set(files) >= {"__init__.py", "models.py", "clients.py", "crds/__init__.py"}
+    assert set(files) >= {
+        "__init__.py",
+        "models.py",
+        "clients.py",
+        "crds/__init__.py",
+        "v1/__init__.py",
+        "v1/models.py",
+        "v1/clients.py",
+    }
     for relative, content in files.items():
         first_line = content.splitlines()[0]
         assert first_line.startswith(HEADER_START), relative
@@ -71,11 +79,11 @@ def test_the_crd_copies_are_the_schemas_behind_the_header() -> None:
 def test_check_reports_edits_stale_and_missing_files(tmp_path: Path) -> None:
     out = tmp_path / "generated"
     write(SCHEMAS, out)
-    (out / "models.py").write_text((out / "models.py").read_text() + "\n# hand edit\n")
+    (out / "v1" / "models.py").write_text((out / "v1" / "models.py").read_text() + "\n# edit\n")
     (out / "leftover.py").write_text("")
     (out / "clients.py").unlink()
     problems = "\n".join(check(SCHEMAS, out))
-    assert "models.py" in problems and "hand edit" in problems
+    assert "v1/models.py" in problems and "edit" in problems
     assert "leftover.py: not generated any more" in problems
     assert "clients.py: missing" in problems
 
@@ -112,40 +120,39 @@ def changed_schemas(tmp_path: Path) -> Path:
     return schemas
 
 
-def _import_models(package_dir: Path) -> Iterator[ModuleType]:
-    name = f"lscsde_generated_test_{uuid.uuid4().hex}"
-    spec = importlib.util.spec_from_file_location(name, package_dir / "models.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # pydantic resolves forward references through sys.modules
+def import_generated(out: Path) -> Iterator[ModuleType]:
+    """The ``models`` module of a package generated into ``out`` (``<root>/<package>``),
+    imported under its own top-level name and forgotten afterwards."""
+    package = out.name
+    sys.path.insert(0, str(out.parent))
     try:
-        spec.loader.exec_module(module)
-        yield module
+        yield importlib.import_module(f"{package}.models")
     finally:
-        del sys.modules[name]
+        sys.path.remove(str(out.parent))
+        for name in [n for n in sys.modules if n == package or n.startswith(f"{package}.")]:
+            del sys.modules[name]
 
 
 @pytest.fixture
 def regenerated(changed_schemas: Path, tmp_path: Path) -> Iterator[ModuleType]:
-    out = tmp_path / "package" / "generated"
+    out = tmp_path / f"generated_{uuid.uuid4().hex}"
     write(changed_schemas, out)
-    yield from _import_models(out)
+    yield from import_generated(out)
 
 
 def test_a_new_property_becomes_a_field_with_its_alias(regenerated: ModuleType) -> None:
     spec_class = regenerated.AnalyticsCrateSpec
-    spec_class.model_rebuild()
     fields = {f.alias or n: (n, f) for n, f in spec_class.model_fields.items()}
     name, field = fields["newSetting"]
     assert name == "new_setting"
     assert field.annotation == str | None
-    assert "A setting added by a later CRD release." in Path(regenerated.__file__).read_text()
+    source = Path(regenerated.__file__).parent / "v1" / "models.py"
+    assert "A setting added by a later CRD release." in source.read_text()
 
 
 def test_a_new_nested_object_gets_a_readable_model(regenerated: ModuleType) -> None:
     nested = regenerated.AnalyticsCrateSpecRetentionPolicy
     assert issubclass(nested, ResourceModel)
-    nested.model_rebuild()
     assert {f.alias or n for n, f in nested.model_fields.items()} == {"keepDays", "archiveTo"}
     assert nested.model_fields["keep_days"].is_required()
 
@@ -175,7 +182,7 @@ def test_check_reports_drift_when_a_schema_changes(
     changed_schemas: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     problems = check(changed_schemas, GENERATED)
-    assert any(p.startswith("--- models.py") and "newSetting" in p for p in problems)
+    assert any(p.startswith("--- v1/models.py") and "newSetting" in p for p in problems)
     assert codegen_main(["--check", "--schemas", str(changed_schemas), "--out", str(GENERATED)])
     assert "run `nox -s generate`" in capsys.readouterr().err
 
@@ -188,6 +195,7 @@ def _crd(kind: str, spec_properties: dict[str, Any]) -> Crd:
         source=Path(f"{kind}.yaml"),
         group="example.org",
         version="v1",
+        storage=True,
         kind=kind,
         plural=kind.lower() + "s",
         singular=kind.lower(),
@@ -216,7 +224,7 @@ def _settings(*names: str, description: str = "") -> dict[str, Any]:
 def test_a_class_name_for_a_path_the_schema_does_not_have_is_an_error() -> None:
     crd = _crd("Alpha", _settings("a"))
     with pytest.raises(SchemaError, match=r"Alpha does not have: \['spec.setings'\]"):
-        combine([crd], {"Alpha": {"spec.setings": "AlphaSettings"}})
+        combine_versions([crd], {"Alpha": {"spec.setings": "AlphaSettings"}})
 
 
 def test_one_class_name_for_two_different_schemas_is_an_error_naming_both_paths() -> None:

@@ -11,11 +11,10 @@ import pytest
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import ResourceChange, Transport
-from lscsde_sdk.clients.transport import Request
+from lscsde_sdk.core.transport import Request
 from lscsde_sdk.errors import ForbiddenError, InvalidParameterException
 from lscsde_sdk.events import (
     DEFAULT_REPORTING_CONTROLLER,
-    EventClient,
     EventRecorder,
     build_event,
     event_name,
@@ -242,47 +241,6 @@ async def test_record_change_names_reason_action_and_default_note() -> None:
     assert event["note"] == "Workspace Binding Created by admin@example.org"
 
 
-NOUNS = {
-    "Workspace": "Workspace",
-    "WorkspaceBinding": "Workspace Binding",
-    "DataSource": "DataSource",
-    "DataSourceBinding": "DataSource Binding",
-    "Crate": "Crate",
-}
-
-
-@pytest.mark.parametrize("verb", ["Created", "Updated", "Deleted"])
-@pytest.mark.parametrize("kind", NOUNS)
-async def test_event_client_methods_record_their_own_reason(kind: str, verb: str) -> None:
-    # The reason is the method's name, whatever the object passed.
-    method = f"{kind}{verb}"
-    client = EventClient(FakeTransport())
-    event = await getattr(client, method)(binding())
-    assert event["reason"] == method
-    assert event["note"] == f"{NOUNS[kind]} {verb} by Unknown User"
-    event = await getattr(client, method)(binding(), "custom note")
-    assert event["note"] == "custom note"
-
-
-@pytest.mark.parametrize(
-    "method",
-    [
-        "RegisterWorkspaceEvent",
-        "RegisterWorkspaceBindingEvent",
-        "RegisterDataSourceEvent",
-        "RegisterDataSourceBindingEvent",
-        "RegisterCrateEvent",
-    ],
-)
-async def test_register_methods_use_the_given_reason_as_action_too(method: str) -> None:
-    event = await getattr(EventClient(FakeTransport()), method)(binding(), "Provisioned", "done")
-    assert (event["reason"], event["action"], event["note"]) == (
-        "Provisioned",
-        "Provisioned",
-        "done",
-    )
-
-
 async def test_record_change_names_the_kind_and_the_change() -> None:
     recorder = EventRecorder(FakeTransport())
     workspace = AnalyticsWorkspace.from_api(
@@ -295,6 +253,31 @@ async def test_record_change_names_the_kind_and_the_change() -> None:
         "WorkspaceBindingUpdated",
         "moved",
     )
+
+
+async def test_record_change_words_an_unlisted_kind_from_its_name() -> None:
+    recorder = EventRecorder(FakeTransport())
+    subject = {
+        "apiVersion": "xlscsde.nhs.uk/v1",
+        "kind": "AnalyticsVirtualDesktop",
+        "metadata": {"name": "d", "namespace": "ns"},
+    }
+    event = await recorder.record_change(subject, ResourceChange.CREATED)
+    assert event is not None
+    assert (event["reason"], event["note"]) == (
+        "VirtualDesktopCreated",
+        "Virtual Desktop Created by Unknown User",
+    )
+
+
+async def test_record_change_takes_the_wording_of_a_given_kind() -> None:
+    recorder = EventRecorder(FakeTransport())
+    event = await recorder.record_change(
+        {"metadata": {"name": "c", "namespace": "ns"}, "kind": "Thing"},
+        ResourceChange.DELETED,
+        kind="AnalyticsCrate",
+    )
+    assert event is not None and event["reason"] == "CrateDeleted"
 
 
 async def test_record_logs_and_returns_none_when_the_server_refuses(

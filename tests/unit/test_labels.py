@@ -10,14 +10,12 @@ from lscsde_sdk.errors import (
     InvalidLabelFormatException,
     InvalidParameterException,
     LscsdeError,
-    NoAssignedValidWorkspaces,
     WorkspaceNotFoundException,
 )
 from lscsde_sdk.labels import (
     LABEL_VALUE_PATTERN,
     USERNAME_LABEL,
     WORKSPACE_LABEL,
-    KubernetesHelper,
     format_as_label,
     is_valid_label_value,
     username_label_value,
@@ -41,12 +39,6 @@ from lscsde_sdk.labels import (
 def test_format_as_label(username: str, label: str) -> None:
     assert format_as_label(username) == label
     assert is_valid_label_value(label)
-
-
-def test_kubernetes_helper_formats_like_the_function() -> None:
-    assert KubernetesHelper().format_as_label("joe.blogs@someplace.co.uk") == (
-        "joe.blogs___someplace.co.uk"
-    )
 
 
 @pytest.mark.parametrize(
@@ -113,11 +105,6 @@ def test_label_keys() -> None:
 
 
 def test_exceptions_carry_their_message_and_fields() -> None:
-    no_workspaces = NoAssignedValidWorkspaces("joe@x.org")
-    assert no_workspaces.user == "joe@x.org"
-    assert "joe@x.org" in no_workspaces.message
-    assert str(no_workspaces) == no_workspaces.message
-
     not_found = WorkspaceNotFoundException("jupyterhub", "jupyter-joe")
     assert (not_found.namespace, not_found.name) == ("jupyterhub", "jupyter-joe")
     assert "jupyter-joe" in not_found.message and "jupyterhub" in not_found.message
@@ -126,7 +113,7 @@ def test_exceptions_carry_their_message_and_fields() -> None:
     invalid = InvalidParameterException("bad")
     assert invalid.message == "bad" == str(invalid)
 
-    for error in (no_workspaces, not_found, invalid, InvalidLabelFormatException("x")):
+    for error in (not_found, invalid, InvalidLabelFormatException("x")):
         assert isinstance(error, LscsdeError)
         assert isinstance(error, Exception)
     assert isinstance(invalid, ValueError)

@@ -89,10 +89,11 @@ def test_the_table_covers_every_kind_and_every_kind_of_constraint() -> None:
     error_types = {e["type"] for c in INVALID for e in _rejection(c).errors()}
     assert {
         "missing",  # required fields
-        "date_from_datetime_parsing",  # format: date
+        "wire_format",  # format: date / date-time, type: integer
         "string_pattern_mismatch",  # image and claim operator patterns
         "literal_error",  # kind, apiVersion
-        "value_error",  # anyOf rules, unknown fields
+        "required_fields",  # anyOf rules
+        "unknown_field",  # typos
         "string_type",
     } <= error_types
 

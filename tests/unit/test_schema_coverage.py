@@ -10,21 +10,22 @@ from __future__ import annotations
 import re
 import types
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pytest
 import yaml
-from pydantic import AwareDatetime, BaseModel, RootModel
+from pydantic import BaseModel, RootModel
 from pydantic.fields import FieldInfo
 
 import lscsde_sdk.models as public_models
 from lscsde_sdk import _generated as generated_kinds
 from lscsde_sdk import meta
-from lscsde_sdk._generated import models as generated
+from lscsde_sdk._generated.v1 import models as generated
 from lscsde_sdk.model_base import ResourceModel
 from lscsde_sdk.resource import CustomResource
+from lscsde_sdk.wire_formats import WireFormat
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -80,10 +81,8 @@ PROPERTY_PATHS = [p for p in ALL_PATHS if p.steps[-1] not in ("[]", "{}")]
 
 
 def _complete(model: type[BaseModel]) -> type[BaseModel]:
-    # The generated module defines classes before the classes they refer to; pydantic
-    # resolves those forward references on first use (or on model_rebuild).
-    if not model.__pydantic_complete__:
-        model.model_rebuild()
+    # Every generated class is complete at import (see test_every_class_is_complete_at_import).
+    assert model.__pydantic_complete__, model.__name__
     return model
 
 
@@ -146,7 +145,7 @@ def _field_at(path: SchemaPath) -> tuple[type[BaseModel], FieldInfo]:
 _SCALARS: dict[tuple[str, str | None], Any] = {
     ("string", None): str,
     ("string", "date"): date,
-    ("string", "date-time"): AwareDatetime,
+    ("string", "date-time"): datetime,
     ("integer", None): int,
     ("boolean", None): bool,
     ("number", None): float,
@@ -226,8 +225,56 @@ def test_required_defaults_and_patterns_match_the_schema(path: SchemaPath) -> No
     elif not required:
         assert field.default is None, path.id
         assert type(None) in get_args(field.annotation), f"{path.id}: optional needs None"
-    patterns = [getattr(m, "pattern", None) for m in field.metadata]
+    patterns = [
+        getattr(m, "pattern", None) for m in field.metadata if not isinstance(m, WireFormat)
+    ]
     assert [p for p in patterns if p] == ([path.node["pattern"]] if "pattern" in path.node else [])
+
+
+_WIRE_FORMATS = {("string", "date"): "date", ("string", "date-time"): "date-time"}
+
+
+@pytest.mark.parametrize("path", PROPERTY_PATHS, ids=lambda p: p.id)
+def test_dates_date_times_and_integers_accept_only_the_servers_forms(path: SchemaPath) -> None:
+    _model, field = _field_at(path)
+    node = path.node
+    formats = [m for member in _annotated(field) for m in member if isinstance(m, WireFormat)]
+    form = (node.get("type"), node.get("format"))
+    if form in _WIRE_FORMATS:
+        assert [f.json_format for f in formats] == [_WIRE_FORMATS[form]], path.id
+    elif node.get("type") == "integer" and not node.get("x-kubernetes-int-or-string"):
+        assert [f.json_format for f in formats] == [None], path.id
+    else:
+        assert formats == [], path.id
+
+
+def _annotated(field: FieldInfo) -> list[list[Any]]:
+    """The Annotated metadata of the field and of each member of its union."""
+    found = [list(field.metadata)]
+    for member in get_args(field.annotation) or (field.annotation,):
+        if get_origin(member) is Annotated:
+            found.append(list(member.__metadata__))
+    return found
+
+
+def test_every_class_is_complete_at_import() -> None:
+    import subprocess
+    import sys
+
+    # A fresh interpreter: no earlier validation may have completed a class lazily.
+    code = (
+        "import typing, lscsde_sdk.models as m\n"
+        "for name in m.__all__:\n"
+        "    cls = getattr(m, name)\n"
+        "    if isinstance(cls, type) and hasattr(cls, '__pydantic_complete__'):\n"
+        "        assert cls.__pydantic_complete__, name\n"
+        "        for field, info in cls.model_fields.items():\n"
+        "            assert not isinstance(info.annotation, typing.ForwardRef), (name, field)\n"
+        "            assert 'ForwardRef' not in repr(info.annotation), (name, field)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
 
 
 def _reachable_models() -> set[type[ResourceModel]]:

@@ -17,8 +17,10 @@ Reads (get, list, lookups, watch) never write anything.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import dataclasses
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -196,28 +198,10 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         resource_version: str | None = None,
     ) -> ResourcePage[ResourceT]:
         """One page of objects; ``namespace=None`` lists across all namespaces."""
-        query: list[tuple[str, str]] = []
-        if label_selector:
-            query.append(("labelSelector", label_selector))
-        if field_selector:
-            query.append(("fieldSelector", field_selector))
-        if limit is not None:
-            if limit < 1:
-                raise ValueError(f"limit must be a positive number of items, got {limit}")
-            query.append(("limit", str(limit)))
-        if continue_token:
-            query.append(("continue", continue_token))
-        if resource_version is not None:
-            query.append(("resourceVersion", resource_version))
-        path = self.info.collection_path(namespace)
-        body = await self._send(Request("GET", path, query=query))
-        page = self._list_type().__pydantic_validator__.validate_json(body)
-        return ResourcePage(
-            items=page.items or [],
-            continue_token=page.metadata.continue_token or None,
-            resource_version=page.metadata.resource_version,
-            remaining_item_count=page.metadata.remaining_item_count,
+        request = self._list_request(
+            namespace, label_selector, field_selector, limit, continue_token, resource_version
         )
+        return self._parse_page(await self._send(request))
 
     async def iterate(
         self,
@@ -227,21 +211,41 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         field_selector: str | None = None,
         page_size: int | None = 500,
     ) -> AsyncIterator[ResourceT]:
-        """Every matching object, fetching pages of ``page_size`` as they are consumed."""
-        token: str | None = None
-        while True:
-            page = await self.list_page(
-                namespace,
-                label_selector=label_selector,
-                field_selector=field_selector,
-                limit=page_size,
-                continue_token=token,
-            )
-            for item in page.items:
-                yield item
-            token = page.continue_token
-            if not token:
-                return
+        """Every matching object, page by page (``page_size`` objects a page).
+
+        The next page is requested before the current one is parsed, so the server prepares
+        and sends it while this process validates: a long list costs little more than the
+        server's time to send it.
+        """
+
+        def request(token: str | None) -> Request:
+            return self._list_request(namespace, label_selector, field_selector, page_size, token)
+
+        body = await self._send(request(None))
+        prefetch: asyncio.Task[bytes] | None = None
+        try:
+            while True:
+                guess = _continue_token_of(body)
+                prefetch = asyncio.create_task(self._send(request(guess))) if guess else None
+                if prefetch is not None:
+                    await asyncio.sleep(0)  # let it send the request before parsing blocks
+                page = self._parse_page(body)
+                if page.continue_token != guess and prefetch is not None:
+                    prefetch.cancel()  # the peek was wrong: ask for the right page
+                    prefetch = (
+                        asyncio.create_task(self._send(request(page.continue_token)))
+                        if page.continue_token
+                        else None
+                    )
+                for item in page.items:
+                    yield item
+                if prefetch is None:
+                    return
+                body = await prefetch
+                prefetch = None
+        finally:
+            if prefetch is not None:
+                prefetch.cancel()
 
     async def list(
         self,
@@ -307,7 +311,10 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         namespace = self._namespace_of(model)
         body = model.to_api()
         request = Request(
-            "POST", self.info.collection_path(namespace), query=self._write_query(dry_run), body=body
+            "POST",
+            self.info.collection_path(namespace),
+            query=self._write_query(dry_run),
+            body=body,
         )
         policy = self.retry or self.transport.retry
         attempt = 1
@@ -421,24 +428,30 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         name: str,
         change: Callable[[StatusT | None], StatusT | Mapping[str, Any] | None],
     ) -> ResourceT:
-        """Read the object, compute its new status with ``change(current status)`` and write
-        it, conditional on the version read; when someone else changed the object meanwhile,
-        read it again and repeat (client-go's RetryOnConflict). ``change`` may be called more
-        than once and must only compute; returning ``None`` leaves the status as it is.
+        """Read the object, compute its new status with ``change(copy of current status)``
+        and write it, conditional on the version read; when someone else changed the object
+        meanwhile, read it again and repeat (client-go's RetryOnConflict). ``change`` may be
+        called more than once and must only compute; returning ``None`` leaves the status as
+        it is.
 
-        The status is merged (a merge patch of ``status``), so keys of maps that ``change``
-        does not return are kept. Returns the object as written (or as read, if unchanged).
+        The status becomes exactly what ``change`` returns (the write is the merge patch from
+        the current status to it, so fields and map keys it dropped are removed). Returns the
+        object as written (or as read, when nothing changed).
         """
         for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
             current = await self.get(namespace, name)
-            status = getattr(current, "status", None)
-            copy = status.model_copy(deep=True) if status is not None else None
-            wanted = change(copy)  # type: ignore[arg-type]
+            status: ResourceModel | None = getattr(current, "status", None)
+            wanted = change(status.model_copy(deep=True) if status is not None else None)  # type: ignore[arg-type]
             if wanted is None:
+                return current
+            new = self._coerce_status(wanted).to_api()
+            old = status.to_api() if status is not None else None
+            difference = merge_difference(old, new) if old is not None else new
+            if not difference:
                 return current
             body = {
                 "metadata": {"resourceVersion": current.metadata.resource_version},
-                "status": self._coerce_status(wanted).to_api(),
+                "status": difference,
             }
             try:
                 return await self._patch(
@@ -537,9 +550,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         if dry_run:
             # With a DeleteOptions body the server reads no options from the query string.
             body["dryRun"] = ["All"]
-        await self._send(Request("DELETE", self._object_path(namespace, name), body=body))
+        answer = await self._send(Request("DELETE", self._object_path(namespace, name), body=body))
         if self.events is not None and not dry_run:
-            subject: Any = marked if marked is not None else self._reference(namespace, name)
+            subject: Any = marked if marked is not None else self._deleted(namespace, name, answer)
             await self.events.record_change(subject, ResourceChange.DELETED)
 
     async def mark_deleting(
@@ -837,6 +850,39 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             idempotent=True if guarded else None,
         )
 
+    def _list_request(
+        self,
+        namespace: str | None,
+        label_selector: str | None,
+        field_selector: str | None,
+        limit: int | None,
+        continue_token: str | None,
+        resource_version: str | None = None,
+    ) -> Request:
+        query: builtins.list[tuple[str, str]] = []
+        if label_selector:
+            query.append(("labelSelector", label_selector))
+        if field_selector:
+            query.append(("fieldSelector", field_selector))
+        if limit is not None:
+            if limit < 1:
+                raise ValueError(f"limit must be a positive number of items, got {limit}")
+            query.append(("limit", str(limit)))
+        if continue_token:
+            query.append(("continue", continue_token))
+        if resource_version is not None:
+            query.append(("resourceVersion", resource_version))
+        return Request("GET", self.info.collection_path(namespace), query=query)
+
+    def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
+        page = self._list_type().__pydantic_validator__.validate_json(body)
+        return ResourcePage(
+            items=page.items or [],
+            continue_token=page.metadata.continue_token or None,
+            resource_version=page.metadata.resource_version,
+            remaining_item_count=page.metadata.remaining_item_count,
+        )
+
     def _write_query(self, dry_run: bool) -> builtins.list[tuple[str, str]]:
         query = [("fieldManager", self.field_manager), ("fieldValidation", self.field_validation)]
         if dry_run:
@@ -864,7 +910,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     def _coerce(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
         if isinstance(resource, self.resource_type):
-            return resource  # type: ignore[return-value]
+            return resource
         if isinstance(resource, Mapping):
             return self.resource_type.model_validate(resource)  # type: ignore[return-value]
         raise TypeError(
@@ -885,7 +931,24 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     @classmethod
     def _list_type(cls) -> type[ResourceList[ResourceT]]:
-        return ResourceList[cls.resource_type]  # type: ignore[name-defined,return-value]
+        return ResourceList[cls.resource_type]  # type: ignore[name-defined]
+
+    def _deleted(self, namespace: str, name: str, answer: bytes) -> dict[str, Any]:
+        """What the server's answer to a delete says of the object: the object itself (kept
+        by a finalizer), or a Status whose details carry its uid."""
+        reference = self._reference(namespace, name)
+        try:
+            body = json.loads(answer) if answer else {}
+        except ValueError:
+            return reference
+        if not isinstance(body, dict):
+            return reference
+        if body.get("kind") == self.info.kind:
+            return body
+        uid = (body.get("details") or {}).get("uid") if body.get("kind") == "Status" else None
+        if uid:
+            reference["metadata"]["uid"] = uid
+        return reference
 
     def _reference(self, namespace: str, name: str) -> dict[str, Any]:
         # What is known of an object that could not be read: enough for an event's regarding.
@@ -896,8 +959,42 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         }
 
 
+_LIST_METADATA = b',"metadata":'
+
+
+def _continue_token_of(body: bytes) -> str | None:
+    """A cheap look at a list's continue token without parsing its items: the API server
+    writes the list's ``metadata`` last. ``None`` when it cannot be read that way (the
+    caller then waits for the parsed page, which is authoritative)."""
+    start = body.rfind(_LIST_METADATA, max(0, len(body) - 4096))
+    if start < 0:
+        return None
+    tail = body[start + len(_LIST_METADATA) :].rstrip()
+    try:
+        metadata = json.loads(tail[:-1]) if tail.endswith(b"}") else None
+    except ValueError:
+        return None
+    token = metadata.get("continue") if isinstance(metadata, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
 def _name(item: Any) -> str:
     return str(item.metadata.name)
+
+
+def merge_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """The RFC 7386 merge patch that turns ``old`` into ``new`` (``None`` removes a key;
+    lists are replaced whole). Empty when they are equal."""
+    patch: dict[str, Any] = {key: None for key in old if key not in new}
+    for key, value in new.items():
+        before = old.get(key)
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            nested = merge_difference(before, value)
+            if nested:
+                patch[key] = nested
+        elif key not in old or before != value:
+            patch[key] = value
+    return patch
 
 
 def _subset(small: Mapping[str, Any], big: Mapping[str, Any]) -> bool:

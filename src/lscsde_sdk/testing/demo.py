@@ -18,7 +18,7 @@ from typing import Any
 from kubernetes_asyncio.client import V1Container, V1ObjectMeta, V1Pod, V1PodSpec
 
 from ..clients import Transport
-from ..clients.transport import Request
+from ..core.transport import Request
 from ..managers import AnalyticsWorkspaceManager
 from ..models import (
     AnalyticsWorkspace,

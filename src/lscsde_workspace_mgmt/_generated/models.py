@@ -650,3 +650,42 @@ class VirtualMachineWorkspaceSpec(CompatModel):
     """
     Largest number of hosts allowed, as an integer or a string.
     """
+
+
+__all__ = [
+    "AnalyticsApproval",
+    "AnalyticsCrate",
+    "AnalyticsCrateSpec",
+    "AnalyticsCrateSpecRepository",
+    "AnalyticsCrateStatus",
+    "AnalyticsDataSource",
+    "AnalyticsDataSourceBinding",
+    "AnalyticsDataSourceBindingSpec",
+    "AnalyticsDataSourceBindingStatus",
+    "AnalyticsDataSourceConnection",
+    "AnalyticsDataSourceConnectionString",
+    "AnalyticsDataSourceDataBricksConnection",
+    "AnalyticsDataSourceProject",
+    "AnalyticsDataSourcePublisher",
+    "AnalyticsDataSourcePublisherContact",
+    "AnalyticsDataSourceRoCrate",
+    "AnalyticsDataSourceRoCrateRepository",
+    "AnalyticsDataSourceSecret",
+    "AnalyticsDataSourceSecretWithKey",
+    "AnalyticsDataSourceSpec",
+    "AnalyticsDataSourceStatus",
+    "AnalyticsWorkspace",
+    "AnalyticsWorkspaceBinding",
+    "AnalyticsWorkspaceBindingClaim",
+    "AnalyticsWorkspaceBindingSpec",
+    "AnalyticsWorkspaceBindingStatus",
+    "AnalyticsWorkspaceSpec",
+    "AnalyticsWorkspaceStatus",
+    "AnalyticsWorkspaceValidity",
+    "JupyterWorkspacePersistentVolumeClaim",
+    "JupyterWorkspaceSpec",
+    "JupyterWorkspaceSpecToleration",
+    "JupyterWorkspaceStorage",
+    "KubernetesMetadata",
+    "VirtualMachineWorkspaceSpec",
+]
