@@ -74,6 +74,13 @@ def render_compat(schema_dir: Path) -> dict[str, str]:
     names = sorted({schema["title"], *schema["$defs"]})
     exported = "".join(f"    {name!r},\n".replace("'", '"') for name in names)
     models = generate_compat_models(schema, header, base_classes)
+    compat_only = "".join(
+        f"{name}.__compat_only__ = {tuple(fields)!r}\n".replace("'", '"')
+        for name, fields in sorted(_compat_only_fields(schema).items())
+    )
+    if compat_only:
+        note = "# Fields only the old library had: never sent to the server."
+        models = f"{models}\n\n{note}\n{compat_only}"
     return {
         "__init__.py": f"{header}\n{docstring}",
         "models.py": f"{models}\n\n__all__ = [\n{exported}]\n",
@@ -162,10 +169,19 @@ def generate_compat_models(
         use_default_kwarg=True,
         # Every field may be None, as in the old models.
         strict_nullable=False,
-        model_extra_keys={COMPAT_ONLY_KEY},
         field_extra_keys={"default_factory"},
         formatters=["ruff-format", "ruff-check"],
     )
+
+
+def _compat_only_fields(schema: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Class name -> the schema names of its fields only the old library had."""
+    classes = {schema["title"]: schema, **schema["$defs"]}
+    return {
+        name: list(definition[COMPAT_ONLY_KEY])
+        for name, definition in classes.items()
+        if definition.get(COMPAT_ONLY_KEY)
+    }
 
 
 def _definition(definitions: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:

@@ -3,28 +3,21 @@
 The compat models keep the old library's behaviour where code may depend on it - plain
 ``model_dump()`` uses field names, unknown input fields are ignored (except in the open
 classes) - and fix what was a bug: a field with an alias can be set by either name
-(``KubernetesMetadata(resource_version="5")`` used to be silently ignored).
+(``KubernetesMetadata(resource_version="5")`` used to be silently ignored). Objects read
+from the server keep the fields this library does not know (a newer CRD), so writing them
+back loses nothing (see :mod:`lscsde_workspace_mgmt._convert`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-    with_config,
-)
+from pydantic import BaseModel, ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from lscsde_sdk.labels import format_as_label
 
 __all__ = [
-    "FOR_SDK",
     "CompatModel",
     "JupyterWorkspaceSpecNodeSelector",
     "JupyterWorkspaceSpecResources",
@@ -32,46 +25,20 @@ __all__ = [
     "WorkspaceBindingSpecBase",
 ]
 
-#: Serialisation context of a dump that lscsde_sdk's models will validate.
-FOR_SDK: Mapping[str, Any] = {"lscsde_workspace_mgmt.target": "sdk"}
-
-# Model config key (written by the generator) listing, by schema name, the fields that only the
-# old library had; lscsde_sdk's models, and the server, do not know them.
-_COMPAT_ONLY_KEY = "x-compat-only"
-
-
-def _compat_only(model: type[BaseModel]) -> tuple[str, ...]:
-    extra = model.model_config.get("json_schema_extra")
-    names = extra.get(_COMPAT_ONLY_KEY) if isinstance(extra, dict) else None
-    return tuple(str(name) for name in names) if isinstance(names, list) else ()
-
 
 class CompatModel(BaseModel):
-    """Base of the compat models: optional fields, either name on input, old defaults."""
+    """Base of the compat models: optional fields, either name on input, old defaults.
+
+    ``__compat_only__`` (set by the generator) names, by schema name, the fields only the old
+    library had; lscsde_sdk's models and the server do not know them, and
+    :func:`lscsde_workspace_mgmt._convert.to_api_dict` leaves them out.
+    """
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, extra="ignore")
 
-    @model_serializer(mode="wrap")
-    def _without_compat_only_fields(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> Any:
-        data = handler(self)
-        context = info.context
-        if (
-            isinstance(context, Mapping)
-            and context.get("lscsde_workspace_mgmt.target") == "sdk"
-            and isinstance(data, dict)
-        ):
-            # Dumped by alias or by attribute name: drop whichever is there.
-            for schema_name in _compat_only(type(self)):
-                data.pop(schema_name, None)
-                data.pop(_attribute_name(type(self), schema_name), None)
-            for attribute in self._untouched_default_instances():
-                data.pop(attribute, None)
-                data.pop(type(self).model_fields[attribute].alias or attribute, None)
-        return data
+    __compat_only__: ClassVar[tuple[str, ...]] = ()
 
-    def _untouched_default_instances(self) -> list[str]:
+    def untouched_default_instances(self) -> list[str]:
         """Fields holding the old default instance (``spec.jupyterWorkspace`` = an empty
         ``JupyterWorkspaceSpec``, ...) that nobody set or changed.
 
@@ -88,13 +55,6 @@ class CompatModel(BaseModel):
                 if value == type(value).model_validate(field.default):
                     untouched.append(attribute)
         return untouched
-
-
-def _attribute_name(model: type[BaseModel], schema_name: str) -> str:
-    for attribute, field in model.model_fields.items():
-        if (field.alias or attribute) == schema_name:
-            return attribute
-    return schema_name
 
 
 class OpenCompatModel(CompatModel):

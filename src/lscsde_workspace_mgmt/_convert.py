@@ -4,10 +4,10 @@ turned into the errors the old library raised.
 Both directions go through the schema's JSON form (aliases, ISO date strings):
 
 * compat -> SDK: dumped by alias without ``None`` values (the old library sent nulls, which
-  the server prunes) and validated by the SDK model as user input, so its checks apply;
-  fields only the old library had are left out (see ``CompatModel``);
-* SDK -> compat: what the SDK object holds (``to_api()``, which keeps fields the server sent
-  that the SDK does not model), validated into the compat model.
+  the server prunes), without the fields only the old library had and without the default
+  instances it made up, and validated by the SDK model, so its checks apply;
+* SDK -> compat: what the SDK object holds (``to_api()``), validated into the compat model
+  keeping fields neither knows (a newer CRD's), which the way back sends again.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from typing import Any, TypeVar
 
 from kubernetes_asyncio.client import ApiException
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from lscsde_sdk.errors import ApiError
 from lscsde_sdk.model_base import ResourceModel
 
-from ._base import FOR_SDK, CompatModel
+from ._base import CompatModel
 
 __all__ = [
     "as_api_exception",
@@ -40,25 +41,51 @@ SdkT = TypeVar("SdkT", bound=ResourceModel)
 
 
 def to_api_dict(model: BaseModel) -> dict[str, Any]:
-    """``model`` as the API server's JSON (aliases, no ``None`` values, no old-only fields)."""
-    data: dict[str, Any] = model.model_dump(
-        mode="json", by_alias=True, exclude_none=True, context=FOR_SDK
-    )
+    """``model`` as the API server's JSON (aliases, no ``None`` values, no old-only fields,
+    and the unknown fields it was read with)."""
+    data = _api_value(model)
+    assert isinstance(data, dict)
     return data
 
 
+def _api_value(value: Any) -> Any:
+    if isinstance(value, CompatModel):
+        cls = type(value)
+        skipped = set(cls.__compat_only__) | set(value.untouched_default_instances())
+        out: dict[str, Any] = {}
+        for name, field in cls.model_fields.items():
+            alias = field.alias or name
+            item = getattr(value, name)
+            if item is not None and name not in skipped and alias not in skipped:
+                out[alias] = _api_value(item)
+        for key, item in (value.__pydantic_extra__ or {}).items():
+            if item is not None:
+                out.setdefault(key, _api_value(item))
+        return out
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(value, Mapping):
+        return {key: _api_value(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_api_value(item) for item in value]
+    return to_jsonable_python(value)
+
+
 def to_sdk(model: CompatModel | SdkT, sdk_type: type[SdkT]) -> SdkT:
-    """The lscsde_sdk model of ``model`` (returned as it is when it already is one)."""
+    """The lscsde_sdk model of ``model`` (returned as it is when it already is one).
+
+    Fields the SDK does not know are those ``model`` was read with from the server (the
+    compat models drop unknown user input), so they are kept, not refused."""
     if isinstance(model, sdk_type):
         return model
     if not isinstance(model, CompatModel):
         raise TypeError(f"expected a compat model or a {sdk_type.__name__}, got {type(model)}")
-    return sdk_type.model_validate(to_api_dict(model))
+    return sdk_type.model_validate(to_api_dict(model), extra="allow")
 
 
 def from_sdk(model: ResourceModel, compat_type: type[CompatT]) -> CompatT:
-    """The compat model of an lscsde_sdk model."""
-    return compat_type.model_validate(model.to_api())
+    """The compat model of an lscsde_sdk model, keeping fields neither knows."""
+    return compat_type.model_validate(model.to_api(), extra="allow")
 
 
 def from_api(data: Mapping[str, Any], sdk_type: type[SdkT], compat_type: type[CompatT]) -> CompatT:

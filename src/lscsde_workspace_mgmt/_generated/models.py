@@ -371,9 +371,6 @@ class AnalyticsDataSourceStatus(CompatModel):
     Observed state of the data source, maintained by the operator.
     """
 
-    model_config = ConfigDict(
-        json_schema_extra={"x-compat-only": ["lastActiveCheck"]},
-    )
     status_text: str | None = Field(default="Waiting", alias="statusText")
     """
     Human-readable state of the data source.
@@ -650,6 +647,10 @@ class VirtualMachineWorkspaceSpec(CompatModel):
     """
     Largest number of hosts allowed, as an integer or a string.
     """
+
+
+# Fields only the old library had: never sent to the server.
+AnalyticsDataSourceStatus.__compat_only__ = ("lastActiveCheck",)
 
 
 __all__ = [
