@@ -871,11 +871,13 @@ class ApiProxy:
         mid_stream: tuple[FaultRule, _Threshold] | None = None
         if isinstance(action, Respond):
             self._record(action, rule, method, path, query)
+            conn.writer.write(_status_response(action))
+            await conn.writer.drain()
+            if "100-continue" in head.tokens("Expect"):
+                return False  # the body was never sent: this connection cannot go on
             framing, length = _request_framing(head)
             async for _ in _body_pieces(conn.reader, framing, length):
                 pass  # read so the connection stays usable for the next request
-            conn.writer.write(_status_response(action))
-            await conn.writer.drain()
             return not _wants_close(head)
         if isinstance(action, Reset | Blackhole) and rule is not None:
             threshold = _Threshold(action.after_bytes, action.after_lines)
