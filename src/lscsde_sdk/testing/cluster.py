@@ -17,7 +17,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from .binaries import ControlPlaneError
 
-__all__ = ["create_namespace", "default_crd_dir", "grant", "load_crds"]
+__all__ = ["create_namespace", "default_crd_dir", "grant", "load_crds", "wait_crds_servable"]
 
 _GRANT_TIMEOUT = 15.0
 _ESTABLISHED_TIMEOUT = 60.0
@@ -131,7 +131,6 @@ def _established(crd: client.V1CustomResourceDefinition) -> bool:
 async def _apply_crds(api_client: client.ApiClient, docs: Sequence[dict[str, Any]]) -> list[str]:
     """Create each CRD unless it exists; return once all are Established and servable."""
     ext = client.ApiextensionsV1Api(api_client)
-    custom = client.CustomObjectsApi(api_client)
     names = [str(doc["metadata"]["name"]) for doc in docs]
     for doc in docs:
         try:
@@ -142,16 +141,40 @@ async def _apply_crds(api_client: client.ApiClient, docs: Sequence[dict[str, Any
         except ApiException as exc:
             if exc.status != 409:  # 409: already there (an existing cluster) - leave it
                 raise
+    await wait_crds_servable(api_client, names)
+    return names
+
+
+# Until a CRD's handler and storage are up, reads of its resource fail with 404 (no handler
+# yet), 429 ("storage is (re)initializing") or 503 (e.g. right after a kube-apiserver restart).
+_NOT_YET_SERVABLE = frozenset({404, 429, 503})
+
+
+async def wait_crds_servable(
+    api_client: client.ApiClient,
+    names: Sequence[str] | None = None,
+    *,
+    within: float = _ESTABLISHED_TIMEOUT,
+) -> list[str]:
+    """Wait until each CRD is Established and a list of each served version answers 200.
+
+    ``names`` defaults to every CRD in the cluster. Returns the names waited for; raises
+    :class:`ControlPlaneError` naming the first CRD still not servable after ``within`` seconds.
+    """
+    ext = client.ApiextensionsV1Api(api_client)
+    custom = client.CustomObjectsApi(api_client)
+    if names is None:
+        names = [crd.metadata.name for crd in (await ext.list_custom_resource_definition()).items]
+    deadline = asyncio.get_running_loop().time() + within
     for name in names:
         try:
-            async with asyncio.timeout(_ESTABLISHED_TIMEOUT):
+            async with asyncio.timeout_at(deadline):
                 while True:
                     crd = await ext.read_custom_resource_definition(name)
                     if _established(crd):
                         break
                     await asyncio.sleep(0.1)
-                # Established precedes the resource's watch cache being ready; until then
-                # reads fail with 429 "storage is (re)initializing" (or 404 briefly).
+                # Established precedes the resource's handler and watch cache being ready.
                 group, plural = crd.spec.group, crd.spec.names.plural
                 for version in (v.name for v in crd.spec.versions if v.served):
                     while True:
@@ -159,14 +182,14 @@ async def _apply_crds(api_client: client.ApiClient, docs: Sequence[dict[str, Any
                             await custom.list_cluster_custom_object(group, version, plural, limit=1)
                             break
                         except ApiException as exc:
-                            if exc.status not in (404, 429):
+                            if exc.status not in _NOT_YET_SERVABLE:
                                 raise
                         await asyncio.sleep(0.1)
         except TimeoutError:
             raise ControlPlaneError(
-                f"CRD {name} not Established and servable after {_ESTABLISHED_TIMEOUT}s"
+                f"CRD {name} not Established and servable after {within}s"
             ) from None
-    return names
+    return list(names)
 
 
 def default_crd_dir() -> Path | None:

@@ -3,16 +3,23 @@
 No controller-manager runs: deleted namespaces stay Terminating (use a fresh namespace per
 test), ownerReferences do not cascade, and no ``default`` ServiceAccount exists (the
 ServiceAccount admission plugin is disabled so Pods can still be created).
+
+For fault tests each process can be stopped, started, restarted and paused on its own (same
+ports, data, certificates and tokens, so existing kubeconfigs and clients keep working), and
+etcd can be compacted on demand.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import concurrent.futures
+import json
 import os
 import secrets
 import shutil
+import signal
 import ssl
 import subprocess
 import tempfile
@@ -22,16 +29,24 @@ import urllib.request
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO, TypeVar
+from typing import Any, Literal, TextIO, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 from kubernetes_asyncio import client, config
 
-from .binaries import ControlPlaneBinaries, ControlPlaneError, find_binaries
-from .cluster import _apply_crds, create_namespace, default_crd_dir, grant, load_crds
+from .binaries import APISERVER, ETCD, ControlPlaneBinaries, ControlPlaneError, find_binaries
+from .cluster import (
+    _apply_crds,
+    create_namespace,
+    default_crd_dir,
+    grant,
+    load_crds,
+    wait_crds_servable,
+)
 from .identities import ADMIN, DEFAULT_USERS, Identity, render_kubeconfig, render_token_file
 from .pki import _generate_rsa_key, _generate_serving_cert, generate_ca
-from .processes import _HOST, _spawn, _tail, _terminate, pick_free_ports
+from .processes import _HOST, _signal_group, _spawn, _tail, _terminate, pick_free_ports
 
 __all__ = [
     "ADMIN",
@@ -40,6 +55,7 @@ __all__ = [
     "ControlPlane",
     "ControlPlaneStartError",
     "Identity",
+    "ProcessName",
     "create_namespace",
     "default_crd_dir",
     "generate_ca",
@@ -52,6 +68,8 @@ __all__ = [
 
 KUBECONFIG_ENV = "LSCSDE_TEST_KUBECONFIG"
 SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/24"
+ProcessName = Literal["etcd", "kube-apiserver"]
+_COMPACTION_MARKER = b"/lscsde-sdk-testing/compaction-marker"  # outside /registry
 _T = TypeVar("_T")
 
 
@@ -124,9 +142,16 @@ class ControlPlane:
         self.crds: list[str] = []
         self._server_url: str | None = None
         self._ca_file: Path | None = None
+        self._serving_cert: Path | None = None
+        self._serving_key: Path | None = None
         self._kubeconfigs: dict[str, Path] = {}
+        self._server_kubeconfigs: dict[tuple[str, str], Path] = {}
         self._etcd: subprocess.Popen[bytes] | None = None
         self._apiserver: subprocess.Popen[bytes] | None = None
+        # Command lines of the running processes, kept so a restart reuses ports and files.
+        self._etcd_command: list[str] | None = None
+        self._apiserver_command: list[str] | None = None
+        self._paused: set[str] = set()
         self._etcd_url: str | None = None
 
     # -- construction -----------------------------------------------------
@@ -175,8 +200,24 @@ class ControlPlane:
         return self._ca_file
 
     @property
+    def serving_cert_file(self) -> Path | None:
+        """kube-apiserver's serving certificate (signed by :attr:`ca_file`; SANs 127.0.0.1 and
+        localhost), reusable by a proxy on 127.0.0.1. None for an external cluster."""
+        return self._serving_cert
+
+    @property
+    def serving_key_file(self) -> Path | None:
+        """The private key of :attr:`serving_cert_file`."""
+        return self._serving_key
+
+    @property
     def etcd_url(self) -> str | None:
         return self._etcd_url
+
+    @property
+    def paused(self) -> frozenset[str]:
+        """Names of the processes currently paused with :meth:`pause`."""
+        return frozenset(self._paused)
 
     @property
     def running(self) -> bool:
@@ -190,13 +231,44 @@ class ControlPlane:
         found = {"etcd": self._etcd, "kube-apiserver": self._apiserver}
         return {name: proc.pid for name, proc in found.items() if proc is not None}
 
-    def kubeconfig_path(self, identity: str = ADMIN) -> Path:
+    def kubeconfig_path(self, identity: str = ADMIN, *, server_url: str | None = None) -> Path:
+        """The kubeconfig of ``identity``.
+
+        With ``server_url`` (e.g. an :class:`~lscsde_sdk.testing.proxy.ApiProxy`'s ``url``),
+        a copy that differs only in the server it talks to, written on first use; the server
+        there must present a certificate the control plane's CA verifies.
+        """
         try:
-            return self._kubeconfigs[identity]
+            path = self._kubeconfigs[identity]
         except KeyError:
             raise ControlPlaneError(
                 f"no kubeconfig for identity {identity!r} (known: {sorted(self._kubeconfigs)})"
             ) from None
+        if server_url is None or server_url == self._server_url:
+            return path
+        return self._kubeconfig_for_server(identity, server_url)
+
+    def _kubeconfig_for_server(self, identity: str, server_url: str) -> Path:
+        key = (identity, server_url)
+        if key in self._server_kubeconfigs:
+            return self._server_kubeconfigs[key]
+        token = self.identities[identity].token
+        if self.external or token is None or self._ca_file is None or self.tmp_dir is None:
+            raise ControlPlaneError(
+                "kubeconfigs for another server need a control plane started by this object "
+                "(an external cluster's credentials and CA are not ours to reissue)"
+            )
+        netloc = urlsplit(server_url).netloc
+        if not netloc:
+            raise ControlPlaneError(f"server_url {server_url!r} is not an absolute URL")
+        path = self.tmp_dir / "kubeconfigs" / f"{identity}-via-{netloc.replace(':', '-')}.yaml"
+        path.write_text(
+            yaml.safe_dump(render_kubeconfig(server_url, self._ca_file, identity, token)),
+            encoding="utf-8",
+        )
+        path.chmod(0o600)
+        self._server_kubeconfigs[key] = path
+        return path
 
     def resolved_crd_dir(self) -> Path | None:
         return self._crd_dir if self._crd_dir is not None else default_crd_dir()
@@ -235,6 +307,7 @@ class ControlPlane:
         """Stop kube-apiserver, then etcd (SIGTERM, then SIGKILL), and remove the temp dir."""
         apiserver, etcd = self._apiserver, self._etcd
         self._apiserver = self._etcd = None
+        self._paused.clear()
         try:
             _terminate(apiserver, self.stop_timeout)
         finally:
@@ -244,9 +317,12 @@ class ControlPlane:
             self.tmp_dir = None
         self._server_url = None
         self._etcd_url = None
+        self._etcd_command = self._apiserver_command = None
+        self._server_kubeconfigs = {}
         if not self.external:
             self._kubeconfigs = {}
             self._ca_file = None
+            self._serving_cert = self._serving_key = None
         atexit.unregister(self.stop)
 
     def log_tail(self, lines: int = 40) -> str:
@@ -282,6 +358,7 @@ class ControlPlane:
         serving_cert, serving_key = _generate_serving_cert(pki, ca_cert, ca_key)
         sa_key = _generate_rsa_key(pki / "service-account.key")
         self._ca_file = ca_cert
+        self._serving_cert, self._serving_key = serving_cert, serving_key
 
         self.identities = {
             ADMIN: Identity(ADMIN, secrets.token_urlsafe(32), "uid-admin", ("system:masters",))
@@ -308,6 +385,7 @@ class ControlPlane:
                 _terminate(self._apiserver, self.stop_timeout)
                 _terminate(self._etcd, self.stop_timeout)
                 self._apiserver = self._etcd = None
+                self._server_url = self._etcd_url = None
                 shutil.rmtree(tmp / "etcd-data", ignore_errors=True)
 
         kubeconfigs = tmp / "kubeconfigs"
@@ -335,33 +413,37 @@ class ControlPlane:
     def _start_etcd(self, tmp: Path, client_port: int, peer_port: int, deadline: float) -> None:
         assert self.binaries is not None
         client_url, peer_url = f"http://{_HOST}:{client_port}", f"http://{_HOST}:{peer_port}"
-        self._etcd = _spawn(
-            [
-                str(self.binaries.etcd),
-                f"--data-dir={tmp / 'etcd-data'}",
-                f"--listen-client-urls={client_url}",
-                f"--advertise-client-urls={client_url}",
-                f"--listen-peer-urls={peer_url}",
-                f"--initial-advertise-peer-urls={peer_url}",
-                "--name=lscsde-test",
-                f"--initial-cluster=lscsde-test={peer_url}",
-                "--unsafe-no-fsync=true",  # throwaway data: durability only costs time
-            ],
-            tmp / "etcd.log",
-        )
+        self._etcd_command = [
+            str(self.binaries.etcd),
+            f"--data-dir={tmp / 'etcd-data'}",
+            f"--listen-client-urls={client_url}",
+            f"--advertise-client-urls={client_url}",
+            f"--listen-peer-urls={peer_url}",
+            f"--initial-advertise-peer-urls={peer_url}",
+            "--name=lscsde-test",
+            f"--initial-cluster=lscsde-test={peer_url}",
+            "--unsafe-no-fsync=true",  # throwaway data: durability only costs time
+        ]
+        self._etcd_url = client_url
+        self._etcd = _spawn(self._etcd_command, tmp / "etcd.log")
+        self._wait_etcd_healthy(deadline)
+
+    def _wait_etcd_healthy(self, deadline: float) -> None:
+        assert self._etcd_url is not None
         opener = _no_proxy_opener(None)
         while True:
             self._check_alive()
             try:
-                with opener.open(f"{client_url}/health", timeout=2) as resp:
+                with opener.open(f"{self._etcd_url}/health", timeout=2) as resp:
                     if b'"true"' in resp.read():
-                        break
+                        return
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise self._fail(f"etcd not healthy at {client_url} after {self.start_timeout}s")
+                raise self._fail(
+                    f"etcd not healthy at {self._etcd_url} after {self.start_timeout}s"
+                )
             time.sleep(0.1)
-        self._etcd_url = client_url
 
     def _start_apiserver(
         self,
@@ -376,34 +458,36 @@ class ControlPlane:
         assert self.binaries is not None and self._etcd_url is not None
         server = f"https://{_HOST}:{port}"
         (tmp / "apiserver-certs").mkdir(exist_ok=True)
-        self._apiserver = _spawn(
-            [
-                str(self.binaries.kube_apiserver),
-                f"--etcd-servers={self._etcd_url}",
-                f"--bind-address={_HOST}",
-                f"--advertise-address={_HOST}",
-                # The endpoint reconciler refuses a loopback advertise address, and nothing
-                # in these tests reaches the `kubernetes` Service's endpoints anyway.
-                "--endpoint-reconciler-type=none",
-                f"--secure-port={port}",
-                f"--tls-cert-file={serving_cert}",
-                f"--tls-private-key-file={serving_key}",
-                # Unused with explicit TLS files; keeps the default /var/run/kubernetes out.
-                f"--cert-dir={tmp / 'apiserver-certs'}",
-                f"--service-cluster-ip-range={SERVICE_CLUSTER_IP_RANGE}",
-                f"--service-account-issuer={server}",
-                f"--service-account-key-file={sa_key}",
-                f"--service-account-signing-key-file={sa_key}",
-                f"--token-auth-file={token_file}",
-                "--authorization-mode=RBAC",
-                "--allow-privileged=true",
-                # No controller-manager creates the `default` ServiceAccount in new namespaces.
-                "--disable-admission-plugins=ServiceAccount",
-                *self._extra_apiserver_args,
-            ],
-            tmp / "kube-apiserver.log",
-        )
+        self._apiserver_command = [
+            str(self.binaries.kube_apiserver),
+            f"--etcd-servers={self._etcd_url}",
+            f"--bind-address={_HOST}",
+            f"--advertise-address={_HOST}",
+            # The endpoint reconciler refuses a loopback advertise address, and nothing
+            # in these tests reaches the `kubernetes` Service's endpoints anyway.
+            "--endpoint-reconciler-type=none",
+            f"--secure-port={port}",
+            f"--tls-cert-file={serving_cert}",
+            f"--tls-private-key-file={serving_key}",
+            # Unused with explicit TLS files; keeps the default /var/run/kubernetes out.
+            f"--cert-dir={tmp / 'apiserver-certs'}",
+            f"--service-cluster-ip-range={SERVICE_CLUSTER_IP_RANGE}",
+            f"--service-account-issuer={server}",
+            f"--service-account-key-file={sa_key}",
+            f"--service-account-signing-key-file={sa_key}",
+            f"--token-auth-file={token_file}",
+            "--authorization-mode=RBAC",
+            "--allow-privileged=true",
+            # No controller-manager creates the `default` ServiceAccount in new namespaces.
+            "--disable-admission-plugins=ServiceAccount",
+            *self._extra_apiserver_args,
+        ]
         self._server_url = server
+        self._apiserver = _spawn(self._apiserver_command, tmp / "kube-apiserver.log")
+        self._wait_apiserver_ready(deadline)
+
+    def _wait_apiserver_ready(self, deadline: float) -> None:
+        server = self.server_url
         admin = self.identities[ADMIN].token
         opener = _no_proxy_opener(self._ca_file)
         request = urllib.request.Request(
@@ -427,13 +511,178 @@ class ControlPlane:
                 )
             time.sleep(0.25)
 
+    # -- process control (fault tests) ------------------------------------
+
+    def _own_processes(self, action: str) -> Path:
+        """The temp dir of a control plane started by this object, else a clear error."""
+        if self.external:
+            raise ControlPlaneError(
+                f"{action}: not possible on an external cluster (from_kubeconfig); "
+                "its processes are not ours"
+            )
+        if self.tmp_dir is None or self._etcd_command is None or self._apiserver_command is None:
+            raise ControlPlaneError(f"{action}: control plane not started")
+        return self.tmp_dir
+
+    def stop_apiserver(self, *, kill: bool = False) -> None:
+        """Stop kube-apiserver: SIGTERM (then SIGKILL after ``stop_timeout``), or with
+        ``kill=True`` SIGKILL at once (a crash). etcd and its data stay.
+
+        Requests meanwhile fail to connect. :meth:`start_apiserver` brings it back.
+        """
+        self._own_processes("stop_apiserver")
+        proc, self._apiserver = self._apiserver, None
+        self._paused.discard(APISERVER)
+        _terminate(proc, self.stop_timeout, kill=kill)
+
+    def start_apiserver(self) -> None:
+        """Start kube-apiserver again on the same port with the same flags, certificates and
+        tokens (a no-op while it runs); return once ``/readyz`` is ok and every CRD's
+        resources are servable again (the CRDs themselves are kept in etcd).
+
+        Raises :class:`ControlPlaneStartError` with the log tails after ``start_timeout``.
+        """
+        tmp = self._own_processes("start_apiserver")
+        if self._apiserver is not None and self._apiserver.poll() is None:
+            return
+        assert self._apiserver_command is not None
+        deadline = time.monotonic() + self.start_timeout
+        self._apiserver = _spawn(self._apiserver_command, tmp / "kube-apiserver.log", append=True)
+        self._wait_apiserver_ready(deadline)
+        self._wait_crds_servable(deadline)
+
+    def restart_apiserver(self, *, kill: bool = False) -> None:
+        """:meth:`stop_apiserver`, then :meth:`start_apiserver`."""
+        self.stop_apiserver(kill=kill)
+        self.start_apiserver()
+
+    def stop_etcd(self, *, kill: bool = False) -> None:
+        """Stop etcd: SIGTERM (then SIGKILL after ``stop_timeout``), or with ``kill=True``
+        SIGKILL at once (a crash; a graceful stop waits seconds for the apiserver's streams).
+        kube-apiserver keeps running without storage; :meth:`start_etcd` brings etcd back.
+        """
+        self._own_processes("stop_etcd")
+        proc, self._etcd = self._etcd, None
+        self._paused.discard(ETCD)
+        _terminate(proc, self.stop_timeout, kill=kill)
+
+    def start_etcd(self) -> None:
+        """Start etcd again on the same ports and data dir (a no-op while it runs).
+
+        Returns once etcd's ``/health`` is ok and, if kube-apiserver is running and not
+        paused, once that is ready again and every CRD's resources are servable.
+        Raises :class:`ControlPlaneStartError` with the log tails after ``start_timeout``.
+        """
+        tmp = self._own_processes("start_etcd")
+        if self._etcd is not None and self._etcd.poll() is None:
+            return
+        assert self._etcd_command is not None
+        deadline = time.monotonic() + self.start_timeout
+        self._etcd = _spawn(self._etcd_command, tmp / "etcd.log", append=True)
+        self._wait_etcd_healthy(deadline)
+        apiserver = self._apiserver
+        if apiserver is not None and apiserver.poll() is None and APISERVER not in self._paused:
+            self._wait_apiserver_ready(deadline)
+            self._wait_crds_servable(deadline)
+
+    def restart_etcd(self, *, kill: bool = False) -> None:
+        """:meth:`stop_etcd`, then :meth:`start_etcd`."""
+        self.stop_etcd(kill=kill)
+        self.start_etcd()
+
+    def pause(self, name: ProcessName) -> None:
+        """Freeze ``"etcd"`` or ``"kube-apiserver"`` with SIGSTOP: it keeps its sockets but
+        answers nothing (a hung process) until :meth:`resume`."""
+        proc = self._process(name, "pause")
+        _signal_group(proc, signal.SIGSTOP)
+        self._paused.add(name)
+
+    def resume(self, name: ProcessName) -> None:
+        """Continue a process frozen by :meth:`pause` (SIGCONT)."""
+        proc = self._process(name, "resume")
+        _signal_group(proc, signal.SIGCONT)
+        self._paused.discard(name)
+
+    def _process(self, name: str, action: str) -> subprocess.Popen[bytes]:
+        self._own_processes(f"{action}({name!r})")
+        procs = {ETCD: self._etcd, APISERVER: self._apiserver}
+        if name not in procs:
+            raise ControlPlaneError(f"{action}: unknown process {name!r} (known: {sorted(procs)})")
+        proc = procs[name]
+        if proc is None or proc.poll() is not None:
+            raise ControlPlaneError(f"{action}: {name} is not running")
+        return proc
+
+    def _wait_crds_servable(self, deadline: float) -> None:
+        async def wait() -> None:
+            async with await self.api_client(ADMIN) as api:
+                await wait_crds_servable(api, within=max(deadline - time.monotonic(), 1.0))
+
+        try:
+            _run_sync(wait)
+        except ControlPlaneError as exc:
+            raise self._fail(str(exc)) from None
+
+    def etcd_revision(self) -> int:
+        """etcd's current revision (the newest resourceVersion of any object)."""
+        answer = self._etcd_call("etcd_revision", "/v3/kv/range", {"key": "AA==", "limit": 1})
+        return int(answer["header"]["revision"])
+
+    def compact_etcd(self) -> int:
+        """Compact away etcd's history: return the revision compacted to.
+
+        A marker key outside kube-apiserver's prefix is written first and the compaction
+        goes up to that write, so every resourceVersion obtained before this call is older
+        than the compacted revision. A watch (or an exact-revision list) from one of them,
+        served from etcd rather than the watch cache, then fails with 410 Expired. For
+        custom resources that needs an apiserver started with ``--watch-cache=false``; add
+        ``--etcd-compaction-interval=0`` to keep the apiserver's own compactions out.
+        """
+        # A watch from revision R starts at R+1; had it been compacted only up to R+1, its
+        # first event would lack the previous value (a 500 from the apiserver, not a 410).
+        marker = base64.b64encode(_COMPACTION_MARKER).decode()
+        written = self._etcd_call("compact_etcd", "/v3/kv/put", {"key": marker, "value": ""})
+        revision = int(written["header"]["revision"])
+        self._etcd_call(
+            "compact_etcd", "/v3/kv/compaction", {"revision": revision, "physical": True}
+        )
+        return revision
+
+    def _etcd_call(self, action: str, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST to etcd's gRPC gateway (JSON over HTTP; 64-bit numbers come back as strings)."""
+        self._own_processes(action)
+        assert self._etcd_url is not None
+        request = urllib.request.Request(
+            f"{self._etcd_url}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with _no_proxy_opener(None).open(request, timeout=10) as resp:
+                answer: dict[str, Any] = json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(2000).decode(errors="replace")
+            raise ControlPlaneError(
+                f"{action}: etcd {path} answered {exc.code}: {detail}"
+            ) from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise ControlPlaneError(f"{action}: etcd {path} unreachable: {exc}") from None
+        return answer
+
     # -- API access ---------------------------------------------------------
 
-    async def api_client(self, identity: str = ADMIN) -> client.ApiClient:
-        """A new ApiClient authenticated as ``identity``; the caller closes it."""
+    async def api_client(
+        self, identity: str = ADMIN, *, server_url: str | None = None
+    ) -> client.ApiClient:
+        """A new ApiClient authenticated as ``identity``; the caller closes it.
+
+        ``server_url`` sends its requests to another server, e.g. an ``ApiProxy`` in front of
+        this control plane (see :meth:`kubeconfig_path`).
+        """
         cfg = client.Configuration()
         await config.load_kube_config(
-            config_file=str(self.kubeconfig_path(identity)), client_configuration=cfg
+            config_file=str(self.kubeconfig_path(identity, server_url=server_url)),
+            client_configuration=cfg,
         )
         return client.ApiClient(configuration=cfg)
 

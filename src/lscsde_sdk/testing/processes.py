@@ -1,5 +1,5 @@
-"""Child processes: free ports, spawning (own process group, death signal), terminating
-the whole group, and the tails of their logs."""
+"""Child processes: free ports, spawning (own process group, death signal), pausing and
+terminating the whole group, and the tails of their logs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -60,8 +61,12 @@ def _death_signal_preexec() -> Callable[[], None] | None:
     return preexec
 
 
-def _spawn(args: Sequence[str], log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("wb") as log:
+def _spawn(args: Sequence[str], log_path: Path, *, append: bool = False) -> subprocess.Popen[bytes]:
+    """Start ``args`` with stdout and stderr to ``log_path`` (appended to for a restart)."""
+    with log_path.open("ab" if append else "wb") as log:
+        if append:
+            log.write(f"--- restarted at {time.strftime('%H:%M:%S')} ---\n".encode())
+            log.flush()
         return subprocess.Popen(
             list(args),
             stdin=subprocess.DEVNULL,
@@ -74,12 +79,22 @@ def _spawn(args: Sequence[str], log_path: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def _terminate(proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
+def _signal_group(proc: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    """Send ``signum`` to the process group of ``proc`` (a no-op once it has exited)."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signum)
+
+
+def _terminate(proc: subprocess.Popen[bytes] | None, timeout: float, *, kill: bool = False) -> None:
+    """SIGTERM the group of ``proc``, SIGKILL it after ``timeout`` (at once with ``kill``)."""
     if proc is None:
         return
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
+            os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
+            # A paused (SIGSTOPped) group only acts on the SIGTERM once it is continued.
+            os.killpg(proc.pid, signal.SIGCONT)
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
