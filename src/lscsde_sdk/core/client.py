@@ -73,8 +73,9 @@ PropagationPolicy = Literal["Foreground", "Background", "Orphan"]
 DEFAULT_FIELD_MANAGER: Final = "lscsde-sdk"
 #: ``status.statusText`` of an object that is being deleted.
 DELETING_STATUS: Final = "Deleting"
-# How often a read-modify-write is tried when others keep changing the object meanwhile.
-_CONFLICT_ATTEMPTS = 10
+#: How a read-modify-write is repeated when others keep changing the object meanwhile: many
+#: quick tries, spread by jitter so that competing writers stop colliding.
+CONFLICT_RETRY = RetryPolicy(attempts=30, initial_delay=0.01, multiplier=1.5, max_delay=0.5)
 
 _log = logging.getLogger(__name__)
 
@@ -438,7 +439,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         the current status to it, so fields and map keys it dropped are removed). Returns the
         object as written (or as read, when nothing changed).
         """
-        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+        for attempt in range(1, CONFLICT_RETRY.attempts + 1):
             current = await self.get(namespace, name)
             status: ResourceModel | None = getattr(current, "status", None)
             wanted = change(status.model_copy(deep=True) if status is not None else None)  # type: ignore[arg-type]
@@ -458,11 +459,12 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                     namespace, name, body, PatchType.MERGE, subresource="status", dry_run=False
                 )
             except ConflictError:
-                if attempt == _CONFLICT_ATTEMPTS:
+                if attempt == CONFLICT_RETRY.attempts:
                     raise
                 self.log.debug(
                     "%s %s/%s changed meanwhile; reading it again", self.info.kind, namespace, name
                 )
+                await asyncio.sleep(CONFLICT_RETRY.backoff(attempt))
         raise AssertionError("unreachable")
 
     async def replace_status(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
@@ -642,7 +644,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     async def _relabel_one(
         self, item: ResourceT, indexes: builtins.list[FieldIndex], dry_run: bool
     ) -> builtins.list[LabelChange]:
-        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+        for attempt in range(1, CONFLICT_RETRY.attempts + 1):
             changes = self._label_changes(item, indexes)
             if not changes or dry_run:
                 return changes
@@ -656,8 +658,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 await self._send(self._patch_request(item.namespace or "", _name(item), patch))
                 return changes
             except ConflictError:
-                if attempt == _CONFLICT_ATTEMPTS:
+                if attempt == CONFLICT_RETRY.attempts:
                     raise
+                await asyncio.sleep(CONFLICT_RETRY.backoff(attempt))
                 item = await self.get(item.namespace or "", _name(item))
         raise AssertionError("unreachable")
 

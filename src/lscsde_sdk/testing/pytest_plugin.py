@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,12 +22,15 @@ from kubernetes_asyncio import client
 
 from .binaries import ControlPlaneUnavailable
 from .controlplane import ADMIN, ControlPlane, create_namespace
+from .proxy import ApiProxy
 
 __all__ = [
     "CRD_DIR_ENV",
     "admin_api",
+    "api_proxy",
     "control_plane",
     "control_plane_crd_dir",
+    "control_plane_factory",
     "namespace",
     "other_user_api",
     "other_user_name",
@@ -76,6 +79,41 @@ def control_plane(
         yield plane
     finally:
         plane.stop()
+
+
+@pytest.fixture(scope="session")
+def control_plane_factory(
+    control_plane: ControlPlane,
+) -> Iterator[Callable[..., ControlPlane]]:
+    """Starts extra control planes for tests that stop, restart or reconfigure one (their
+    CRDs are cluster-wide, their processes theirs to break): ``factory(*apiserver_args,
+    crd_dir=None)``. All are stopped at the end of the session; a test may stop its own
+    earlier. Skips against an external cluster."""
+    started: list[ControlPlane] = []
+
+    def start(*apiserver_args: str, crd_dir: Path | None = None) -> ControlPlane:
+        if control_plane.external:
+            pytest.skip("needs control plane processes of its own (not an external cluster)")
+        plane = ControlPlane(apiserver_args=apiserver_args, crd_dir=crd_dir).start()
+        started.append(plane)
+        return plane
+
+    try:
+        yield start
+    finally:
+        for plane in started:
+            plane.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api_proxy(control_plane: ControlPlane) -> AsyncIterator[ApiProxy]:
+    """A fault-injecting proxy (:class:`lscsde_sdk.testing.proxy.ApiProxy`) in front of the
+    session's control plane, on the test's loop; ``control_plane.api_client(server_url=
+    api_proxy.url)`` talks through it."""
+    if control_plane.external:
+        pytest.skip("the proxy needs the control plane's own certificates")
+    async with ApiProxy.for_control_plane(control_plane) as proxy:
+        yield proxy
 
 
 @pytest_asyncio.fixture(loop_scope="session")
