@@ -1,0 +1,93 @@
+"""Objects read from the API server are validated by pydantic-core alone: no Python code runs
+per object or per nested model, whatever the list's length."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+import pytest
+
+import lscsde_sdk.models as models
+from lscsde_sdk.core.lists import ResourceList
+from lscsde_sdk.core.watch import _line_adapter
+from lscsde_sdk.model_base import ResourceModel
+from tests.examples import load_example
+
+GENERATED = [
+    cls
+    for name in models.__all__
+    if isinstance(cls := getattr(models, name), type) and issubclass(cls, ResourceModel)
+]
+
+
+@pytest.mark.parametrize("cls", GENERATED, ids=lambda cls: cls.__name__)
+def test_no_generated_class_has_python_hooks_on_validation(cls: type[ResourceModel]) -> None:
+    decorators = cls.__pydantic_decorators__
+    assert not decorators.model_validators and not decorators.field_validators
+    assert not decorators.validators and not decorators.root_validators
+    assert not cls.__pydantic_custom_init__  # the strict __init__ is the user's only
+    assert cls.__pydantic_post_init__ is None
+
+
+def python_calls(action: Callable[[], Any]) -> list[str]:
+    """The Python functions (not C functions) ``action`` calls, itself not included."""
+    calls: list[str] = []
+
+    def profile(frame: FrameType, event: str, arg: Any) -> None:
+        if event == "call":
+            calls.append(f"{frame.f_code.co_filename}:{frame.f_code.co_name}")
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return calls[1:]  # the first call is the action itself
+
+
+def _list_body(count: int) -> bytes:
+    items = []
+    for index in range(count):
+        workspace = load_example("workspace-jupyter-full")
+        workspace["metadata"]["name"] = f"w{index}"
+        workspace["metadata"]["managedFields"] = [
+            {"manager": "kubectl", "operation": "Update", "fieldsV1": {"f:spec": {}}}
+        ]
+        workspace["spec"]["aFutureField"] = {"nested": [1]}
+        items.append(workspace)
+    return json.dumps({"metadata": {"resourceVersion": "7"}, "items": items}).encode()
+
+
+def test_a_list_response_runs_no_python_per_object() -> None:
+    validator = ResourceList[models.AnalyticsWorkspace].__pydantic_validator__
+    body = _list_body(50)
+    validator.validate_json(body)  # warm: first use may build things lazily
+    assert python_calls(lambda: validator.validate_json(body)) == []
+
+
+def test_a_get_response_runs_no_python() -> None:
+    body = json.dumps(load_example("workspace-binding-claims")).encode()
+    models.AnalyticsWorkspaceBinding.from_api_json(body)
+    # from_api_json itself is one Python call; nothing below it.
+    calls = python_calls(lambda: models.AnalyticsWorkspaceBinding.from_api_json(body))
+    assert [call.rsplit(":", 1)[1] for call in calls] == ["from_api_json"]  # and nothing below
+
+
+def test_a_watch_event_runs_no_python() -> None:
+    adapter = _line_adapter(models.AnalyticsWorkspace)
+    line = json.dumps({"type": "MODIFIED", "object": load_example("workspace-jupyter-full")})
+    adapter.validate_json(line)
+    calls = python_calls(lambda: adapter.validate_json(line))
+    # TypeAdapter's own Python entry point, and nothing for the event or the object in it.
+    assert all("pydantic/type_adapter.py" in call for call in calls), calls
+
+
+def test_the_user_path_does_run_its_checks() -> None:
+    # The contrast: constructing from user input runs the strict checks in Python.
+    manifest = load_example("workspace-jupyter-full")
+    calls = python_calls(lambda: models.AnalyticsWorkspace.model_validate(manifest))
+    assert any(call.endswith(":rule_violations") for call in calls)
