@@ -89,18 +89,8 @@ class ResourceModel(BaseModel):
         """Validate user input strictly (unknown fields are an error unless ``extra`` says
         otherwise); for objects read from the API server use :meth:`from_api`."""
         __tracebackhide__ = True
-        model: Self = _strictly(
-            cls,
-            obj,
-            lambda default: cls.__pydantic_validator__.validate_python(
-                obj,
-                strict=strict,
-                extra=extra or default,
-                from_attributes=from_attributes,
-                context=context,
-                by_alias=by_alias,
-                by_name=by_name,
-            ),
+        model: Self = _user_input(
+            cls, obj, strict, extra, from_attributes, context, by_alias, by_name
         )
         _raise_rule_violations(model)
         return model
@@ -202,18 +192,8 @@ class ResourceUnion(RootModel[RootT], Generic[RootT]):
     ) -> Self:
         """Validate a manifest of any kind strictly, as :meth:`ResourceModel.model_validate`."""
         __tracebackhide__ = True
-        union: Self = _strictly(
-            cls,
-            obj,
-            lambda default: cls.__pydantic_validator__.validate_python(
-                obj,
-                strict=strict,
-                extra=extra or default,
-                from_attributes=from_attributes,
-                context=context,
-                by_alias=by_alias,
-                by_name=by_name,
-            ),
+        union: Self = _user_input(
+            cls, obj, strict, extra, from_attributes, context, by_alias, by_name
         )
         if isinstance(union.root, BaseModel):
             _raise_rule_violations(union.root)
@@ -324,6 +304,32 @@ def _raise_rule_violations(model: BaseModel) -> None:
 
 
 _T = TypeVar("_T")
+
+
+def _user_input(
+    cls: type[BaseModel],
+    obj: Any,
+    strict: bool | None,
+    extra: ExtraMode | None,
+    from_attributes: bool | None,
+    context: Any | None,
+    by_alias: bool | None,
+    by_name: bool | None,
+) -> Any:
+    """``cls.model_validate`` of user input: strict unless ``extra`` says otherwise."""
+    return _strictly(
+        cls,
+        obj,
+        lambda default: cls.__pydantic_validator__.validate_python(
+            obj,
+            strict=strict,
+            extra=extra or default,
+            from_attributes=from_attributes,
+            context=context,
+            by_alias=by_alias,
+            by_name=by_name,
+        ),
+    )
 
 
 def _strictly(cls: type[BaseModel], data: Any, validate: Callable[[ExtraMode], _T]) -> _T:

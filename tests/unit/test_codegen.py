@@ -190,7 +190,8 @@ def test_check_reports_drift_when_a_schema_changes(
 # -- schemas the generator refuses ---------------------------------------------------------
 
 
-def _crd(kind: str, spec_properties: dict[str, Any]) -> Crd:
+def example_crd(kind: str, spec: dict[str, Any]) -> Crd:
+    """A one-version CRD of ``kind`` (group example.org) whose spec's schema is ``spec``."""
     return Crd(
         source=Path(f"{kind}.yaml"),
         group="example.org",
@@ -204,11 +205,12 @@ def _crd(kind: str, spec_properties: dict[str, Any]) -> Crd:
         namespaced=True,
         has_status=True,
         has_scale=False,
-        schema={
-            "type": "object",
-            "properties": {"spec": {"type": "object", "properties": spec_properties}},
-        },
+        schema={"type": "object", "properties": {"spec": spec}},
     )
+
+
+def _crd(kind: str, spec_properties: dict[str, Any]) -> Crd:
+    return example_crd(kind, {"type": "object", "properties": spec_properties})
 
 
 def _settings(*names: str, description: str = "") -> dict[str, Any]:

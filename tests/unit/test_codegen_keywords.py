@@ -7,7 +7,6 @@ import importlib.util
 import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -19,24 +18,11 @@ from codegen.jsonschema import KNOWN_KEYWORDS, SchemaError, combine
 from codegen.models import generate_models
 from lscsde_sdk.schema_rules import ListType, RequiredRule, ValidationRule
 from lscsde_sdk.wire_formats import WireFormat
+from tests.unit.test_codegen import example_crd
 
 
-def crd(spec: dict[str, Any], kind: str = "Alpha") -> Crd:
-    return Crd(
-        source=Path(f"{kind}.yaml"),
-        group="example.org",
-        version="v1",
-        storage=True,
-        kind=kind,
-        plural=kind.lower() + "s",
-        singular=kind.lower(),
-        short_names=(),
-        categories=(),
-        namespaced=True,
-        has_status=False,
-        has_scale=False,
-        schema={"type": "object", "properties": {"spec": spec}},
-    )
+def crd(spec: dict[str, Any]) -> Crd:
+    return example_crd("Alpha", spec)
 
 
 EVERYTHING = {
