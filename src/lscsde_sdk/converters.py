@@ -36,7 +36,6 @@ requests and limits as short figures for the spawn form ("8 GiB", "0.5 CPU").
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -289,7 +288,11 @@ def _read_resources(
 
 
 def kubespawner_override(
-    name: str | None, jupyter: JupyterWorkspaceSpec, *, namespace: str | None = None
+    name: str | None,
+    jupyter: JupyterWorkspaceSpec,
+    *,
+    namespace: str | None = None,
+    sections: dict[str, _Section] | None = None,
 ) -> dict[str, Any]:
     """KubeSpawner's per-profile settings for a workspace's ``jupyterWorkspace`` block.
 
@@ -301,13 +304,14 @@ def kubespawner_override(
     ``default_url``; ``node_selector``; ``tolerations`` as plain dicts.
 
     Raises :class:`~lscsde_sdk.errors.InvalidWorkspaceError` (naming ``namespace/name``) for
-    resources that cannot be used.
+    resources that cannot be used. ``sections``: the resources already read.
     """
     override: dict[str, Any] = {
         "image": jupyter.image,
         "extra_labels": {**(jupyter.extra_labels or {}), WORKSPACE_POD_LABEL: name},
     }
-    sections = _read_resources(name, namespace, jupyter)
+    if sections is None:
+        sections = _read_resources(name, namespace, jupyter)
     for section, memory_key, cpu_key, other_key in (
         ("requests", "mem_guarantee", "cpu_guarantee", "extra_resource_guarantees"),
         ("limits", "mem_limit", "cpu_limit", "extra_resource_limits"),
@@ -324,14 +328,28 @@ def kubespawner_override(
     if jupyter.default_uri:
         override["default_url"] = jupyter.default_uri
     if jupyter.node_selector:
-        override["node_selector"] = copy.deepcopy(jupyter.node_selector)
+        override["node_selector"] = _json_copy(jupyter.node_selector)
     if jupyter.tolerations:
-        override["tolerations"] = [copy.deepcopy(dict(item)) for item in jupyter.tolerations]
+        override["tolerations"] = [_json_copy(dict(item)) for item in jupyter.tolerations]
     return override
 
 
+def _json_copy(value: Any) -> Any:
+    """A copy of JSON-like data (maps, lists, scalars): what a profile hands KubeSpawner is
+    its own, never the model's (which may be an informer's shared object)."""
+    if isinstance(value, Mapping):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_copy(item) for item in value]
+    return value
+
+
 def describe_resources(
-    name: str | None, jupyter: JupyterWorkspaceSpec, *, namespace: str | None = None
+    name: str | None,
+    jupyter: JupyterWorkspaceSpec,
+    *,
+    namespace: str | None = None,
+    sections: dict[str, _Section] | None = None,
 ) -> dict[str, dict[str, str]]:
     """What the workspace requests and limits, in words for the spawn form:
     ``{"requests": {...}, "limits": {...}}``, each section only when set, each mapping a
@@ -343,7 +361,9 @@ def describe_resources(
     Raises :class:`~lscsde_sdk.errors.InvalidWorkspaceError` like :func:`kubespawner_override`.
     """
     described: dict[str, dict[str, str]] = {}
-    for section, read in _read_resources(name, namespace, jupyter).items():
+    if sections is None:
+        sections = _read_resources(name, namespace, jupyter)
+    for section, read in sections.items():
         figures: dict[str, str] = {}
         if read.cpu is not None:
             figures["cpu"] = format_cpu(read.cpu)
@@ -397,11 +417,12 @@ class AnalyticsWorkspaceConverter:
             profile["workspace_definition"] = jupyter.model_dump(
                 mode="json", by_alias=True, exclude_none=True
             )
+            sections = _read_resources(metadata.name, metadata.namespace, jupyter)
             profile["kubespawner_override"] = kubespawner_override(
-                metadata.name, jupyter, namespace=metadata.namespace
+                metadata.name, jupyter, namespace=metadata.namespace, sections=sections
             )
             profile["resources_display"] = describe_resources(
-                metadata.name, jupyter, namespace=metadata.namespace
+                metadata.name, jupyter, namespace=metadata.namespace, sections=sections
             )
         validity = spec.validity if spec else None
         end = expires or (validity.expires if validity else None)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_UP, Context, Decimal, Inexact, InvalidOperation, Overflow, localcontext
+from functools import lru_cache
 from typing import Final
 
 from .errors import InvalidQuantityError
@@ -79,6 +80,19 @@ def _text(value: object) -> str:
 
 
 def parse_quantity(value: object) -> Decimal:
+    """The exact amount of a Kubernetes quantity (see :func:`_parse_quantity`); the same few
+    quantities ("2", "8Gi") recur in every workspace, so answers are remembered."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return _remembered(value)
+    return _parse_quantity(value)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _remembered(value: str | int | float) -> Decimal:
+    return _parse_quantity(value)  # Decimals are immutable: one answer can be shared
+
+
+def _parse_quantity(value: object) -> Decimal:
     """The exact amount of a Kubernetes quantity: ``"500m"`` -> ``Decimal("0.5")``,
     ``"8Gi"`` -> ``Decimal(8589934592)``, ``"1e3"`` -> ``Decimal(1000)``.
 
