@@ -137,6 +137,9 @@ def render_section(document: Mapping[str, Any]) -> str:
         "all timed calls, peak RSS is the median of the runs' peaks, requests are counted "
         "from the server's audit log."
     )
+    start, end = env.get("loadavg_start"), env.get("loadavg_end")
+    if start and end:  # more than the CPU count means something else competed for them
+        intro += f" 1-minute load average: {start[0]:.2f} at the start, {end[0]:.2f} at the end."
     if settings.get("quick"):
         intro = "**Quick mode (smoke run, not for comparison).** " + intro
     parts = [intro, "", f"Versions: {_versions_line(document)}."]

@@ -192,7 +192,14 @@ def test_the_section_says_how_and_where_it_was_measured() -> None:
     assert "2,000 workspaces and 10,000 bindings" in section
     assert "lscsde-sdk at abc1234" in section
     assert "Quick mode" not in section
+    assert "load average" not in section  # not recorded in this document
     assert render_section(_document(quick=True)).startswith("**Quick mode")
+
+
+def test_the_section_gives_the_load_the_machine_was_under() -> None:
+    document = _document()
+    document["environment"].update(loadavg_start=[0.5, 0.4, 0.3], loadavg_end=[2.25, 1.0, 0.5])
+    assert "1-minute load average: 0.50 at the start, 2.25 at the end." in render_section(document)
 
 
 def test_the_readme_section_between_the_markers_is_replaced_and_the_rest_kept() -> None:
