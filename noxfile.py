@@ -63,7 +63,8 @@ def bench(session: nox.Session) -> None:
 
     Writes bench/results.json and bench/results.md; `-- --update-readme` also rewrites the
     README's Performance section, `-- --quick` is a smoke run (`-- --help` for the rest).
-    Takes about 15 minutes on two cores; run it on an otherwise idle machine.
+    Takes about 25 minutes on two cores (`-- --quick`: under a minute); run it on an
+    otherwise idle machine.
     """
     session.install("-e", ".[bench]")
     session.run("python", "-m", "lscsde_sdk.testing.binaries")
