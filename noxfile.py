@@ -1,4 +1,4 @@
-"""Developer and CI sessions: generate, generate_check, lint, tests, demo, build."""
+"""Developer and CI sessions: generate, generate_check, lint, tests, demo, build, bench."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ def generate_check(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over everything hand-written, mypy (strict) over src."""
-    session.install("-e", ".[lint,test,codegen]")
-    session.run("ruff", "check", "src", "tests", "codegen", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "codegen", "noxfile.py")
+    """ruff over everything hand-written, mypy (strict) over src and bench."""
+    session.install("-e", ".[lint,test,codegen,bench]")
+    session.run("ruff", "check", "src", "tests", "codegen", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "codegen", "bench", "noxfile.py")
     session.run("mypy")
 
 
@@ -55,6 +55,20 @@ def demo(session: nox.Session) -> None:
     """A throwaway kube-apiserver, a workspace and a binding, the user's KubeSpawner profile."""
     session.install("-e", ".")
     session.run("python", "-m", "lscsde_sdk.testing.demo", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmark against lscsde-workspace-mgmt 0.1.14, lightkube, kr8s and a raw-GET floor.
+
+    Writes bench/results.json and bench/results.md; `-- --update-readme` also rewrites the
+    README's Performance section, `-- --quick` is a smoke run (`-- --help` for the rest).
+    Takes about 25 minutes on two cores (`-- --quick`: under a minute); run it on an
+    otherwise idle machine.
+    """
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "lscsde_sdk.testing.binaries")
+    session.run("python", "-m", "bench", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -1,0 +1,217 @@
+"""Peers and scenarios: what the bench measures.
+
+A *peer* is a library (or a baseline) run by one module of ``bench.peers`` in one Python
+environment, authenticated as its own identity. A *scenario* is one operation measured for
+several peers on the same seeded data, reported as ratios against one of them.
+
+Adding a scenario is one function registered with :func:`scenario`: it receives the seeded
+data and returns a :class:`Measurement` per peer (the peer, the operation name its module
+implements, and the operation's parameters). A new operation is one more entry in the peer
+module's ``OPERATIONS``. For example, the informer-cache variant of the permitted
+workspaces would be::
+
+    @scenario(
+        "permitted_cached",
+        "get_permitted_workspaces from an informer cache ({heavy_bindings} bindings)",
+        reference=WORKSPACE_MGMT.name,
+        inner=50,
+    )
+    def permitted_cached(data: SeededData) -> list[Measurement]:
+        job = {"namespace": data.namespace, "username": data.heavy_user}
+        return [
+            Measurement(SDK, "permitted_cached", job),
+            Measurement(WORKSPACE_MGMT, "permitted", job),
+        ]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .envs import BENCH, WORKSPACE_MGMT_0_1_14, PythonEnv
+from .seed import SeededData
+
+__all__ = [
+    "CLUSTER_PEERS",
+    "FLOOR",
+    "KR8S",
+    "LIGHTKUBE",
+    "SCENARIOS",
+    "SDK",
+    "WORKSPACE_MGMT",
+    "Measurement",
+    "Peer",
+    "Scenario",
+    "scenario",
+]
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A library measured by the bench, as the module that drives it in a subprocess."""
+
+    name: str  # as shown in the tables
+    module: str  # run as ``python -m <module>``
+    env: PythonEnv = BENCH
+
+    @property
+    def identity(self) -> str:
+        """The token user this peer authenticates as (its requests are counted by it)."""
+        return "bench-" + re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+SDK = Peer("lscsde-sdk", "bench.peers.sdk")
+WORKSPACE_MGMT = Peer(
+    "lscsde-workspace-mgmt 0.1.14", "bench.peers.workspace_mgmt", WORKSPACE_MGMT_0_1_14
+)
+LIGHTKUBE = Peer("lightkube", "bench.peers.lightkube_client")
+KR8S = Peer("kr8s", "bench.peers.kr8s_client")
+FLOOR = Peer("floor: raw GET + json.loads", "bench.peers.floor")
+
+#: The peers that talk to the API server: each gets a token identity when the bench's
+#: control plane starts (identities cannot be added later), so a new one must be listed.
+CLUSTER_PEERS = (SDK, WORKSPACE_MGMT, LIGHTKUBE, KR8S, FLOOR)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One peer's part in a scenario: the operation its module runs, and the parameters."""
+
+    peer: Peer
+    op: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str  # may use the seed's sizes: {workspaces}, {bindings}, {heavy_bindings}
+    reference: str  # the peer whose median is 1.00x
+    build: Callable[[SeededData], list[Measurement]]
+    inner: int  # timed calls per subprocess
+    quick_inner: int
+    uses_cluster: bool = True  # False: no server involved, no requests counted
+    expected_items: Callable[[SeededData], int] | None = None  # each peer's result length
+
+    def describe(self, data: SeededData | None) -> str:
+        return self.description.format(**data.counts()) if data else self.description
+
+
+#: Every scenario, in the order they run and appear in the report.
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario(
+    name: str,
+    description: str,
+    *,
+    reference: str,
+    inner: int,
+    quick_inner: int | None = None,
+    uses_cluster: bool = True,
+    expected_items: Callable[[SeededData], int] | None = None,
+) -> Callable[
+    [Callable[[SeededData], list[Measurement]]], Callable[[SeededData], list[Measurement]]
+]:
+    """Register the decorated function as scenario ``name``."""
+
+    def register(
+        build: Callable[[SeededData], list[Measurement]],
+    ) -> Callable[[SeededData], list[Measurement]]:
+        if name in SCENARIOS:
+            raise ValueError(f"scenario {name!r} is registered twice")
+        SCENARIOS[name] = Scenario(
+            name=name,
+            description=description,
+            reference=reference,
+            build=build,
+            inner=inner,
+            quick_inner=quick_inner if quick_inner is not None else max(1, inner // 3),
+            uses_cluster=uses_cluster,
+            expected_items=expected_items,
+        )
+        return build
+
+    return register
+
+
+# -- the scenarios ------------------------------------------------------------------
+
+
+@scenario(
+    "list_all",
+    "list all {workspaces:,} AnalyticsWorkspaces of a namespace into objects",
+    reference=FLOOR.name,
+    inner=3,
+    quick_inner=2,
+    expected_items=lambda data: data.plan.workspaces,
+)
+def list_all(data: SeededData) -> list[Measurement]:
+    job = {"namespace": data.namespace}
+    return [
+        Measurement(peer, "list", job) for peer in (SDK, WORKSPACE_MGMT, LIGHTKUBE, KR8S, FLOOR)
+    ]
+
+
+@scenario(
+    "get_one",
+    "GET one AnalyticsWorkspace into a model",
+    reference=FLOOR.name,
+    inner=50,
+    quick_inner=10,
+)
+def get_one(data: SeededData) -> list[Measurement]:
+    job = {"namespace": data.namespace, "name": data.sample_workspace}
+    return [Measurement(SDK, "get", job), Measurement(FLOOR, "get", job)]
+
+
+def _permitted(username: str, data: SeededData) -> list[Measurement]:
+    job = {"namespace": data.namespace, "username": username}
+    return [Measurement(SDK, "permitted", job), Measurement(WORKSPACE_MGMT, "permitted", job)]
+
+
+@scenario(
+    "permitted_realistic",
+    "get_permitted_workspaces for a user with {realistic_bindings} bindings "
+    "(of {bindings:,} in the namespace)",
+    reference=WORKSPACE_MGMT.name,
+    inner=20,
+    quick_inner=5,
+    expected_items=lambda data: data.plan.realistic_bindings,
+)
+def permitted_realistic(data: SeededData) -> list[Measurement]:
+    return _permitted(data.realistic_user, data)
+
+
+@scenario(
+    "permitted_heavy",
+    "get_permitted_workspaces for a user with {heavy_bindings} bindings "
+    "(of {bindings:,} in the namespace)",
+    reference=WORKSPACE_MGMT.name,
+    inner=5,
+    quick_inner=2,
+    expected_items=lambda data: data.plan.heavy_bindings,
+)
+def permitted_heavy(data: SeededData) -> list[Measurement]:
+    return _permitted(data.heavy_user, data)
+
+
+_IMPORTED = ("lscsde_sdk", "lscsde_sdk.clients", "kubernetes_asyncio.client")
+
+
+@scenario(
+    "import",
+    "cold import in a fresh interpreter: `python -c 'import X'` minus `python -c pass`",
+    reference="import kubernetes_asyncio.client",
+    inner=3,
+    quick_inner=1,
+    uses_cluster=False,
+)
+def import_time(data: SeededData) -> list[Measurement]:
+    return [
+        Measurement(Peer(f"import {module}", "bench.peers.imports"), "import", {"module": module})
+        for module in _IMPORTED
+    ]
