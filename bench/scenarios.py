@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .envs import BENCH, WORKSPACE_MGMT_0_1_14, PythonEnv
-from .seed import SeededData
+from .seed import SeededData, workspace_name
 
 __all__ = [
     "CLUSTER_PEERS",
@@ -41,6 +41,7 @@ __all__ = [
     "LIGHTKUBE",
     "SCENARIOS",
     "SDK",
+    "SDK_INFORMER",
     "WORKSPACE_MGMT",
     "Measurement",
     "Peer",
@@ -64,6 +65,7 @@ class Peer:
 
 
 SDK = Peer("lscsde-sdk", "bench.peers.sdk")
+SDK_INFORMER = Peer("lscsde-sdk from an informer", "bench.peers.sdk")
 WORKSPACE_MGMT = Peer(
     "lscsde-workspace-mgmt 0.1.14", "bench.peers.workspace_mgmt", WORKSPACE_MGMT_0_1_14
 )
@@ -73,7 +75,7 @@ FLOOR = Peer("floor: raw GET + json.loads", "bench.peers.floor")
 
 #: The peers that talk to the API server: each gets a token identity when the bench's
 #: control plane starts (identities cannot be added later), so a new one must be listed.
-CLUSTER_PEERS = (SDK, WORKSPACE_MGMT, LIGHTKUBE, KR8S, FLOOR)
+CLUSTER_PEERS = (SDK, SDK_INFORMER, WORKSPACE_MGMT, LIGHTKUBE, KR8S, FLOOR)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,12 @@ def get_one(data: SeededData) -> list[Measurement]:
 
 def _permitted(username: str, data: SeededData) -> list[Measurement]:
     job = {"namespace": data.namespace, "username": username}
-    return [Measurement(SDK, "permitted", job), Measurement(WORKSPACE_MGMT, "permitted", job)]
+    return [
+        Measurement(SDK, "permitted", job),
+        # The informers sync in the warm-up call; the timed calls answer from memory.
+        Measurement(SDK_INFORMER, "permitted_cached", job),
+        Measurement(WORKSPACE_MGMT, "permitted", job),
+    ]
 
 
 @scenario(
@@ -197,6 +204,38 @@ def permitted_realistic(data: SeededData) -> list[Measurement]:
 )
 def permitted_heavy(data: SeededData) -> list[Measurement]:
     return _permitted(data.heavy_user, data)
+
+
+@scenario(
+    "informer_memory",
+    "keep all {workspaces:,} workspaces and {bindings:,} bindings in memory: informers synced "
+    "(time to sync; peak RSS) against both lists held as json.loads dicts",
+    reference=FLOOR.name,
+    inner=1,
+    quick_inner=1,
+)
+def informer_memory(data: SeededData) -> list[Measurement]:
+    job = {"namespace": data.namespace}
+    return [Measurement(SDK_INFORMER, "informer_sync", job), Measurement(FLOOR, "hold", job)]
+
+
+#: Changes a watch scenario makes and then replays.
+WATCHED_CHANGES = 1000
+
+
+@scenario(
+    "watch",
+    f"watch throughput: {WATCHED_CHANGES:,} changes written by another task, then replayed "
+    f"by a watch from the version before them; typed events/s = {WATCHED_CHANGES:,} ÷ median",
+    reference=FLOOR.name,
+    inner=2,
+    quick_inner=1,
+    expected_items=lambda data: min(WATCHED_CHANGES, data.plan.workspaces),
+)
+def watch(data: SeededData) -> list[Measurement]:
+    names = [workspace_name(index) for index in range(min(WATCHED_CHANGES, data.plan.workspaces))]
+    job = {"namespace": data.namespace, "names": names}
+    return [Measurement(SDK, "watch_replay", job), Measurement(FLOOR, "watch_replay", job)]
 
 
 _IMPORTED = ("lscsde_sdk", "lscsde_sdk.clients", "kubernetes_asyncio.client")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from lscsde_sdk.clients import AnalyticsWorkspaceClient
+from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
+from lscsde_sdk.core.informer import InformerFactory
+from lscsde_sdk.core.watch import EventType
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
 
-from . import _harness
+from . import _harness, changes
 from ._kubeconfig import api_client
 
 
@@ -32,10 +35,69 @@ async def permitted_workspaces(job: _harness.Job) -> AsyncIterator[_harness.Call
         yield partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
 
 
+@asynccontextmanager
+async def permitted_from_informers(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+    async with await api_client(job["kubeconfig"]) as api, InformerFactory(api) as informers:
+        manager = AnalyticsWorkspaceManager(api, informers=informers)
+        yield partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+
+
+@asynccontextmanager
+async def informer_sync(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+    """Sync informers of both kinds (kept alive, so their memory counts in the peak)."""
+    async with await api_client(job["kubeconfig"]) as api:
+        kept: list[InformerFactory] = []
+
+        async def call() -> _harness.Sample:
+            while kept:  # one copy in memory at a time: the peak is one store's
+                await kept.pop().stop()
+            informers = InformerFactory(api)
+            kept.append(informers)
+            began = time.perf_counter()
+            bindings = await informers.synced(AnalyticsWorkspaceBindingClient, job["namespace"])
+            workspaces = await informers.synced(AnalyticsWorkspaceClient, job["namespace"])
+            seconds = time.perf_counter() - began
+            return _harness.Sample(seconds, len(bindings.store) + len(workspaces.store))
+
+        try:
+            yield call
+        finally:
+            for informers in kept:
+                await informers.stop()
+
+
+@asynccontextmanager
+async def watch_replay(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+    """Write changes, then time a watch from before them until it has seen them all."""
+    async with await api_client(job["kubeconfig"]) as api:
+        client = AnalyticsWorkspaceClient(api)
+        names, namespace = job["names"], job["namespace"]
+
+        async def call() -> _harness.Sample:
+            start = await changes.latest_version(api, namespace)
+            await changes.write(api, namespace, names, str(time.time()))
+            seen = 0
+            began = time.perf_counter()
+            events = client.watch(namespace, resource_version=start)
+            async for event in events:
+                if event.type is EventType.MODIFIED:
+                    seen += 1
+                    if seen == len(names):
+                        break
+            seconds = time.perf_counter() - began
+            await events.aclose()  # type: ignore[attr-defined]
+            return _harness.Sample(seconds, seen)
+
+        yield call
+
+
 OPERATIONS: dict[str, _harness.Operation] = {
     "list": list_workspaces,
     "get": get_workspace,
     "permitted": permitted_workspaces,
+    "permitted_cached": permitted_from_informers,
+    "informer_sync": informer_sync,
+    "watch_replay": watch_replay,
 }
 DISTRIBUTIONS = ("lscsde-sdk", "pydantic", "pydantic-core", "kubernetes_asyncio")
 

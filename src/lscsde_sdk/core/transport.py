@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from kubernetes_asyncio.client import ApiClient
+from yarl import URL
 
 from ..errors import (
     ApiConnectionError,
@@ -236,16 +240,20 @@ class Transport:
             timeout = aiohttp.ClientTimeout(
                 total=timeouts.total, connect=timeouts.connect, sock_connect=timeouts.connect
             )
+        url = host + request.path
+        if query:
+            url += "?" + urlencode(query)
+        connection = _connection(self.api_client)
         try:
-            response = await self.api_client.rest_client.request(
+            response = await connection.session.request(
                 request.method,
-                host + request.path,
-                # urlencode takes a list of pairs; repeated keys (e.g. dryRun) need a list.
-                query_params=cast("dict[str, Any]", query),
+                url,
                 headers=headers,
-                body=request.body,
-                _preload_content=False,
-                _request_timeout=timeout,
+                data=None if request.body is None else _encoded(request.body),
+                timeout=timeout,
+                proxy=connection.proxy,
+                proxy_headers=connection.proxy_headers,
+                server_hostname=connection.server_hostname,
             )
         except aiohttp.ClientConnectorError as error:
             raise ApiConnectionError(
@@ -259,7 +267,7 @@ class Transport:
             raise ApiConnectionError(
                 request.method, request.path, f"connection failed: {error!r}", sent=True
             ) from error
-        return cast(aiohttp.ClientResponse, response)
+        return response
 
     @staticmethod
     async def _read(request: Request, response: aiohttp.ClientResponse) -> bytes:
@@ -275,3 +283,61 @@ class Transport:
             ) from error
         finally:
             response.release()
+
+
+def _encoded(body: Any) -> bytes:
+    # Bytes as they are; anything else is JSON (which is YAML too, for apply patches).
+    return body if isinstance(body, bytes) else json.dumps(body).encode()
+
+
+@dataclass(frozen=True)
+class _Connection:
+    """How this SDK reaches the API server of one ``ApiClient``."""
+
+    session: aiohttp.ClientSession
+    proxy: str | None
+    proxy_headers: Mapping[str, str] | None
+    server_hostname: str | None
+
+
+_CONNECTIONS: weakref.WeakKeyDictionary[ApiClient, _Connection] = weakref.WeakKeyDictionary()
+
+
+def _connection(api_client: ApiClient) -> _Connection:
+    """A session on the ``ApiClient``'s own connection pool (TLS set-up, limits) for this SDK.
+
+    kubernetes_asyncio's session trusts the environment, so aiohttp looks up proxy variables
+    and ``~/.netrc`` in a worker thread for every request: two thread hops that cost more than
+    the request on a busy machine. This session does not; the proxy the environment names for
+    the API server is looked up once, here. It is closed with the ``ApiClient``.
+    """
+    found = _CONNECTIONS.get(api_client)
+    if found is not None and not found.session.closed:
+        return found
+    configuration = api_client.configuration
+    rest = api_client.rest_client
+    proxy = configuration.proxy or None
+    proxy_headers = configuration.proxy_headers or None
+    if proxy is None:
+        try:
+            environment_proxy = get_env_proxy_for_url(URL(str(configuration.host)))
+        except LookupError:
+            pass
+        else:
+            proxy = str(environment_proxy[0])
+    session = aiohttp.ClientSession(
+        connector=rest.pool_manager.connector,
+        connector_owner=False,
+        read_bufsize=2**21,  # long lines of big objects in watches, as kubernetes_asyncio
+    )
+    found = _Connection(session, proxy, proxy_headers, configuration.tls_server_name or None)
+    _CONNECTIONS[api_client] = found
+    close_pool = rest.close
+
+    async def close() -> None:
+        await session.close()
+        await close_pool()
+
+    # Closing the ApiClient closes this session with its pool (nothing else to remember).
+    rest.close = close  # type: ignore[method-assign]
+    return found
