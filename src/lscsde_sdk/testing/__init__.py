@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         find_binaries,
         kubernetes_version,
     )
-    from .cluster import create_namespace, grant
+    from .cluster import create_namespace, grant, grant_cluster, revoke_cluster
     from .controlplane import ControlPlane, ControlPlaneStartError
     from .identities import ADMIN, DEFAULT_USERS, Identity
 
@@ -31,6 +31,8 @@ _EXPORTS = {
     "ControlPlaneStartError": "controlplane",
     "create_namespace": "cluster",
     "grant": "cluster",
+    "grant_cluster": "cluster",
+    "revoke_cluster": "cluster",
     "ControlPlaneBinaries": "binaries",
     "ControlPlaneBuildError": "binaries",
     "ControlPlaneError": "binaries",
@@ -54,7 +56,9 @@ __all__ = [
     "create_namespace",
     "find_binaries",
     "grant",
+    "grant_cluster",
     "kubernetes_version",
+    "revoke_cluster",
 ]
 
 

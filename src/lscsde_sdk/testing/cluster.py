@@ -17,7 +17,15 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from .binaries import ControlPlaneError
 
-__all__ = ["create_namespace", "default_crd_dir", "grant", "load_crds", "wait_crds_servable"]
+__all__ = [
+    "create_namespace",
+    "default_crd_dir",
+    "grant",
+    "grant_cluster",
+    "load_crds",
+    "revoke_cluster",
+    "wait_crds_servable",
+]
 
 _GRANT_TIMEOUT = 15.0
 _ESTABLISHED_TIMEOUT = 60.0
@@ -37,7 +45,7 @@ async def create_namespace(api_client: client.ApiClient, prefix: str = "test") -
 
 
 def _probe_attributes(
-    rule: Mapping[str, Any], namespace: str
+    rule: Mapping[str, Any], namespace: str | None
 ) -> client.V1ResourceAttributes | None:
     def first(key: str) -> str:
         values = rule.get(key) or []
@@ -56,6 +64,16 @@ def _probe_attributes(
     )
 
 
+def _subject(user: str) -> client.RbacV1Subject:
+    return client.RbacV1Subject(api_group="rbac.authorization.k8s.io", kind="User", name=user)
+
+
+def _plain_rules(
+    api_client: client.ApiClient, rules: Sequence[Mapping[str, Any] | client.V1PolicyRule]
+) -> list[dict[str, Any]]:
+    return cast("list[dict[str, Any]]", api_client.sanitize_for_serialization(list(rules)))
+
+
 async def grant(
     api_client: client.ApiClient,
     namespace: str,
@@ -72,7 +90,7 @@ async def grant(
     first verb/resource, since RBAC reads bindings from an informer cache that lags writes.
     """
     role = name or f"{user}-grant-{secrets.token_hex(4)}"
-    plain_rules = cast("list[dict[str, Any]]", api_client.sanitize_for_serialization(list(rules)))
+    plain_rules = _plain_rules(api_client, rules)
     rbac = client.RbacAuthorizationV1Api(api_client)
     await rbac.create_namespaced_role(
         namespace,
@@ -88,15 +106,83 @@ async def grant(
             role_ref=client.V1RoleRef(
                 api_group="rbac.authorization.k8s.io", kind="Role", name=role
             ),
-            subjects=[
-                client.RbacV1Subject(api_group="rbac.authorization.k8s.io", kind="User", name=user)
-            ],
+            subjects=[_subject(user)],
         ),
     )
+    await _wait_authorized(
+        api_client, user, groups, plain_rules, namespace, True, f"Role {namespace}/{role}"
+    )
+    return role
+
+
+async def grant_cluster(
+    api_client: client.ApiClient,
+    user: str,
+    rules: Sequence[Mapping[str, Any] | client.V1PolicyRule],
+    *,
+    name: str | None = None,
+    groups: Sequence[str] = (),
+) -> str:
+    """Give ``user`` a ClusterRole with ``rules`` via a ClusterRoleBinding of the same name;
+    return that name once the authorizer allows each rule's first verb/resource (see
+    :func:`grant`).
+
+    Cluster-wide grants outlive the test that made them and are seen by every other test of
+    the control plane: take them back with :func:`revoke_cluster`.
+    """
+    role = name or f"{user}-cluster-grant-{secrets.token_hex(4)}"
+    plain_rules = _plain_rules(api_client, rules)
+    rbac = client.RbacAuthorizationV1Api(api_client)
+    await rbac.create_cluster_role(
+        client.V1ClusterRole(
+            metadata=client.V1ObjectMeta(name=role),
+            rules=cast("list[client.V1PolicyRule]", plain_rules),
+        )
+    )
+    await rbac.create_cluster_role_binding(
+        client.V1ClusterRoleBinding(
+            metadata=client.V1ObjectMeta(name=role),
+            role_ref=client.V1RoleRef(
+                api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role
+            ),
+            subjects=[_subject(user)],
+        )
+    )
+    await _wait_authorized(api_client, user, groups, plain_rules, None, True, f"ClusterRole {role}")
+    return role
+
+
+async def revoke_cluster(
+    api_client: client.ApiClient, user: str, name: str, *, groups: Sequence[str] = ()
+) -> None:
+    """Delete the ClusterRoleBinding and ClusterRole ``name`` made by :func:`grant_cluster`;
+    return once the authorizer no longer allows ``user`` each rule's first verb/resource
+    (raises :class:`ControlPlaneError` if another grant keeps allowing it)."""
+    rbac = client.RbacAuthorizationV1Api(api_client)
+    role = await rbac.read_cluster_role(name)
+    plain_rules = _plain_rules(api_client, role.rules or [])
+    await rbac.delete_cluster_role_binding(name)
+    await rbac.delete_cluster_role(name)
+    await _wait_authorized(
+        api_client, user, groups, plain_rules, None, False, f"ClusterRole {name} (revoked)"
+    )
+
+
+async def _wait_authorized(
+    api_client: client.ApiClient,
+    user: str,
+    groups: Sequence[str],
+    rules: Sequence[Mapping[str, Any]],
+    namespace: str | None,
+    allowed: bool,
+    what: str,
+) -> None:
+    """Poll SubjectAccessReviews until each rule's first verb/resource is ``allowed`` (or
+    not) for ``user``: the authorizer's informer cache offers nothing to wait on."""
     authz = client.AuthorizationV1Api(api_client)
     try:
         async with asyncio.timeout(_GRANT_TIMEOUT):
-            for rule in plain_rules:
+            for rule in rules:
                 attributes = _probe_attributes(rule, namespace)
                 if attributes is None:
                     continue
@@ -107,16 +193,13 @@ async def grant(
                         resource_attributes=attributes,
                     )
                 )
-                # Polls: the authorizer's informer cache offers nothing to wait on.
                 while True:
-                    if _allowed(await authz.create_subject_access_review(review)):
+                    if _allowed(await authz.create_subject_access_review(review)) == allowed:
                         break
                     await asyncio.sleep(0.05)
     except TimeoutError:
-        raise ControlPlaneError(
-            f"Role {namespace}/{role} for {user} not effective after {_GRANT_TIMEOUT}s"
-        ) from None
-    return role
+        state = "effective" if allowed else "revoked"
+        raise ControlPlaneError(f"{what} for {user} not {state} after {_GRANT_TIMEOUT}s") from None
 
 
 def _allowed(review: client.V1SubjectAccessReview) -> bool:

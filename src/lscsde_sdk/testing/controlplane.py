@@ -41,7 +41,9 @@ from .cluster import (
     create_namespace,
     default_crd_dir,
     grant,
+    grant_cluster,
     load_crds,
+    revoke_cluster,
     wait_crds_servable,
 )
 from .identities import ADMIN, DEFAULT_USERS, Identity, render_kubeconfig, render_token_file
@@ -60,10 +62,12 @@ __all__ = [
     "default_crd_dir",
     "generate_ca",
     "grant",
+    "grant_cluster",
     "load_crds",
     "pick_free_ports",
     "render_kubeconfig",
     "render_token_file",
+    "revoke_cluster",
 ]
 
 KUBECONFIG_ENV = "LSCSDE_TEST_KUBECONFIG"
@@ -724,3 +728,24 @@ class ControlPlane:
             return await grant(
                 api, namespace, user, rules, name=name, groups=ident.groups if ident else ()
             )
+
+    async def grant_cluster(
+        self,
+        user: str,
+        rules: Sequence[Mapping[str, Any] | client.V1PolicyRule],
+        *,
+        name: str | None = None,
+    ) -> str:
+        """Give ``user`` a ClusterRole with ``rules``; return its name. Every test of this
+        control plane sees it until :meth:`revoke_cluster`."""
+        ident = self.identities.get(user)
+        async with await self.api_client(ADMIN) as api:
+            return await grant_cluster(
+                api, user, rules, name=name, groups=ident.groups if ident else ()
+            )
+
+    async def revoke_cluster(self, user: str, name: str) -> None:
+        """Take back the ClusterRole ``name`` given to ``user`` by :meth:`grant_cluster`."""
+        ident = self.identities.get(user)
+        async with await self.api_client(ADMIN) as api:
+            await revoke_cluster(api, user, name, groups=ident.groups if ident else ())
