@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -125,3 +128,47 @@ async def test_a_stale_state_is_cleaned_up(tmp_path: Path) -> None:
     assert result.code == 0
     assert result.err == f"no dev control plane is running (state in {state_dir} removed)\n"
     assert not await asyncio.to_thread(state_dir.exists)
+
+
+def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
+    binaries_available: None, tmp_path: Path
+) -> None:
+    state_dir = tmp_path / "fg"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lscsde_sdk",
+            "dev",
+            "up",
+            "--foreground",
+            "--state-dir",
+            str(state_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As a terminal would start it: Ctrl-C raises KeyboardInterrupt (a background job
+        # of a non-interactive shell would otherwise start with SIGINT ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stdout is not None
+        shown = [process.stdout.readline() for _ in range(3)]  # printed once ready
+        state = read_state(state_dir)
+        assert state is not None and state.mode == "foreground"
+        assert state.supervisor.pid == process.pid
+        assert shown[0].startswith(f"dev control plane: {state.server} (namespace jupyterhub")
+
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert process.returncode == 0, err
+    assert err.rstrip().endswith("running until Ctrl-C (or: lscsde dev down)\nstopping")
+    assert f"kubeconfig: {state_dir / 'kubeconfig.yaml'}" in out
+    assert not any(child.alive() for child in state.children.values())
+    assert read_state(state_dir) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 from pathlib import Path
 
@@ -70,14 +71,43 @@ def test_a_missing_kubeconfig_exits_2(tmp_path: Path) -> None:
     )
 
 
-def test_a_kubeconfig_that_is_not_one_exits_2(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("just: text\n")
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list\n", "{path} is not a kubeconfig"),
+        (
+            "key: [unclosed\n",
+            "cannot read the kubeconfig {path}: line 2, column 1: expected ',' or ']'",
+        ),
+        ("contexts: []\n", "the kubeconfig {path} has no current context (give --context NAME)"),
+    ],
+)
+def test_a_kubeconfig_that_cannot_be_used_exits_2(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "kubeconfig.yaml"
+    path.write_text(text)
 
-    result = run_cli(["--kubeconfig", str(broken), "workspaces", "list"])
+    result = run_cli(["--kubeconfig", str(path), "workspaces", "list"])
 
     assert result.code == 2
-    assert one_error_line(result.err).startswith(f"error: cannot use the kubeconfig {broken}: ")
+    assert one_error_line(result.err).startswith(f"error: {message.format(path=path)}")
+
+
+@pytest.mark.integration
+async def test_a_context_given_by_name_needs_no_current_context(
+    control_plane: ControlPlane, namespace: str, tmp_path: Path
+) -> None:
+    document = yaml.safe_load(control_plane.kubeconfig_path().read_text())
+    del document["current-context"]
+    path = tmp_path / "kubeconfig.yaml"
+    path.write_text(yaml.safe_dump(document))
+    context = document["contexts"][0]["name"]
+
+    result = await asyncio.to_thread(
+        run_cli,
+        ["--kubeconfig", str(path), "--context", context, "-n", namespace, "crates", "list"],
+    )
+
+    assert result.code == 0, result.err
 
 
 @pytest.mark.integration

@@ -82,7 +82,8 @@ def _days(profile: dict[str, Any]) -> int | None:
     return left.days if left is not None else None
 
 
-def _show(printer: Printer, state: DevState, report: DevReport) -> None:
+def _show(printer: Printer, state: DevState, report: DevReport, *, lasting: bool = True) -> None:
+    """What runs and what the sample user may start; with ``lasting``, how to reach it."""
     profiles = report.profiles
     if not printer.tabular:
         printer.show(
@@ -134,6 +135,8 @@ def _show(printer: Printer, state: DevState, report: DevReport) -> None:
             for p in profiles
         ],
     )
+    if not lasting:
+        return
     printer.line()
     printer.line(f"kubeconfig: {state.kubeconfig}")
     printer.line(f"  lscsde --kubeconfig {state.kubeconfig} access {report.username}")
@@ -265,12 +268,13 @@ def up(args: argparse.Namespace, printer: Printer) -> int:
 
             def ready(state: DevState, report: DevReport) -> None:
                 lock.release()  # `dev down` from another terminal may now stop it
-                _show(printer, state, report)
+                _show(printer, state, report, lasting=not args.exit_after_seed)
                 printer.note(
                     "stopping (--exit-after-seed)"
                     if args.exit_after_seed
                     else "running until Ctrl-C (or: lscsde dev down)"
                 )
+                printer.flush()
 
             return serve(
                 state_dir,

@@ -178,7 +178,9 @@ def serve(
         progress.write(text + "\n")
         progress.flush()
 
-    plane = ControlPlane(apply_crds=False, build_stream=progress)
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Only the admin identity: nothing here uses the test identities.
+    plane = ControlPlane(apply_crds=False, users=(), build_stream=progress)
     try:
         with _stop_on_signals():
             try:

@@ -102,6 +102,12 @@ def _run(args: argparse.Namespace, printer: Printer) -> int:
     return command.run(args, printer)
 
 
+def _error_line(stream: TextIO, message: str) -> None:
+    """``error: <message>`` as one line, whatever line breaks the message (a server's, a
+    parser's) holds."""
+    stream.write(f"error: {' '.join(message.split())}\n")
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -113,7 +119,7 @@ def main(
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args = build_parser().parse_args(argv)
     except UsageError as error:
-        err.write(f"error: {error}\n")
+        _error_line(err, str(error))
         return EXIT_UNUSABLE
     except SystemExit as exit:  # --help, --version
         return exit.code if isinstance(exit.code, int) else EXIT_UNUSABLE
@@ -122,11 +128,11 @@ def main(
         with _sdk_warnings(err):
             return _run(args, printer)
     except CliError as error:
-        err.write(f"error: {error.message}\n")
+        _error_line(err, error.message)
         return error.exit_code
     except LscsdeError as error:
         failure = describe_error(error)
-        err.write(f"error: {failure.message}\n")
+        _error_line(err, failure.message)
         return failure.exit_code
     except KeyboardInterrupt:
         err.write("error: interrupted\n")
@@ -134,8 +140,8 @@ def main(
     except Exception as error:
         if os.environ.get(DEBUG_ENV):
             raise
-        err.write(
-            f"error: unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 to see where)\n"
+        _error_line(
+            err, f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 to see where)"
         )
         return EXIT_FAILED
     finally:

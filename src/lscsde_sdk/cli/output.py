@@ -157,6 +157,11 @@ class Printer:
         """A line of the result (stdout)."""
         self.out.write(text + "\n")
 
+    def flush(self) -> None:
+        """Make what was printed visible now (stdout is block-buffered when piped)."""
+        self.out.flush()
+        self.err.flush()
+
     def note(self, text: str) -> None:
         """Progress or a remark about the result (stderr)."""
         self.err.write(text + "\n")

@@ -102,15 +102,9 @@ def add_command(
     *,
     help: str,
     description: str | None = None,
-    epilog: str | None = None,
 ) -> CliParser:
     """Declare ``name`` under ``commands``, with the global options, running ``command``."""
-    parser = commands.add_parser(
-        name,
-        help=help,
-        description=description or help,
-        epilog=epilog,
-    )
+    parser = commands.add_parser(name, help=help, description=description or help)
     add_global_options(parser, defaults=False)
     parser.set_defaults(command=command)
     return parser

@@ -56,17 +56,39 @@ def kubeconfig_files(explicit: str | None) -> str:
     return explicit or os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
 
 
-def _contexts(files: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def _contexts(files: str) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """The contexts of the kubeconfig files by name, and the current context's name, merged
+    as kubectl merges them: the first file naming a context or a current context wins."""
     paths = [os.path.expanduser(path) for path in files.split(os.pathsep) if path]
-    if not any(os.path.exists(path) for path in paths):
+    existing = [path for path in paths if os.path.exists(path)]
+    if not existing:
         raise CliError(
             f"no kubeconfig at {files} (give --kubeconfig PATH or set $KUBECONFIG)", EXIT_UNUSABLE
         )
-    try:
-        contexts, current = config.list_kube_config_contexts(files)
-    except (ConfigException, yaml.YAMLError, OSError, TypeError, KeyError) as error:
-        raise CliError(f"cannot use the kubeconfig {files}: {error}", EXIT_UNUSABLE) from error
-    return list(contexts or []), current
+    contexts: dict[str, dict[str, Any]] = {}
+    current: str | None = None
+    for path in existing:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = yaml.safe_load(handle) or {}
+        except (OSError, yaml.YAMLError) as error:
+            raise CliError(
+                f"cannot read the kubeconfig {path}: {_describe_read_error(error)}", EXIT_UNUSABLE
+            ) from error
+        if not isinstance(document, dict) or not isinstance(document.get("contexts") or [], list):
+            raise CliError(f"{path} is not a kubeconfig", EXIT_UNUSABLE)
+        for context in document.get("contexts") or []:
+            if isinstance(context, dict) and isinstance(context.get("name"), str):
+                contexts.setdefault(context["name"], context)
+        current = current or document.get("current-context") or None
+    return contexts, current
+
+
+def _describe_read_error(error: OSError | yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    if isinstance(error, yaml.MarkedYAMLError) and mark is not None:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
+    return str(error)
 
 
 def _choose_context(files: str, wanted: str | None) -> dict[str, Any]:
@@ -77,11 +99,10 @@ def _choose_context(files: str, wanted: str | None) -> dict[str, Any]:
                 f"the kubeconfig {files} has no current context (give --context NAME)",
                 EXIT_UNUSABLE,
             )
-        return current
-    for context in contexts:
-        if context.get("name") == wanted:
-            return context
-    known = ", ".join(sorted(str(c.get("name")) for c in contexts)) or "none"
+        wanted = current
+    if wanted in contexts:
+        return contexts[wanted]
+    known = ", ".join(sorted(contexts)) or "none"
     raise CliError(
         f"context {wanted!r} not found in the kubeconfig {files} (contexts: {known})",
         EXIT_UNUSABLE,
@@ -97,7 +118,7 @@ async def open_session(
     kubeconfig cannot be used."""
     files = kubeconfig_files(kubeconfig)
     chosen = _choose_context(files, context)
-    settings = chosen.get("context") or {}
+    settings: dict[str, Any] = chosen["context"] if isinstance(chosen.get("context"), dict) else {}
     configuration = client.Configuration()
     try:
         await config.load_kube_config(
