@@ -52,9 +52,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
-    """A throwaway kube-apiserver, a workspace and a binding, the user's KubeSpawner profile."""
+    """A throwaway kube-apiserver with the CRDs and sample data; what the sample user may
+    start; then everything stopped (``lscsde dev up --exit-after-seed``)."""
     session.install("-e", ".")
-    session.run("python", "-m", "lscsde_sdk.testing.demo", *session.posargs)
+    session.run("lscsde", "dev", "up", "--exit-after-seed", *session.posargs)
 
 
 @nox.session(python=PYTHON)

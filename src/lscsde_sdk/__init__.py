@@ -8,7 +8,8 @@
 * :mod:`lscsde_sdk.storage` - persistent volume claims and pod mounts
 * :mod:`lscsde_sdk.labels` - label-safe values and the lookup labels
 * :mod:`lscsde_sdk.errors` - typed API errors
-* :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests, and the demo
+* :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests
+* :mod:`lscsde_sdk.cli` - the ``lscsde`` command line tool (``lscsde dev up``: a local one)
 
 Importing this package has no side effects: no configuration is loaded, nothing connects.
 """

@@ -1,21 +1,55 @@
-"""The demo (``nox -s demo``) runs end to end against the test control plane."""
+"""The demo (``nox -s demo``: ``lscsde dev up --exit-after-seed``) runs end to end: its own
+control plane, the CRDs, the sample data, the sample user's profiles, and nothing left
+running afterwards."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from lscsde_sdk.testing import ControlPlane
-from lscsde_sdk.testing.demo import run_demo
+from lscsde_sdk.cli.devstate import ProcessRef
+from lscsde_sdk.cli.sample_data import SAMPLE_USER
+from lscsde_sdk.testing import ControlPlaneUnavailable, find_binaries
+
+from ..cli.conftest import run_cli
 
 pytestmark = pytest.mark.integration
 
 
-async def test_demo_runs_and_shows_the_users_profile(
-    control_plane: ControlPlane, capsys: pytest.CaptureFixture[str]
-) -> None:
-    await run_demo(control_plane, "researcher1@example.org")
+@pytest.fixture(autouse=True)
+def binaries_available() -> None:
+    try:
+        find_binaries(build=False)
+    except ControlPlaneUnavailable as error:
+        pytest.skip(f"no control plane binaries: {error.reason}")
 
-    shown = capsys.readouterr().out
-    assert '"slug": "cancer-outcomes"' in shown
-    assert "/home/jovyan/reference <- claim volume outcomes-reference-data" in shown
-    assert "WorkspaceBindingCreated" in shown
+
+def test_the_demo_seeds_shows_the_users_profiles_and_stops() -> None:
+    result = run_cli(["dev", "up", "--exit-after-seed"])
+
+    assert result.code == 0, result.err
+    start = result.out_lines.index(f"{SAMPLE_USER} may start:")
+    table = result.out_lines[start + 1 : start + 4]
+    assert table[0].split()[:2] == ["WORKSPACE", "DISPLAY"]
+    assert [row.split()[0] for row in table[1:]] == ["cancer-outcomes", "diabetes-cohort"]
+    assert "2 CPUs, 4 GiB" in table[1]  # the workspace's limits, as the spawn form shows them
+    assert result.out_lines[1] == (
+        "objects: 5 workspaces, 7 workspace bindings, 2 data sources, "
+        "3 data source bindings, 1 crate"
+    )
+    assert result.err_lines[-1] == "stopping (--exit-after-seed)"
+
+
+def test_the_demo_as_json_names_processes_that_are_gone_afterwards() -> None:
+    result = run_cli(["dev", "up", "--exit-after-seed", "-o", "json"])
+
+    assert result.code == 0, result.err
+    shown = json.loads(result.out)
+    assert shown["mode"] == "foreground"
+    assert [p["slug"] for p in shown["permitted"]] == ["cancer-outcomes", "diabetes-cohort"]
+    assert shown["permitted"][0]["daysLeft"] == 90
+    assert set(shown["processes"]) == {"etcd", "kube-apiserver"}
+    assert not any(ProcessRef(pid).alive() for pid in shown["processes"].values())
+    assert not Path(shown["kubeconfig"]).exists()

@@ -1,0 +1,174 @@
+"""``lscsde dev up`` / ``dev down``: a detached control plane with sample data, reachable
+with the kubeconfig it prints, started once, and gone after ``down``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from kubernetes_asyncio import client, config
+
+from lscsde_sdk.cli.devstate import DevState, ProcessRef, read_state
+from lscsde_sdk.cli.sample_data import DEV_NAMESPACE, SAMPLE_USER
+from lscsde_sdk.managers import AnalyticsWorkspaceManager
+from lscsde_sdk.testing import ControlPlaneUnavailable, find_binaries
+
+from .conftest import Result, run_cli
+
+pytestmark = pytest.mark.integration
+
+PERMITTED = ["cancer-outcomes", "diabetes-cohort"]
+
+
+def parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+async def cli(*argv: str) -> Result:
+    return await asyncio.to_thread(run_cli, list(argv))
+
+
+@pytest.fixture
+def binaries_available() -> None:
+    try:
+        find_binaries(build=False)
+    except ControlPlaneUnavailable as error:
+        pytest.skip(f"no control plane binaries: {error.reason}")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def state_dir(binaries_available: None, tmp_path: Path) -> AsyncIterator[Path]:
+    """A state directory whose control plane, if any is left, is stopped afterwards."""
+    directory = tmp_path / "dev"
+    try:
+        yield directory
+    finally:
+        state = read_state(directory)
+        if state is not None and state.supervisor.alive():
+            await cli("dev", "down", "--state-dir", str(directory))
+
+
+async def test_up_starts_a_detached_seeded_control_plane_that_down_stops(
+    state_dir: Path,
+) -> None:
+    up = await cli("dev", "up", "--state-dir", str(state_dir))
+
+    assert up.code == 0, up.err
+    state = read_state(state_dir)
+    assert isinstance(state, DevState)
+    kubeconfig = state_dir / "kubeconfig.yaml"
+    assert state.kubeconfig == str(kubeconfig)
+    assert f"kubeconfig: {kubeconfig}" in up.out_lines
+    assert f"{SAMPLE_USER} may start:" in up.out_lines
+    start = up.out_lines.index(f"{SAMPLE_USER} may start:")
+    assert [line.split()[0] for line in up.out_lines[start + 2 : start + 4]] == PERMITTED
+    assert "CustomResourceDefinition analyticsworkspaces.xlscsde.nhs.uk created" in up.err
+    assert kubeconfig.stat().st_mode & 0o077 == 0  # admin credentials: owner only
+
+    # Detached: nobody's child here; etcd and kube-apiserver are the supervisor's.
+    processes = [state.supervisor, *state.children.values()]
+    assert all(process.alive() for process in processes)
+    assert parent_of(state.supervisor.pid) != os.getpid()
+    assert {parent_of(child.pid) for child in state.children.values()} == {state.supervisor.pid}
+
+    # The printed kubeconfig works for the SDK (and kubectl), defaulting to the namespace.
+    configuration = client.Configuration()
+    await config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
+    async with client.ApiClient(configuration=configuration) as api:
+        profiles = await AnalyticsWorkspaceManager(api).get_permitted_workspaces(
+            DEV_NAMESPACE, SAMPLE_USER
+        )
+    assert [profile["slug"] for profile in profiles] == PERMITTED
+    access = await cli("--kubeconfig", str(kubeconfig), "access", SAMPLE_USER, "-o", "json")
+    assert access.code == 0, access.err
+    assert json.loads(access.out)["namespace"] == DEV_NAMESPACE
+
+    # Up again: the same one, nothing new started.
+    again = await cli("dev", "up", "--state-dir", str(state_dir), "-o", "json")
+    assert again.code == 0, again.err
+    assert again.err == f"already running (pid {state.supervisor.pid}, detached)\n"
+    shown = json.loads(again.out)
+    assert (shown["kubeconfig"], shown["supervisor"]) == (str(kubeconfig), state.supervisor.pid)
+    assert [item["slug"] for item in shown["permitted"]] == PERMITTED
+    assert read_state(state_dir) == state
+
+    down = await cli("dev", "down", "--state-dir", str(state_dir))
+
+    assert down.code == 0, down.err
+    assert down.out == f"stopped the dev control plane at {state.server}\n"
+    assert not any(process.alive() for process in processes)
+    assert not await asyncio.to_thread(state_dir.exists)
+
+
+async def test_down_when_nothing_runs_says_so(tmp_path: Path) -> None:
+    result = await cli("dev", "down", "--state-dir", str(tmp_path / "none"))
+
+    assert result.code == 0
+    assert result.err == f"no dev control plane is running (nothing in {tmp_path / 'none'})\n"
+
+
+async def test_a_stale_state_is_cleaned_up(tmp_path: Path) -> None:
+    state_dir = tmp_path / "stale"
+    state_dir.mkdir()
+    gone = ProcessRef(pid=2**22 + 12345, started="1")  # above any PID the kernel hands out
+    stale = DevState(gone, "detached", "https://127.0.0.1:1", "jupyterhub", "k", {"etcd": gone})
+    (state_dir / "state.json").write_text(stale.to_json())
+
+    result = await cli("dev", "down", "--state-dir", str(state_dir))
+
+    assert result.code == 0
+    assert result.err == f"no dev control plane is running (state in {state_dir} removed)\n"
+    assert not await asyncio.to_thread(state_dir.exists)
+
+
+def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
+    binaries_available: None, tmp_path: Path
+) -> None:
+    state_dir = tmp_path / "fg"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lscsde_sdk",
+            "dev",
+            "up",
+            "--foreground",
+            "--state-dir",
+            str(state_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As a terminal would start it: Ctrl-C raises KeyboardInterrupt (a background job
+        # of a non-interactive shell would otherwise start with SIGINT ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stdout is not None
+        shown = [process.stdout.readline() for _ in range(3)]  # printed once ready
+        state = read_state(state_dir)
+        assert state is not None and state.mode == "foreground"
+        assert state.supervisor.pid == process.pid
+        assert shown[0].startswith(f"dev control plane: {state.server} (namespace jupyterhub")
+
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert process.returncode == 0, err
+    assert err.rstrip().endswith("running until Ctrl-C (or: lscsde dev down)\nstopping")
+    assert f"kubeconfig: {state_dir / 'kubeconfig.yaml'}" in out
+    assert not any(child.alive() for child in state.children.values())
+    assert read_state(state_dir) is None

@@ -1,0 +1,114 @@
+"""``lscsde bindings relabel``: the explicit label maintenance of both binding kinds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from kubernetes_asyncio import client
+
+from lscsde_sdk.clients import AnalyticsDataSourceBindingClient, AnalyticsWorkspaceBindingClient
+
+from ..integration.factories import create_as_another_tool
+from .conftest import Cli
+
+pytestmark = pytest.mark.integration
+
+USERNAME_LABEL = "xlscsde.nhs.uk/username"
+WORKSPACE_LABEL = "xlscsde.nhs.uk/workspace"
+
+
+async def unlabelled_bindings(admin_api: client.ApiClient, namespace: str) -> None:
+    """A workspace binding and a data source binding as kubectl would create them."""
+    await create_as_another_tool(
+        AnalyticsWorkspaceBindingClient(admin_api),
+        {
+            "metadata": {"name": "by-kubectl", "namespace": namespace},
+            "spec": {"workspace": "study", "username": "Dana@Example.org", "expires": "2099-01-01"},
+        },
+    )
+    await create_as_another_tool(
+        AnalyticsDataSourceBindingClient(admin_api),
+        {
+            "metadata": {"name": "source-by-kubectl", "namespace": namespace},
+            "spec": {"workspace": "study", "datasource": "registry"},
+        },
+    )
+
+
+async def test_dry_run_shows_the_changes_and_writes_nothing(
+    cli: Cli, admin_api: client.ApiClient, namespace: str
+) -> None:
+    await unlabelled_bindings(admin_api, namespace)
+
+    result = await cli("bindings", "relabel", "--dry-run")
+
+    assert result.code == 0, result.err
+    assert result.out_lines == [
+        "BINDING                 LABEL                     CHANGE",
+        "awsb/by-kubectl         xlscsde.nhs.uk/username   (none) → dana___example.org",
+        "adsb/source-by-kubectl  xlscsde.nhs.uk/workspace  (none) → study",
+    ]
+    assert result.err == (
+        f"2 label(s) would change, 0 binding(s) already right, 0 failed, in namespace {namespace}\n"
+    )
+    stored = await AnalyticsWorkspaceBindingClient(admin_api).get(namespace, "by-kubectl")
+    assert USERNAME_LABEL not in (stored.metadata.labels or {})
+    assert (
+        await AnalyticsWorkspaceBindingClient(admin_api).list_by_username(
+            namespace, "dana@example.org"
+        )
+        == []
+    )
+
+
+async def test_relabel_writes_the_labels_the_lookups_select_by(
+    cli: Cli, admin_api: client.ApiClient, namespace: str
+) -> None:
+    await unlabelled_bindings(admin_api, namespace)
+
+    first = await cli("bindings", "relabel", "-o", "json")
+    second = await cli("bindings", "relabel")
+
+    reports = json.loads(first.out)["items"]
+    assert [(r["kind"], r["changed"], r["failed"]) for r in reports] == [
+        (
+            "AnalyticsWorkspaceBinding",
+            [
+                {
+                    "name": "by-kubectl",
+                    "label": USERNAME_LABEL,
+                    "old": None,
+                    "new": "dana___example.org",
+                }
+            ],
+            [],
+        ),
+        (
+            "AnalyticsDataSourceBinding",
+            [{"name": "source-by-kubectl", "label": WORKSPACE_LABEL, "old": None, "new": "study"}],
+            [],
+        ),
+    ]
+    found = await AnalyticsWorkspaceBindingClient(admin_api).list_by_username(
+        namespace, "dana@example.org"
+    )
+    assert [binding.name for binding in found] == ["by-kubectl"]
+    assert second.out == ""  # nothing left to change
+    assert second.err == (
+        f"0 label(s) changed, 2 binding(s) already right, 0 failed, in namespace {namespace}\n"
+    )
+
+
+async def test_relabel_without_permission_fails_with_the_permission_named(
+    user_cli: Cli, namespace: str
+) -> None:
+    result = await user_cli("bindings", "relabel")
+
+    assert result.code == 1
+    assert len(result.err_lines) == 1
+    assert result.err.startswith("error: permission denied: ")
+    assert result.err.rstrip().endswith(
+        f"missing RBAC permission: list analyticsworkspacebindings.xlscsde.nhs.uk in namespace "
+        f"{namespace}"
+    )
