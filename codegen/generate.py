@@ -48,7 +48,7 @@ class IndexView:
     label: str | None
     label_value_module: str | None
     label_value_function: str | None
-    casefold: bool
+    ignore_case: bool
 
 
 @dataclass(frozen=True)
@@ -219,15 +219,15 @@ def _index_view(schema: CombinedSchema, kind: str, name: str, spec: Mapping[str,
         raise SchemaError(f"{where}: label and label_value go together")
     module, _, function = label_value.rpartition(".") if label_value else (None, "", None)
     compare = spec.get("compare", "exact")
-    if compare not in ("exact", "casefold"):
-        raise SchemaError(f"{where}: compare is exact or casefold, not {compare!r}")
+    if compare not in ("exact", "ignore_case"):
+        raise SchemaError(f"{where}: compare is exact or ignore_case, not {compare!r}")
     return IndexView(
         name=name,
         field=field,
         label=spec.get("label"),
         label_value_module=module,
         label_value_function=function,
-        casefold=compare == "casefold",
+        ignore_case=compare == "ignore_case",
     )
 
 
