@@ -36,6 +36,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import UnknownFieldError
 from .schema_rules import NO_RULES, SchemaRules
+from .secrets import redacted
 
 __all__ = ["ResourceModel", "ResourceUnion", "rule_violations"]
 
@@ -138,12 +139,18 @@ class ResourceModel(BaseModel):
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         """An object as the API server returned it, already parsed from JSON; unknown fields
         are kept and nothing beyond the types is checked (the server did)."""
-        return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+        try:
+            return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+        except ValidationError as error:
+            raise redacted(cls, error) from None
 
     @classmethod
     def from_api_json(cls, body: str | bytes | bytearray) -> Self:
         """:meth:`from_api` straight from a response body (the fast path)."""
-        return cls.__pydantic_validator__.validate_json(body)  # type: ignore[no-any-return]
+        try:
+            return cls.__pydantic_validator__.validate_json(body)  # type: ignore[no-any-return]
+        except ValidationError as error:
+            raise redacted(cls, error) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         cls = type(self)
@@ -338,7 +345,8 @@ def _strictly(cls: type[BaseModel], data: Any, validate: Callable[[ExtraMode], _
     except ValidationError as error:
         if _only_open_extras(cls, error):
             return validate("allow")
-        raise _explained(cls, error, data) from None
+        # Errors show their inputs: secrets and unknown fields' values are masked there.
+        raise redacted(cls, _explained(cls, error, data)) from None
 
 
 def _only_open_extras(cls: type[BaseModel], error: ValidationError) -> bool:

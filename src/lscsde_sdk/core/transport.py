@@ -257,7 +257,7 @@ class Transport:
             ) from error
         except (aiohttp.ClientError, OSError) as error:
             raise ApiConnectionError(
-                request.method, request.path, f"connection failed: {error!r}", sent=True
+                request.method, request.path, f"connection failed: {_described(error)}", sent=True
             ) from error
         return cast(aiohttp.ClientResponse, response)
 
@@ -271,7 +271,13 @@ class Transport:
             ) from error
         except (aiohttp.ClientError, OSError) as error:
             raise ApiConnectionError(
-                request.method, request.path, f"answer cut short: {error!r}", sent=True
+                request.method, request.path, f"answer cut short: {_described(error)}", sent=True
             ) from error
         finally:
             response.release()
+
+
+def _described(error: BaseException) -> str:
+    """``error`` for a message: its type and ``str``. Not its ``repr``: aiohttp's
+    ``ClientResponseError`` repr shows the request's headers, the bearer token among them."""
+    return f"{type(error).__name__}: {error}"
