@@ -38,10 +38,15 @@ from .errors import UnknownFieldError
 from .schema_rules import NO_RULES, SchemaRules
 from .secrets import redacted
 
-__all__ = ["ResourceModel", "ResourceUnion", "rule_violations"]
+__all__ = ["MAX_FREE_FORM_DEPTH", "ResourceModel", "ResourceUnion", "rule_violations"]
 
 ExtraMode = typing.Literal["allow", "ignore", "forbid"]
 Loc = tuple[str | int, ...]
+
+#: How many levels of maps and lists a free-form field (one the schema leaves open, such as
+#: ``roCrate.spec``) may hold. Deeper data could not be sent: the JSON serialiser stops at a
+#: fixed depth (about 250 levels, counted from the object's root).
+MAX_FREE_FORM_DEPTH: typing.Final = 100
 
 
 class ResourceModel(BaseModel):
@@ -289,7 +294,11 @@ def _collect_violations(
         if only_field is not None and name != only_field:
             continue
         value = model.__dict__.get(name)
-        if value is not None and not isinstance(value, str | int | float | bool):
+        if isinstance(value, dict | list) and _deeper_than(value, MAX_FREE_FORM_DEPTH):
+            # The data itself is not the error's input: its repr would nest as deep.
+            message = f"nests more than {MAX_FREE_FORM_DEPTH} levels of maps and lists"
+            found.append(_error("too_deep", (*loc, field.alias or name), message, message))
+        elif value is not None and not isinstance(value, str | int | float | bool):
             _collect_in_value(value, (*loc, field.alias or name), found)
 
 
@@ -304,6 +313,17 @@ def _collect_in_value(value: Any, loc: Loc, found: list[InitErrorDetails]) -> No
         for key, item in value.items():
             if isinstance(item, BaseModel):
                 _collect_violations(item, (*loc, str(key)), found)
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Whether ``value`` holds more than ``levels`` levels of dicts and lists (models inside
+    it are checked on their own); stops looking at ``levels``."""
+    if not isinstance(value, dict | list):
+        return False
+    if levels == 0:
+        return True
+    items = value.values() if isinstance(value, dict) else value
+    return any(_deeper_than(item, levels - 1) for item in items)
 
 
 def _key_of(item: Any, name: str) -> Any:
