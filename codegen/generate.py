@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ HEADER = (
 )
 CLASS_NAMES = Path(__file__).parent / "class_names.yaml"
 FIELD_INDEXES = Path(__file__).parent / "field_indexes.yaml"
+SECRET_FIELDS = Path(__file__).parent / "secret_fields.yaml"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class IndexView:
     label: str | None
     label_value_module: str | None
     label_value_function: str | None
-    casefold: bool
+    ignore_case: bool
 
 
 @dataclass(frozen=True)
@@ -70,20 +71,41 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return loaded
 
 
+def load_secret_paths(path: Path) -> dict[str, list[str]]:
+    """Kind -> its secret paths, from ``secret_fields.yaml``."""
+    loaded = load_yaml(path)
+    for kind, paths in loaded.items():
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise SchemaError(f"{path.name}: {kind} must list schema paths")
+    return loaded
+
+
 def combine_versions(
-    crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]
+    crds: list[Crd],
+    class_names: Mapping[str, Mapping[str, str]],
+    secret_paths: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, CombinedSchema]:
-    """One combined schema per served version, checking ``class_names`` against all of them."""
+    """One combined schema per served version, checking ``class_names`` and ``secret_paths``
+    against all of them."""
     versions = sorted({crd.version for crd in crds})
     combined = {
-        version: combine([crd for crd in crds if crd.version == version], class_names)
+        version: combine([crd for crd in crds if crd.version == version], class_names, secret_paths)
         for version in versions
     }
     used: dict[str, set[str]] = {}
+    used_secrets: dict[str, set[str]] = {}
     for schema in combined.values():
         for kind, paths in schema.used_paths.items():
             used.setdefault(kind, set()).update(paths)
+        for kind, paths in schema.used_secret_paths.items():
+            used_secrets.setdefault(kind, set()).update(paths)
     problems = unknown_class_name_paths(class_names, used)
+    for kind, paths in (secret_paths or {}).items():
+        unknown = sorted(set(paths) - used_secrets.get(kind, set()))
+        if unknown:
+            problems.append(
+                f"{SECRET_FIELDS.name} names paths that {kind} does not have: {unknown}"
+            )
     if problems:
         raise SchemaError("\n".join(problems))
     return combined
@@ -94,7 +116,7 @@ def render(schema_dir: Path) -> dict[str, str]:
     release = read_release(schema_dir)
     header = HEADER.format(release=release)
     crds = load_crds(schema_dir)
-    combined = combine_versions(crds, load_yaml(CLASS_NAMES))
+    combined = combine_versions(crds, load_yaml(CLASS_NAMES), load_secret_paths(SECRET_FIELDS))
     indexes = load_yaml(FIELD_INDEXES)
     known_kinds = {crd.kind for crd in crds}
     unknown = sorted(set(indexes) - known_kinds)
@@ -219,15 +241,15 @@ def _index_view(schema: CombinedSchema, kind: str, name: str, spec: Mapping[str,
         raise SchemaError(f"{where}: label and label_value go together")
     module, _, function = label_value.rpartition(".") if label_value else (None, "", None)
     compare = spec.get("compare", "exact")
-    if compare not in ("exact", "casefold"):
-        raise SchemaError(f"{where}: compare is exact or casefold, not {compare!r}")
+    if compare not in ("exact", "ignore_case"):
+        raise SchemaError(f"{where}: compare is exact or ignore_case, not {compare!r}")
     return IndexView(
         name=name,
         field=field,
         label=spec.get("label"),
         label_value_module=module,
         label_value_function=function,
-        casefold=compare == "casefold",
+        ignore_case=compare == "ignore_case",
     )
 
 

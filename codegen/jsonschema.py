@@ -11,6 +11,9 @@ Every keyword of a schema is either mapped faithfully or rejected with a
 * ``format: date`` / ``date-time`` and ``type: integer`` become the wire-format types of
   :mod:`lscsde_sdk.wire_formats`, attached where they occur (``customTypePath``), so a property
   named ``schema``, ``copy`` or ``class`` keeps its format whatever Python calls it;
+* string properties at the secret paths (``secret_fields.yaml``) and with ``format: password``
+  become :data:`lscsde_sdk.secrets.Secret`; objects at secret paths are references to secrets
+  (their classes are listed in :attr:`CombinedSchema.secret_references`);
 * ``anyOf`` / ``oneOf`` / ``allOf`` / ``not`` blocks that only list ``required`` properties
   ("one of these must be set") become :class:`~lscsde_sdk.schema_rules.RequiredRule` facts;
 * ``x-kubernetes-int-or-string`` becomes an integer-or-string union,
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,9 +79,12 @@ WIRE_TYPES = {
     ("integer", None): "lscsde_sdk.wire_formats.Integer",
     ("integer", "int32"): "lscsde_sdk.wire_formats.Integer",
     ("integer", "int64"): "lscsde_sdk.wire_formats.Integer",
+    ("string", "password"): "lscsde_sdk.secrets.Secret",
 }
+#: The type of the strings at the secret paths.
+SECRET_TYPE = "lscsde_sdk.secrets.Secret"
 #: Formats that carry no check beyond their type (the server checks none either).
-_PLAIN_FORMATS = {("string", "password"), ("number", "float"), ("number", "double")}
+_PLAIN_FORMATS = {("number", "float"), ("number", "double")}
 _INT32 = (-(2**31), 2**31 - 1)
 _INT_OR_STRING_ANY_OF = (
     [{"type": "integer"}, {"type": "string"}],
@@ -105,6 +111,10 @@ class CombinedSchema:
     origins: dict[str, str] = field(default_factory=dict)
     # kind -> the paths of class_names.yaml that its schema has
     used_paths: dict[str, set[str]] = field(default_factory=dict)
+    # kind -> the secret paths (secret_fields.yaml) that its schema has
+    used_secret_paths: dict[str, set[str]] = field(default_factory=dict)
+    # the classes of objects at secret paths: references to secrets
+    secret_references: set[str] = field(default_factory=set)
     # class name -> the kinds whose schema uses it
     kinds_of: dict[str, set[str]] = field(default_factory=dict)
 
@@ -138,8 +148,13 @@ def pascal_case(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name) if part)
 
 
-def combine(crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]) -> CombinedSchema:
-    """The combined schema of ``crds`` (one version of each kind at most)."""
+def combine(
+    crds: list[Crd],
+    class_names: Mapping[str, Mapping[str, str]],
+    secret_paths: Mapping[str, Collection[str]] | None = None,
+) -> CombinedSchema:
+    """The combined schema of ``crds`` (one version of each kind at most); ``secret_paths``
+    maps kinds to the paths of their secret strings (see ``secret_fields.yaml``)."""
     combined = CombinedSchema()
     for crd in crds:
         if crd.kind in combined.crds:
@@ -148,7 +163,9 @@ def combine(crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]) -> Co
             **class_names.get(crd.kind, {}),
             **class_names.get(f"{crd.kind}@{crd.version}", {}),
         }
-        converter = _Converter(crd.kind, names, combined)
+        converter = _Converter(
+            crd.kind, names, combined, frozenset((secret_paths or {}).get(crd.kind) or ())
+        )
         root = crd.schema
         converter.check_keywords(root, "(root)")
         properties = root.get("properties") or {}
@@ -193,6 +210,7 @@ def combine(crds: list[Crd], class_names: Mapping[str, Mapping[str, str]]) -> Co
         combined.kinds.append(crd.kind)
         combined.crds[crd.kind] = crd
         combined.used_paths[crd.kind] = converter.used_paths
+        combined.used_secret_paths[crd.kind] = converter.used_secret_paths
         combined.kinds_of[crd.kind] = {crd.kind}
     return combined
 
@@ -312,11 +330,19 @@ def _required_rules(node: Mapping[str, Any], where: str) -> list[RequiredRule]:
 
 
 class _Converter:
-    def __init__(self, kind: str, names: dict[str, str], combined: CombinedSchema) -> None:
+    def __init__(
+        self,
+        kind: str,
+        names: dict[str, str],
+        combined: CombinedSchema,
+        secret_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.kind = kind
         self.names = names
         self.combined = combined
+        self.secret_paths = secret_paths
         self.used_paths: set[str] = set()
+        self.used_secret_paths: set[str] = set()
 
     def where(self, path: str) -> str:
         return f"{self.kind}: {path}"
@@ -366,6 +392,14 @@ class _Converter:
         or map value below it when ``prop`` is None); its facts go into ``owner``."""
         self.check_keywords(node, path)
         where = self.where(path)
+        if path in self.secret_paths and not (
+            node.get("properties")
+            or (node.get("type") == "string" and node.get("format") in (None, "password"))
+        ):
+            raise SchemaError(
+                f"{where}: secret_fields.yaml names it, but only a string without a format "
+                "(or with format: password), or an object with properties, can be listed"
+            )
         validations = _validation_rules(node, where)
         is_struct = bool(node.get("properties"))
         if validations and not is_struct:
@@ -402,7 +436,19 @@ class _Converter:
             return out
         if node.get("type") == "object" or "properties" in node:
             return self._convert_object(node, path, default_name, validations)
+        if path in self.secret_paths:
+            return self._secret(node, path, validations)
         return self._copy_keywords(node, where, validations)
+
+    def _secret(
+        self, node: Mapping[str, Any], path: str, validations: list[ValidationRule]
+    ) -> dict[str, Any]:
+        """A string at a secret path (checked by :meth:`convert`)."""
+        where = self.where(path)
+        self.used_secret_paths.add(path)
+        out = self._copy_keywords(node, where, validations)
+        out["customTypePath"] = SECRET_TYPE
+        return out
 
     def _record_list_and_map_types(
         self, node: Mapping[str, Any], where: str, owner: _Rules, prop: str | None
@@ -480,6 +526,9 @@ class _Converter:
         name = self.names.get(path, default_name)
         if path in self.names:
             self.used_paths.add(path)
+        if path in self.secret_paths:
+            self.used_secret_paths.add(path)
+            self.combined.secret_references.add(name)
         rules = _Rules()
         self.object_rules(node, path, rules)
         definition: dict[str, Any] = {

@@ -96,10 +96,15 @@ def generate_models(combined: CombinedSchema, header: str, version: str) -> str:
             ],
             classes=classes,
             union=UNION_CLASS_NAME,
+            secret_references=sorted(combined.secret_references),
         )
     )
     head, marker, body = source.partition("\n\nclass ")
-    imports = templates().get_template("models_imports.py.jinja").render()
+    imports = (
+        templates()
+        .get_template("models_imports.py.jinja")
+        .render(secret_references=bool(combined.secret_references))
+    )
     return format_source(f"{head}\n{imports}{marker}{body}{tail}")
 
 

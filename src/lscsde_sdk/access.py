@@ -23,7 +23,7 @@ from .clients import (
     AnalyticsWorkspaceClient,
 )
 from .core.informer import InformerFactory, Store
-from .errors import NotFoundError
+from .errors import InvalidParameterException, NotFoundError
 from .models import (
     AnalyticsDataSource,
     AnalyticsDataSourceBinding,
@@ -204,12 +204,21 @@ async def user_workspaces(
     reads: Reads, namespace: str, username: str, *, log: logging.Logger | None = None
 ) -> list[UserWorkspace]:
     """The workspaces in ``namespace`` that ``username`` has a binding to (compared ignoring
-    case), sorted by name, each with the user's effective expiry, whether or not it can be
-    used today. A binding to a workspace that does not exist is logged and skipped.
+    case: lower-cased, as JupyterHub normalises usernames), sorted by name, each with the
+    user's effective expiry, whether or not it can be used today. A binding to a workspace
+    that does not exist is logged and skipped.
+
+    A ``username`` that is not a string, or is empty or only whitespace, names nobody:
+    :class:`~lscsde_sdk.errors.InvalidParameterException`, whichever ``reads`` is used.
 
     The workspaces are the objects ``reads`` holds (shared with an informer's cache): read
     them, do not change them; :func:`with_effective_expiry` makes a changeable copy.
     """
+    if not isinstance(username, str) or not username.strip():
+        raise InvalidParameterException(
+            f"username must be a non-blank string, got {repr(username)[:60]} "
+            f"({type(username).__name__})"
+        )
     latest = effective_expiries(await reads.user_bindings(namespace, username))
     workspaces = await reads.workspaces_named(namespace, sorted(latest))
     found = []

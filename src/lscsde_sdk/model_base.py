@@ -36,11 +36,17 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import UnknownFieldError
 from .schema_rules import NO_RULES, SchemaRules
+from .secrets import redacted
 
-__all__ = ["ResourceModel", "ResourceUnion", "rule_violations"]
+__all__ = ["MAX_FREE_FORM_DEPTH", "ResourceModel", "ResourceUnion", "rule_violations"]
 
 ExtraMode = typing.Literal["allow", "ignore", "forbid"]
 Loc = tuple[str | int, ...]
+
+#: How many levels of maps and lists a free-form field (one the schema leaves open, such as
+#: ``roCrate.spec``) may hold. Deeper data could not be sent: the JSON serialiser stops at a
+#: fixed depth (about 250 levels, counted from the object's root).
+MAX_FREE_FORM_DEPTH: typing.Final = 100
 
 
 class ResourceModel(BaseModel):
@@ -128,12 +134,18 @@ class ResourceModel(BaseModel):
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         """An object as the API server returned it, already parsed from JSON; unknown fields
         are kept and nothing beyond the types is checked (the server did)."""
-        return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+        try:
+            return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+        except ValidationError as error:
+            raise redacted(cls, error) from None
 
     @classmethod
     def from_api_json(cls, body: str | bytes | bytearray) -> Self:
         """:meth:`from_api` straight from a response body (the fast path)."""
-        return cls.__pydantic_validator__.validate_json(body)  # type: ignore[no-any-return]
+        try:
+            return cls.__pydantic_validator__.validate_json(body)  # type: ignore[no-any-return]
+        except ValidationError as error:
+            raise redacted(cls, error) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         cls = type(self)
@@ -262,7 +274,11 @@ def _collect_violations(
         if only_field is not None and name != only_field:
             continue
         value = model.__dict__.get(name)
-        if value is not None and not isinstance(value, str | int | float | bool):
+        if isinstance(value, dict | list) and _deeper_than(value, MAX_FREE_FORM_DEPTH):
+            # The data itself is not the error's input: its repr would nest as deep.
+            message = f"nests more than {MAX_FREE_FORM_DEPTH} levels of maps and lists"
+            found.append(_error("too_deep", (*loc, field.alias or name), message, message))
+        elif value is not None and not isinstance(value, str | int | float | bool):
             _collect_in_value(value, (*loc, field.alias or name), found)
 
 
@@ -277,6 +293,17 @@ def _collect_in_value(value: Any, loc: Loc, found: list[InitErrorDetails]) -> No
         for key, item in value.items():
             if isinstance(item, BaseModel):
                 _collect_violations(item, (*loc, str(key)), found)
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Whether ``value`` holds more than ``levels`` levels of dicts and lists (models inside
+    it are checked on their own); stops looking at ``levels``."""
+    if not isinstance(value, dict | list):
+        return False
+    if levels == 0:
+        return True
+    items = value.values() if isinstance(value, dict) else value
+    return any(_deeper_than(item, levels - 1) for item in items)
 
 
 def _key_of(item: Any, name: str) -> Any:
@@ -344,7 +371,8 @@ def _strictly(cls: type[BaseModel], data: Any, validate: Callable[[ExtraMode], _
     except ValidationError as error:
         if _only_open_extras(cls, error):
             return validate("allow")
-        raise _explained(cls, error, data) from None
+        # Errors show their inputs: secrets and unknown fields' values are masked there.
+        raise redacted(cls, _explained(cls, error, data)) from None
 
 
 def _only_open_extras(cls: type[BaseModel], error: ValidationError) -> bool:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import pytest
 import yaml
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel, RootModel, SecretStr
 from pydantic.fields import FieldInfo
 
 import lscsde_sdk.models as public_models
@@ -44,6 +44,14 @@ def _load_schemas() -> dict[str, dict[str, Any]]:
 
 
 SCHEMA_BY_KIND = _load_schemas()
+#: ``Kind:path`` of the strings codegen/secret_fields.yaml makes secrets (typed SecretStr).
+SECRET_PATHS = {
+    f"{kind}:{path}"
+    for kind, paths in (
+        yaml.safe_load((ROOT / "codegen" / "secret_fields.yaml").read_text(encoding="utf-8")) or {}
+    ).items()
+    for path in paths
+}
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,8 @@ def test_every_schema_node_has_the_matching_python_type(path: SchemaPath) -> Non
         else:
             # free-form: preserve-unknown-fields, or no schema for the values
             assert _is_free_form_map(member), f"{path.id}: {annotation!r}"
+    elif path.id in SECRET_PATHS:
+        assert node["type"] == "string" and set(members) == {SecretStr}, path.id
     else:
         assert set(members) == _expected_scalar(node), f"{path.id}: {annotation!r}"
 

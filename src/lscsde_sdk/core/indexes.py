@@ -28,14 +28,15 @@ class FieldIndex:
 
     ``field``: the schema names from the object's root (``("spec", "username")``);
     ``label``/``label_value``: the label kept on objects, and the label value of a field value
-    (``None`` when a value has no label form); ``casefold``: values compare casefolded.
+    (``None`` when a value has no label form); ``ignore_case``: values compare lower-cased
+    (see :meth:`key`).
     """
 
     name: str
     field: tuple[str, ...]
     label: str | None = None
     label_value: Callable[[str], str | None] | None = None
-    casefold: bool = False
+    ignore_case: bool = False
 
     def value_of(self, resource: BaseModel) -> str | None:
         """The field's value on ``resource`` (``None`` when it or a parent is missing)."""
@@ -47,8 +48,16 @@ class FieldIndex:
         return current if isinstance(current, str) else None
 
     def key(self, value: str) -> str:
-        """How ``value`` is compared: itself, or casefolded."""
-        return value.casefold() if self.casefold else value
+        """How ``value`` is compared: itself, or with ``ignore_case`` lower-cased.
+
+        Lower-casing (``str.lower``) is JupyterHub's own username normalisation (and Keycloak's,
+        whose usernames are stored lower-cased), so two values are one key exactly when
+        JupyterHub would make them one user. Not ``casefold``, which also equates names
+        JupyterHub keeps apart (``straße``/``strasse``, long s/``s``), and no Unicode
+        normalisation (NFKC would equate fullwidth and ASCII letters): every such extra
+        equivalence would let one user's name select another user's objects.
+        """
+        return value.lower() if self.ignore_case else value
 
     def key_of(self, resource: BaseModel) -> str | None:
         """The comparison key of ``resource``'s field value."""

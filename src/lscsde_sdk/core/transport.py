@@ -265,7 +265,10 @@ class Transport:
             ) from error
         except (aiohttp.ClientError, OSError) as error:
             raise ApiConnectionError(
-                request.method, request.path, f"connection failed: {error!r}", sent=True
+                request.method,
+                request.path,
+                f"connection failed: {describe_failure(error)}",
+                sent=True,
             ) from error
         return response
 
@@ -279,7 +282,10 @@ class Transport:
             ) from error
         except (aiohttp.ClientError, OSError) as error:
             raise ApiConnectionError(
-                request.method, request.path, f"answer cut short: {error!r}", sent=True
+                request.method,
+                request.path,
+                f"answer cut short: {describe_failure(error)}",
+                sent=True,
             ) from error
         finally:
             response.release()
@@ -341,3 +347,9 @@ def _connection(api_client: ApiClient) -> _Connection:
     # Closing the ApiClient closes this session with its pool (nothing else to remember).
     rest.close = close  # type: ignore[method-assign]
     return found
+
+
+def describe_failure(error: BaseException) -> str:
+    """``error`` for a message: its type and ``str``. Not its ``repr``: aiohttp's
+    ``ClientResponseError`` repr shows the request's headers, the bearer token among them."""
+    return f"{type(error).__name__}: {error}"

@@ -42,7 +42,7 @@ from ..errors import (
 )
 from ..resource import CustomResource
 from .retry import NO_RETRY, RetryPolicy, Timeouts
-from .transport import Request
+from .transport import Request, describe_failure
 
 if TYPE_CHECKING:
     from .client import CustomResourceClient
@@ -290,7 +290,10 @@ class Watcher(Generic[ResourceT]):
                     chunk = await anext(chunks, b"")
                 except (aiohttp.ClientError, TimeoutError, OSError) as error:
                     raise ApiConnectionError(
-                        "WATCH", request.path, f"stream broke off: {error!r}", sent=True
+                        "WATCH",
+                        request.path,
+                        f"stream broke off: {describe_failure(error)}",
+                        sent=True,
                     ) from error
                 if not chunk:
                     return  # the server ended the watch (its timeoutSeconds)

@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from kubernetes_asyncio import client
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from ..yaml_safety import load_documents
 from .binaries import ControlPlaneError
 
 __all__ = [
@@ -285,11 +285,13 @@ def default_crd_dir() -> Path | None:
 
 
 def load_crds(crd_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Every CustomResourceDefinition document in ``crd_dir/*.yaml`` (other kinds are skipped)."""
+    """Every CustomResourceDefinition document in ``crd_dir/*.yaml`` (other kinds are skipped),
+    read by :func:`lscsde_sdk.yaml_safety.load_documents`: a file that is not plain manifests
+    (aliases, duplicate keys, a document that is not a mapping, ...) is a
+    :class:`~lscsde_sdk.yaml_safety.YamlInputError` naming it and the line."""
     docs: list[dict[str, Any]] = []
     for path in sorted(Path(crd_dir).glob("*.yaml")):
-        with path.open(encoding="utf-8") as handle:
-            for doc in yaml.safe_load_all(handle):
-                if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
-                    docs.append(doc)
+        for doc in load_documents(path):
+            if doc.get("kind") == "CustomResourceDefinition":
+                docs.append(doc)
     return docs

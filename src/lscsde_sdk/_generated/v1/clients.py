@@ -66,7 +66,7 @@ class AnalyticsDataSourceBindingClient(
             ("spec", "workspace"),
             label="xlscsde.nhs.uk/workspace",
             label_value=workspace_label_value,
-            casefold=False,
+            ignore_case=False,
         ),
     )
 
@@ -91,7 +91,7 @@ class AnalyticsWorkspaceBindingClient(
 ):
     """Reads and writes AnalyticsWorkspaceBinding objects (analyticsworkspacebindings.xlscsde.nhs.uk/v1).
 
-    Field index ``username``: ``spec.username``, compared casefolded.
+    Field index ``username``: ``spec.username``, compared ignoring case (lower-cased).
     Kept as the label ``xlscsde.nhs.uk/username`` on every object this client writes.
     """
 
@@ -103,7 +103,7 @@ class AnalyticsWorkspaceBindingClient(
             ("spec", "username"),
             label="xlscsde.nhs.uk/username",
             label_value=username_label_value,
-            casefold=True,
+            ignore_case=True,
         ),
     )
 

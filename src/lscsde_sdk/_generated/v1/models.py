@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 from lscsde_sdk.model_base import ResourceModel
+from lscsde_sdk.secrets import Secret
 from lscsde_sdk.wire_formats import Date, DateTime, Integer
 from lscsde_sdk.resource import CustomResource
 
@@ -16,6 +17,7 @@ from lscsde_sdk.schema_rules import (
     SchemaRules,
     ValidationRule,
 )
+from lscsde_sdk.secrets import secret_references
 
 
 class AnalyticsApproval(ResourceModel):
@@ -213,11 +215,14 @@ class AnalyticsDataSourceConnectionString(ResourceModel):
     A connection string, given either directly or through a secret.
     """
 
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True,
+    )
     secret_name: Annotated[str | None, Field(alias="secretName")] = None
     """
     Name of a secret holding the connection string; use this when it contains credentials.
     """
-    value: str | None = None
+    value: Secret | None = None
     """
     The connection string itself; only for strings that contain no credentials.
     """
@@ -712,6 +717,9 @@ AnalyticsWorkspaceBindingSpec.__schema_rules__ = SchemaRules(
 AnalyticsWorkspaceSpec.__schema_rules__ = SchemaRules(
     required=(RequiredRule("anyOf", (("jupyterWorkspace",), ("virtualMachineWorkspace",))),)
 )
+
+# Objects that refer to secrets: a value given in their place may be the secret itself.
+secret_references(AnalyticsDataSourceSecret, AnalyticsDataSourceSecretWithKey)
 
 # Every class resolves its forward references now, so each is complete at import.
 AnalyticsApproval.model_rebuild()
