@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 from kubernetes_asyncio.client import ApiClient
 
+from lscsde_sdk.core.transport import Request, RequestCounter, _connection
 from lscsde_sdk.testing.cluster import default_crd_dir, load_crds
 
 RBAC_DIR = Path(__file__).resolve().parents[2] / "deploy" / "rbac"
@@ -124,9 +125,10 @@ class RequestLog:
     """Every request an ``ApiClient`` sends while :meth:`recording`, as the permission it
     needs, with the step of the test that sent it (:meth:`step`).
 
-    It listens where every request of the ``ApiClient`` goes out, its REST client, so the
-    SDK's transports, informers and ``crd_drift`` are all seen. Tasks inherit the step they
-    were started in: an informer's later watches count for the step that started it.
+    It listens where every request of the ``ApiClient`` goes out: the SDK's (its transports,
+    informers, ``crd_drift``), and kubernetes_asyncio's own REST client for anything else.
+    Tasks inherit the step they were started in: an informer's later watches count for the
+    step that started it.
     """
 
     def __init__(self) -> None:
@@ -149,11 +151,21 @@ class RequestLog:
             self.entries.append((_STEP.get(), permission_of(method, url, query_params)))
             return await send(method, url, query_params=query_params, **kwargs)
 
+        entries = self.entries
+
+        class Recorder(RequestCounter):
+            def record(self, sent: Request) -> None:
+                entries.append((_STEP.get(), permission_of(sent.method, sent.path, sent.query)))
+
+        counters = _connection(api).counters
+        recorder = Recorder()
+        counters.append(recorder)
         rest.request = request
         try:
             yield self
         finally:
             del rest.request  # the class's method again
+            counters.remove(recorder)
 
     def permissions(self) -> set[Permission]:
         return {permission for _, permission in self.entries}

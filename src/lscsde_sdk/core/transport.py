@@ -50,6 +50,7 @@ __all__ = [
     "Request",
     "RequestCounter",
     "Transport",
+    "counting_all",
 ]
 
 Query = Sequence[tuple[str, str]]
@@ -96,11 +97,17 @@ class RequestCounter:
 
     by_method: dict[str, int] = field(default_factory=dict)
     bytes_received: int = 0
-    paths: list[tuple[str, str]] = field(default_factory=list)
+    #: Every request (each try), in the order sent.
+    requests: list[Request] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return sum(self.by_method.values())
+
+    @property
+    def paths(self) -> list[tuple[str, str]]:
+        """(method, path) of every request."""
+        return [(request.method, request.path) for request in self.requests]
 
     @property
     def writes(self) -> int:
@@ -109,7 +116,7 @@ class RequestCounter:
 
     def record(self, request: Request) -> None:
         self.by_method[request.method] = self.by_method.get(request.method, 0) + 1
-        self.paths.append((request.method, request.path))
+        self.requests.append(request)
 
 
 class Transport:
@@ -219,7 +226,8 @@ class Transport:
         ) from failures[-1]
 
     async def _attempt(self, request: Request) -> aiohttp.ClientResponse:
-        for counter in self.counters:
+        connection = _connection(self.api_client)
+        for counter in (*self.counters, *connection.counters):
             counter.record(request)
         headers = {"Accept": JSON, "Content-Type": request.content_type}
         headers.update(self.api_client.default_headers)
@@ -243,7 +251,6 @@ class Transport:
         url = host + request.path
         if query:
             url += "?" + urlencode(query)
-        connection = _connection(self.api_client)
         try:
             response = await connection.session.request(
                 request.method,
@@ -304,6 +311,21 @@ class _Connection:
     proxy: str | None
     proxy_headers: Mapping[str, str] | None
     server_hostname: str | None
+    #: Counters of :func:`counting_all`: every request of every Transport on the ApiClient.
+    counters: list[RequestCounter] = field(default_factory=list)
+
+
+@asynccontextmanager
+async def counting_all(api_client: ApiClient) -> AsyncIterator[RequestCounter]:
+    """Count the requests every :class:`Transport` sends through ``api_client`` inside the
+    ``async with`` block (informers' and other clients' too)."""
+    counter = RequestCounter()
+    counters = _connection(api_client).counters
+    counters.append(counter)
+    try:
+        yield counter
+    finally:
+        counters.remove(counter)
 
 
 _CONNECTIONS: weakref.WeakKeyDictionary[ApiClient, _Connection] = weakref.WeakKeyDictionary()
