@@ -48,7 +48,11 @@ async def test_readme_examples_run_in_order(
         assert process.returncode == 0, f"README example {index + 1}:\n{output.decode()}"
         outputs.append(output.decode())
 
-    # The user bound in the second example sees the workspace of the first, and its storage.
+    # The user bound in the second example sees the workspace of the first, and its storage;
+    # the third watches it and answers from informers without a request; the fourth is the
+    # old library's API.
     assert "Cancer outcomes study 90" in outputs[1]
     assert "'/home/jovyan/cancer-outcomes'" in outputs[1]
-    assert "{'cancer-outcomes': " in outputs[2]
+    assert "ADDED cancer-outcomes" in outputs[2]
+    assert "['cancer-outcomes'] requests: 0" in outputs[2]
+    assert "{'cancer-outcomes': " in outputs[3]
