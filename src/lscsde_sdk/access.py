@@ -47,7 +47,7 @@ _log = logging.getLogger(__name__)
 _Named = TypeVar("_Named", AnalyticsWorkspace, AnalyticsDataSource)
 #: Concurrent GETs of the direct path: enough to hide round trips, few enough to reuse
 #: keep-alive connections rather than open one per workspace.
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 16
 
 
 class Reads(Protocol):

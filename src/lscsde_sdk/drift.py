@@ -16,16 +16,19 @@ import copy
 import functools
 from collections.abc import Mapping
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from kubernetes_asyncio.client import ApiClient
 
 from ._crd_compare import compare_crds, crd_kind, crd_name
 from ._drift_findings import Change, CrdManifestError, DriftReport, Finding
 from ._generated import CRD_RELEASE
 from .core.transport import Request, Transport
 from .errors import ForbiddenError, NotFoundError
+
+if TYPE_CHECKING:
+    # Only for annotations: importing kubernetes_asyncio.client costs half a second.
+    from kubernetes_asyncio.client import ApiClient
 
 __all__ = [
     "Change",

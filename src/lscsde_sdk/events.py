@@ -32,14 +32,16 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Literal
-
-from kubernetes_asyncio.client import ApiClient
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .core.client import ResourceChange
 from .core.transport import Request, Transport
 from .errors import InvalidParameterException
 from .resource import CustomResource
+
+if TYPE_CHECKING:
+    # Only for annotations: importing kubernetes_asyncio.client costs half a second.
+    from kubernetes_asyncio.client import ApiClient
 
 __all__ = [
     "DEFAULT_REPORTING_CONTROLLER",

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
 
-from kubernetes_asyncio.client import ApiClient
 from pydantic import ValidationError
 
 from ..errors import (
@@ -49,6 +48,9 @@ from .retry import RetryPolicy, Timeouts
 from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
 
 if TYPE_CHECKING:
+    # Only for annotations: importing kubernetes_asyncio.client costs half a second.
+    from kubernetes_asyncio.client import ApiClient
+
     from .watch import WatchEvent
 
 __all__ = [
@@ -204,15 +206,15 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         )
         return self._parse_page(await self._send(request))
 
-    async def iterate(
+    async def pages(
         self,
         namespace: str | None,
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
         page_size: int | None = 500,
-    ) -> AsyncIterator[ResourceT]:
-        """Every matching object, page by page (``page_size`` objects a page).
+    ) -> AsyncIterator[ResourcePage[ResourceT]]:
+        """Every page of matching objects (``page_size`` objects a page).
 
         The next page is requested before the current one is parsed, so the server prepares
         and sends it while this process validates: a long list costs little more than the
@@ -241,8 +243,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                         if page.continue_token
                         else None
                     )
-                for item in page.items:
-                    yield item
+                yield page
                 if prefetch is None:
                     return
                 body = await prefetch
@@ -250,6 +251,24 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         finally:
             if prefetch is not None:
                 prefetch.cancel()
+
+    async def iterate(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int | None = 500,
+    ) -> AsyncIterator[ResourceT]:
+        """Every matching object, page by page (see :meth:`pages`)."""
+        async for page in self.pages(
+            namespace,
+            label_selector=label_selector,
+            field_selector=field_selector,
+            page_size=page_size,
+        ):
+            for item in page.items:
+                yield item
 
     async def list(
         self,

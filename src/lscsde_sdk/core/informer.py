@@ -28,8 +28,6 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from kubernetes_asyncio.client import ApiClient
-
 from ..errors import ForbiddenError, LscsdeError, NotFoundError, UnauthorizedError
 from ..resource import CustomResource
 from .indexes import FieldIndex
@@ -37,7 +35,10 @@ from .transport import Transport
 from .watch import WATCH_BACKOFF, EventType, Relisted, Watcher, WatchEvent, object_key
 
 if TYPE_CHECKING:
+    # Only for annotations: importing kubernetes_asyncio.client costs half a second.
     from types import TracebackType
+
+    from kubernetes_asyncio.client import ApiClient
 
     from .client import CustomResourceClient
 

@@ -26,12 +26,11 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
-from kubernetes_asyncio.client import ApiClient
 from yarl import URL
 
 from ..errors import (
@@ -41,6 +40,10 @@ from ..errors import (
     api_error_from_response,
 )
 from .retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, RetryPolicy, Timeouts
+
+if TYPE_CHECKING:
+    # Only for annotations: importing kubernetes_asyncio.client costs half a second.
+    from kubernetes_asyncio.client import ApiClient
 
 __all__ = [
     "APPLY_PATCH",

@@ -238,20 +238,16 @@ class Watcher(Generic[ResourceT]):
     async def _list(self) -> Relisted[ResourceT]:
         items: list[ResourceT] = []
         version: str | None = None
-        token: str | None = None
-        while True:
-            page = await self.client.list_page(
-                self.namespace,
-                label_selector=self.label_selector,
-                field_selector=self.field_selector,
-                limit=self.page_size,
-                continue_token=token,
-            )
+        async for page in self.client.pages(
+            self.namespace,
+            label_selector=self.label_selector,
+            field_selector=self.field_selector,
+            page_size=self.page_size,
+        ):
+            # Every page of one list is read at the first page's version.
             version = version or page.resource_version
             items.extend(page.items)
-            token = page.continue_token
-            if not token:
-                return Relisted(items, version)
+        return Relisted(items, version)
 
     async def _watch_once(
         self, version: str | None, deadline: float | None
