@@ -226,7 +226,8 @@ WATCHED_CHANGES = 1000
 @scenario(
     "watch",
     f"watch throughput: {WATCHED_CHANGES:,} changes written by another task, then replayed "
-    f"by a watch from the version before them; typed events/s = {WATCHED_CHANGES:,} ÷ median",
+    f"by a watch from the version before them; typed events/s = {WATCHED_CHANGES:,} ÷ median "
+    "(the requests counted are the writer's patches)",
     reference=FLOOR.name,
     inner=2,
     quick_inner=1,

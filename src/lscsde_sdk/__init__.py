@@ -1,14 +1,22 @@
 """lscsde-sdk: typed async Python SDK for the AWMS custom resources (xlscsde.nhs.uk/v1).
 
 * :mod:`lscsde_sdk.models` - pydantic models of the five kinds, generated from the CRDs
-* :mod:`lscsde_sdk.clients` - async clients per kind over kubernetes_asyncio
+* :mod:`lscsde_sdk.clients` - async clients per kind, generated over one generic client
+* :mod:`lscsde_sdk.core` - the generic machinery: transport (retries, timeouts), client,
+  field indexes, watch, informers
+* :mod:`lscsde_sdk.access` - a user's workspaces and a workspace's data sources, read
+  directly or from informers
 * :mod:`lscsde_sdk.managers` - what JupyterHub needs: a user's workspaces, profiles, storage
-* :mod:`lscsde_sdk.converters` - workspaces as KubeSpawner profiles
+* :mod:`lscsde_sdk.kubespawner` - ready-made KubeSpawner hooks (needs JupyterHub's tornado)
+* :mod:`lscsde_sdk.converters`, :mod:`lscsde_sdk.quantities` - workspaces as KubeSpawner
+  profiles, Kubernetes quantities
 * :mod:`lscsde_sdk.events` - Kubernetes Events about changes
 * :mod:`lscsde_sdk.storage` - persistent volume claims and pod mounts
 * :mod:`lscsde_sdk.labels` - label-safe values and the lookup labels
-* :mod:`lscsde_sdk.errors` - typed API errors
-* :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests
+* :mod:`lscsde_sdk.drift` - the cluster's CRDs against the ones the SDK was generated from
+* :mod:`lscsde_sdk.errors` - typed errors; :mod:`lscsde_sdk.secrets`,
+  :mod:`lscsde_sdk.yaml_safety` - secret values and safe YAML input
+* :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests, with fault injection
 * :mod:`lscsde_sdk.cli` - the ``lscsde`` command line tool (``lscsde dev up``: a local one)
 
 Importing this package has no side effects: no configuration is loaded, nothing connects.
