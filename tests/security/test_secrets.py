@@ -409,3 +409,29 @@ async def test_bearer_tokens_stay_out_of_errors_about_malformed_answers(
     assert "ClientResponseError" in str(caught.value)  # still says what happened
     assert_absent(WRONG_TOKEN, texts_of_error(caught.value))
     assert_absent(WRONG_TOKEN, log_texts(caplog))
+
+
+def test_a_list_page_the_models_refuse_does_not_echo_its_secrets() -> None:
+    import json
+
+    from pydantic import ValidationError
+
+    from lscsde_sdk.clients import AnalyticsDataSourceClient
+
+    sentinel = "Password=list-page-sentinel-secret"
+    source = {
+        "metadata": {"name": "d", "namespace": "ns"},
+        "spec": {
+            # A connection string given where an object belongs: the error is about it.
+            "connections": [{"connectionString": sentinel}],
+        },
+    }
+    body = json.dumps({"metadata": {}, "items": [source]}).encode()
+    client = AnalyticsDataSourceClient.__new__(AnalyticsDataSourceClient)
+    with pytest.raises(ValidationError) as unredacted:
+        client._list_type().__pydantic_validator__.validate_json(body)
+    assert sentinel in str(unredacted.value)  # what the page's parser must not let through
+    with pytest.raises(ValidationError) as refused:
+        client._parse_page(body)
+    assert sentinel not in str(refused.value)
+    assert sentinel not in repr(refused.value.errors())

@@ -42,6 +42,7 @@ from ..errors import (
 from ..labels import is_valid_label_value
 from ..model_base import ResourceModel, rule_violations
 from ..resource import CustomResource, ResourceInfo
+from ..secrets import redacted
 from .indexes import FieldIndex
 from .lists import ResourceList
 from .retry import RetryPolicy, Timeouts
@@ -900,7 +901,11 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return Request("GET", self.info.collection_path(namespace), query=query)
 
     def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
-        page = self._list_type().__pydantic_validator__.validate_json(body)
+        list_type = self._list_type()
+        try:
+            page = list_type.__pydantic_validator__.validate_json(body)
+        except ValidationError as error:
+            raise redacted(list_type, error) from None  # no secret of the page in the message
         return ResourcePage(
             items=page.items or [],
             continue_token=page.metadata.continue_token or None,
