@@ -113,7 +113,9 @@ class DirectReads:
     A user's bindings are one list selected by the ``xlscsde.nhs.uk/username`` label (so
     bindings whose label is missing or stale are not found until
     :meth:`~lscsde_sdk.core.client.CustomResourceClient.relabel` corrects them); named objects
-    are read with one GET each, ``concurrency`` at a time.
+    are read with one GET each, ``concurrency`` at a time, from the API server's cache
+    (``resourceVersion=0``: a change made moments earlier may not be seen yet, as with an
+    informer, and the server reads nothing from etcd).
     """
 
     def __init__(
@@ -165,7 +167,8 @@ async def _get_each(
     async def get(name: str) -> _Named | None:
         async with gate:
             try:
-                return await client.get(namespace, name)  # type: ignore[return-value]
+                # From the API server's cache: no read from etcd per workspace.
+                return await client.get(namespace, name, resource_version="0")  # type: ignore[return-value]
             except NotFoundError:
                 return None
 

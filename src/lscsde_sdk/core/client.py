@@ -186,9 +186,15 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     # -- reading ---------------------------------------------------------------------------
 
-    async def get(self, namespace: str, name: str) -> ResourceT:
-        """The object ``name`` in ``namespace``; :class:`NotFoundError` if there is none."""
-        body = await self._send(Request("GET", self._object_path(namespace, name)))
+    async def get(
+        self, namespace: str, name: str, *, resource_version: str | None = None
+    ) -> ResourceT:
+        """The object ``name`` in ``namespace``; :class:`NotFoundError` if there is none.
+
+        ``resource_version="0"`` accepts the API server's cached copy (it may lag the latest
+        write by moments, as an informer's does) and spares the server a read from etcd."""
+        query = [("resourceVersion", resource_version)] if resource_version is not None else []
+        body = await self._send(Request("GET", self._object_path(namespace, name), query=query))
         return self._parse(body)
 
     async def list_page(
