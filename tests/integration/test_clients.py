@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -63,6 +64,25 @@ async def test_get_missing_object_raises_not_found(
     with pytest.raises(NotFoundError) as caught:
         await case.client_type(admin_api).get(namespace, "does-not-exist")
     assert caught.value.status == 404
+
+
+@kind_cases
+async def test_get_from_the_server_cache_returns_the_object(
+    case: KindCase, admin_api: ApiClient, namespace: str
+) -> None:
+    client = case.client_type(admin_api)
+    created = await client.create(case.make(namespace, "cached"))
+    # The watch cache may lag a write by moments; it must catch up, not fail.
+    for _ in range(50):
+        try:
+            fetched = await client.get(namespace, "cached", resource_version="0")
+            break
+        except NotFoundError:
+            await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the API server's cache never served the created object")
+    assert fetched.metadata.uid == created.metadata.uid
+    assert fetched.spec == created.spec
 
 
 @kind_cases

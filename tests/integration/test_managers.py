@@ -333,6 +333,10 @@ async def test_the_direct_path_costs_what_the_user_owns_not_the_namespace(
             # One list of the user's bindings, one GET per bound workspace; nothing written.
             assert counter.by_method == {"GET": 1 + count}
             assert counter.writes == 0
+            # Each workspace comes from the API server's cache, not a quorum read of etcd.
+            workspace_reads = [r for r in counter.requests if "/analyticsworkspaces/" in r.path]
+            assert len(workspace_reads) == count
+            assert all(dict(r.query).get("resourceVersion") == "0" for r in workspace_reads)
             cost[size][user] = (counter.total, counter.bytes_received, count)
     for user in users:
         (requests_small, bytes_small, _), (requests_large, bytes_large, _) = (
