@@ -43,6 +43,7 @@ from ..labels import is_valid_label_value
 from ..model_base import ResourceModel, rule_violations
 from ..resource import CustomResource, ResourceInfo
 from ..secrets import redacted
+from .gc_pause import collection_paused
 from .indexes import FieldIndex
 from .lists import ResourceList
 from .retry import RetryPolicy, Timeouts
@@ -225,7 +226,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
         The next page is requested before the current one is parsed, so the server prepares
         and sends it while this process validates: a long list costs little more than the
-        server's time to send it.
+        server's time to send it. A page is validated with the garbage collector paused
+        (:func:`~lscsde_sdk.core.gc_pause.collection_paused`): its objects all survive, and
+        collections while they are built would only walk them again and again.
         """
 
         def request(token: str | None) -> Request:
@@ -909,7 +912,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
         list_type = self._list_type()
         try:
-            page = list_type.__pydantic_validator__.validate_json(body)
+            with collection_paused():
+                page = list_type.__pydantic_validator__.validate_json(body)
         except ValidationError as error:
             raise redacted(list_type, error) from None  # no secret of the page in the message
         return ResourcePage(
