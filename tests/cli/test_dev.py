@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -152,8 +153,9 @@ def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
         # of a non-interactive shell would otherwise start with SIGINT ignored).
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+    readers = ThreadPoolExecutor(max_workers=2)
     try:
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
         shown = [process.stdout.readline() for _ in range(3)]  # printed once ready
         state = read_state(state_dir)
         assert state is not None and state.mode == "foreground"
@@ -161,11 +163,18 @@ def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
         assert shown[0].startswith(f"dev control plane: {state.server} (namespace jupyterhub")
 
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=120)
+        # Not communicate(): it reads the pipe's file descriptor and would miss what
+        # readline() above has already buffered.
+        rest_of_out = readers.submit(process.stdout.read)
+        err_read = readers.submit(process.stderr.read)
+        out = "".join(shown) + rest_of_out.result(timeout=120)
+        err = err_read.result(timeout=120)
+        process.wait(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+        readers.shutdown(wait=False)  # a stray child could still hold a pipe open
 
     assert process.returncode == 0, err
     assert err.rstrip().endswith("running until Ctrl-C (or: lscsde dev down)\nstopping")
