@@ -2,8 +2,10 @@
 
 One namespace is seeded once per bench run through the API (raw JSON POSTs, a bounded
 number in flight) and shared by every scenario. The data is deterministic apart from
-dates, which are relative to today so that every measured workspace is usable. Every
-binding carries the ``xlscsde.nhs.uk/username`` label, so no peer changes the data.
+dates, which are relative to today so that every measured workspace is usable. Objects
+carry the labels lscsde-sdk's writes give them (bindings ``xlscsde.nhs.uk/username``,
+workspaces ``xlscsde.nhs.uk/workspace`` with their own name), as in a namespace the SDK
+writes or ``lscsde relabel`` has labelled, so no peer changes the data.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, TextIO
 
-from lscsde_sdk.labels import USERNAME_LABEL, format_as_label
+from lscsde_sdk.labels import USERNAME_LABEL, WORKSPACE_LABEL, format_as_label, name_label_value
 
 from .cluster import RawApi
 
@@ -121,6 +123,7 @@ def workspace_manifest(index: int, today: date) -> dict[str, Any]:
             "name": name,
             "labels": {
                 "app.kubernetes.io/managed-by": "awms-portal",
+                WORKSPACE_LABEL: name_label_value(name),
                 "xlscsde.nhs.uk/project": f"p-{index % 97:04d}",
                 "xlscsde.nhs.uk/tier": ("standard", "gpu", "large-memory")[index % 3],
             },

@@ -37,6 +37,7 @@ HEADER = (
 )
 CLASS_NAMES = Path(__file__).parent / "class_names.yaml"
 FIELD_INDEXES = Path(__file__).parent / "field_indexes.yaml"
+NAME_FIELD = ("metadata", "name")
 SECRET_FIELDS = Path(__file__).parent / "secret_fields.yaml"
 
 
@@ -46,6 +47,9 @@ class IndexView:
 
     name: str
     field: tuple[str, ...]
+    #: An index of ``metadata.name``: its label lets many objects be read by name in one
+    #: list (``get_many``), so no ``list_by_<name>`` is generated for it.
+    of_names: bool
     label: str | None
     label_value_module: str | None
     label_value_function: str | None
@@ -218,6 +222,22 @@ def _kind_view(schema: CombinedSchema, kind: str, indexes: Mapping[str, Any]) ->
     )
 
 
+def _check_string_property(
+    schema: CombinedSchema, kind: str, field: tuple[str, ...], where: str
+) -> None:
+    node: Any = schema.definitions[kind]
+    dotted = ".".join(field)
+    for step in field:
+        properties = node.get("properties") or {}
+        if step not in properties:
+            raise SchemaError(f"{where}: {kind} {schema.crds[kind].version} has no {dotted}")
+        node = properties[step]
+        if "$ref" in node:
+            node = schema.definitions[node["$ref"].rsplit("/", 1)[-1]]
+    if node.get("type") not in ("string", ["string", "null"]):
+        raise SchemaError(f"{where}: {dotted} is not a string")
+
+
 def _index_view(schema: CombinedSchema, kind: str, name: str, spec: Mapping[str, Any]) -> IndexView:
     where = f"{FIELD_INDEXES.name}: {kind}.{name}"
     unknown = sorted(set(spec) - {"field", "label", "label_value", "compare"})
@@ -226,16 +246,8 @@ def _index_view(schema: CombinedSchema, kind: str, name: str, spec: Mapping[str,
     if not name.isidentifier():
         raise SchemaError(f"{where}: an index name must be a Python identifier")
     field = tuple(spec["field"].split("."))
-    node: Any = schema.definitions[kind]
-    for step in field:
-        properties = node.get("properties") or {}
-        if step not in properties:
-            raise SchemaError(f"{where}: {kind} {schema.crds[kind].version} has no {spec['field']}")
-        node = properties[step]
-        if "$ref" in node:
-            node = schema.definitions[node["$ref"].rsplit("/", 1)[-1]]
-    if node.get("type") not in ("string", ["string", "null"]):
-        raise SchemaError(f"{where}: {spec['field']} is not a string")
+    if field != NAME_FIELD:  # every object has a name, which CRD schemas do not describe
+        _check_string_property(schema, kind, field, where)
     label_value = spec.get("label_value")
     if (spec.get("label") is None) != (label_value is None):
         raise SchemaError(f"{where}: label and label_value go together")
@@ -246,6 +258,7 @@ def _index_view(schema: CombinedSchema, kind: str, name: str, spec: Mapping[str,
     return IndexView(
         name=name,
         field=field,
+        of_names=field == NAME_FIELD,
         label=spec.get("label"),
         label_value_module=module,
         label_value_function=function,

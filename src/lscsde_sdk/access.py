@@ -2,14 +2,14 @@
 sources bound to a workspace.
 
 The lookups read through a :class:`Reads`: :class:`DirectReads` asks the API server (cost
-proportional to what the user owns: one list of the user's bindings by label, then one GET per
-bound workspace, concurrently), :class:`CachedReads` answers from informers' memory (no
-request at all). Neither writes anything.
+proportional to what the user owns: one list of the user's bindings by label, then the bound
+workspaces, with a GET each when they are few and one list by their name labels when they are
+many), :class:`CachedReads` answers from informers' memory (no request at all). Neither writes
+anything.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -22,8 +22,9 @@ from .clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
+from .core.client import GET_MANY_CONCURRENCY
 from .core.informer import InformerFactory, Store
-from .errors import InvalidParameterException, NotFoundError
+from .errors import InvalidParameterException
 from .models import (
     AnalyticsDataSource,
     AnalyticsDataSourceBinding,
@@ -45,9 +46,9 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 _Named = TypeVar("_Named", AnalyticsWorkspace, AnalyticsDataSource)
-#: Concurrent GETs of the direct path: enough to hide round trips, few enough to reuse
+#: Concurrent requests of the direct path: enough to hide round trips, few enough to reuse
 #: keep-alive connections rather than open one per workspace.
-DEFAULT_CONCURRENCY = 16
+DEFAULT_CONCURRENCY = GET_MANY_CONCURRENCY
 
 
 class Reads(Protocol):
@@ -112,10 +113,12 @@ class DirectReads:
 
     A user's bindings are one list selected by the ``xlscsde.nhs.uk/username`` label (so
     bindings whose label is missing or stale are not found until
-    :meth:`~lscsde_sdk.core.client.CustomResourceClient.relabel` corrects them); named objects
-    are read with one GET each, ``concurrency`` at a time, from the API server's cache
-    (``resourceVersion=0``: a change made moments earlier may not be seen yet, as with an
-    informer, and the server reads nothing from etcd).
+    :meth:`~lscsde_sdk.core.client.CustomResourceClient.relabel` corrects them). Named objects
+    are read by :meth:`~lscsde_sdk.core.client.CustomResourceClient.get_many`: up to
+    ``concurrency`` with a GET each, more with one list selected by their name labels
+    (objects without the label are then read with GETs, so none is missed). Both come from
+    the API server's cache (``resourceVersion=0``: a change made moments earlier may not be
+    seen yet, as with an informer, and the server reads nothing from etcd).
     """
 
     def __init__(
@@ -139,7 +142,9 @@ class DirectReads:
     async def workspaces_named(
         self, namespace: str, names: Collection[str]
     ) -> dict[str, AnalyticsWorkspace]:
-        return await _get_each(self.workspaces, namespace, names, self.concurrency)
+        return await self.workspaces.get_many(
+            namespace, names, resource_version="0", concurrency=self.concurrency
+        )
 
     async def workspace_datasource_bindings(
         self, namespace: str, workspace: str
@@ -153,27 +158,9 @@ class DirectReads:
     ) -> dict[str, AnalyticsDataSource]:
         if self.datasources is None:
             raise TypeError("these reads have no data-source client")
-        return await _get_each(self.datasources, namespace, names, self.concurrency)
-
-
-async def _get_each(
-    client: AnalyticsWorkspaceClient | AnalyticsDataSourceClient,
-    namespace: str,
-    names: Collection[str],
-    concurrency: int,
-) -> dict[str, _Named]:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def get(name: str) -> _Named | None:
-        async with gate:
-            try:
-                # From the API server's cache: no read from etcd per workspace.
-                return await client.get(namespace, name, resource_version="0")  # type: ignore[return-value]
-            except NotFoundError:
-                return None
-
-    found = await asyncio.gather(*(get(name) for name in names))
-    return {name: item for name, item in zip(names, found, strict=True) if item is not None}
+        return await self.datasources.get_many(
+            namespace, names, resource_version="0", concurrency=self.concurrency
+        )
 
 
 # -- a user's workspaces -------------------------------------------------------------------------

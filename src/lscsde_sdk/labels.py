@@ -8,8 +8,15 @@ instead of reading every binding in a namespace:
 * :data:`WORKSPACE_LABEL` on AnalyticsDataSourceBindings holds :func:`workspace_label_value`
   of the binding's ``spec.workspace``.
 
-Both mappings are many-to-one (``a.b@c`` and ``a.b#c`` give the same value), so a label
-selection is only a pre-filter: callers must re-check the spec field they selected on.
+Workspaces and data sources carry a label with their own name, so that many of them can be
+read by name in one list (``label in (a, b, ...)``) rather than a GET each:
+
+* :data:`WORKSPACE_LABEL` on AnalyticsWorkspaces, :data:`DATASOURCE_LABEL` on
+  AnalyticsDataSources, holding :func:`name_label_value` of ``metadata.name``.
+
+These mappings are many-to-one (``a.b@c`` and ``a.b#c`` give the same value; long names are
+shortened), so a label selection is only a pre-filter: callers must re-check the field they
+selected on.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import re
 from .errors import InvalidLabelFormatException
 
 __all__ = [
+    "DATASOURCE_LABEL",
     "LABEL_VALUE_MAX_LENGTH",
     "LABEL_VALUE_PATTERN",
     "USERNAME_LABEL",
@@ -27,15 +35,18 @@ __all__ = [
     "WORKSPACE_POD_LABEL",
     "format_as_label",
     "is_valid_label_value",
+    "name_label_value",
     "username_label_value",
     "workspace_label_value",
 ]
 
 #: Label on AnalyticsWorkspaceBindings: the label-safe form of ``spec.username``.
 USERNAME_LABEL = "xlscsde.nhs.uk/username"
-#: Label on AnalyticsDataSourceBindings and on the claims the SDK creates: the label-safe
-#: form of the workspace name.
+#: Label on AnalyticsDataSourceBindings, on the claims the SDK creates and on
+#: AnalyticsWorkspaces themselves: the label-safe form of the workspace name.
 WORKSPACE_LABEL = "xlscsde.nhs.uk/workspace"
+#: Label on AnalyticsDataSources: the label-safe form of their own name.
+DATASOURCE_LABEL = "xlscsde.nhs.uk/datasource"
 #: Label on a workspace's pods naming the workspace (set through the profile's extra_labels,
 #: read back by the pod hook).
 WORKSPACE_POD_LABEL = "workspace"
@@ -95,19 +106,24 @@ def username_label_value(username: str | None) -> str | None:
         return None
 
 
-def workspace_label_value(workspace: str) -> str:
-    """The :data:`WORKSPACE_LABEL` value for a workspace name.
+def name_label_value(name: str) -> str:
+    """The label value for an object name (a workspace's, a data source's).
 
-    Workspace names are DNS subdomains, so a name of up to 63 characters is used unchanged
+    Object names are DNS subdomains, so a name of up to 63 characters is used unchanged
     (which is also what bindings labelled by earlier tools carry). A longer name is cut to 52
     characters and followed by ``-`` and 10 hex digits of its SHA-256, keeping the value
     within the limit and still specific to the name.
     """
-    if is_valid_label_value(workspace):
-        return workspace
-    digest = hashlib.sha256(workspace.encode("utf-8")).hexdigest()[:_DIGEST_LENGTH]
+    if is_valid_label_value(name):
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:_DIGEST_LENGTH]
     keep = LABEL_VALUE_MAX_LENGTH - _DIGEST_LENGTH - 1
-    prefix = _NOT_LABEL_CHAR.sub("-", workspace)[:keep]
+    prefix = _NOT_LABEL_CHAR.sub("-", name)[:keep]
     # A label value must start and end with a letter or digit.
     prefix = re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", prefix)
     return f"{prefix}-{digest}" if prefix else digest
+
+
+def workspace_label_value(workspace: str) -> str:
+    """The :data:`WORKSPACE_LABEL` value for a workspace name (:func:`name_label_value`)."""
+    return name_label_value(workspace)

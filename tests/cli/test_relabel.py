@@ -1,4 +1,5 @@
-"""``lscsde bindings relabel``: the explicit label maintenance of both binding kinds."""
+"""``lscsde bindings relabel`` (both binding kinds) and ``lscsde relabel`` (every labelled
+kind): the explicit label maintenance behind the direct lookups."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ import json
 import pytest
 from kubernetes_asyncio import client
 
-from lscsde_sdk.clients import AnalyticsDataSourceBindingClient, AnalyticsWorkspaceBindingClient
+from lscsde_sdk.clients import (
+    AnalyticsDataSourceBindingClient,
+    AnalyticsDataSourceClient,
+    AnalyticsWorkspaceBindingClient,
+    AnalyticsWorkspaceClient,
+)
 
-from ..integration.factories import create_as_another_tool
+from ..integration.factories import create_as_another_tool, data_source, workspace
 from .conftest import Cli
 
 pytestmark = pytest.mark.integration
@@ -112,3 +118,38 @@ async def test_relabel_without_permission_fails_with_the_permission_named(
         f"missing RBAC permission: list analyticsworkspacebindings.xlscsde.nhs.uk in namespace "
         f"{namespace}"
     )
+
+
+async def test_relabel_corrects_every_labelled_kind_including_workspaces_and_data_sources(
+    cli: Cli, admin_api: client.ApiClient, namespace: str
+) -> None:
+    await unlabelled_bindings(admin_api, namespace)
+    await create_as_another_tool(AnalyticsWorkspaceClient(admin_api), workspace(namespace, "study"))
+    await create_as_another_tool(
+        AnalyticsDataSourceClient(admin_api), data_source(namespace, "registry")
+    )
+    await AnalyticsWorkspaceClient(admin_api).create(workspace(namespace, "labelled"))
+
+    dry = await cli("relabel", "--dry-run")
+    result = await cli("relabel")
+    again = await cli("relabel")
+
+    assert (
+        dry.out_lines
+        == result.out_lines
+        == [
+            "OBJECT                  LABEL                      CHANGE",
+            "aws/study               xlscsde.nhs.uk/workspace   (none) → study",
+            "awsb/by-kubectl         xlscsde.nhs.uk/username    (none) → dana___example.org",
+            "ads/registry            xlscsde.nhs.uk/datasource  (none) → registry",
+            "adsb/source-by-kubectl  xlscsde.nhs.uk/workspace   (none) → study",
+        ]
+    )
+    assert result.err == (
+        f"4 label(s) changed, 1 object(s) already right, 0 failed, in namespace {namespace}\n"
+    )
+    assert again.err == (
+        f"0 label(s) changed, 5 object(s) already right, 0 failed, in namespace {namespace}\n"
+    )
+    found = await AnalyticsWorkspaceClient(admin_api).get(namespace, "study")
+    assert (found.metadata.labels or {}).get(WORKSPACE_LABEL) == "study"

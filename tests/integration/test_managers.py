@@ -25,8 +25,10 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     Transport,
 )
+from lscsde_sdk.core.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.errors import NotFoundError, WorkspaceNotFoundException
+from lscsde_sdk.labels import WORKSPACE_LABEL
 from lscsde_sdk.managers import (
     AnalyticsDataSourceManager,
     AnalyticsManager,
@@ -330,12 +332,21 @@ async def test_the_direct_path_costs_what_the_user_owns_not_the_namespace(
                 profiles = await manager.get_permitted_workspaces(namespace, user, "2026-06-01")
             assert len(profiles) == count
             assert all(p["end_date"] == "2026-12-31" for p in profiles)
-            # One list of the user's bindings, one GET per bound workspace; nothing written.
-            assert counter.by_method == {"GET": 1 + count}
+            # One list of the user's bindings, then the bound workspaces: a GET each when
+            # they are few, one list selected by their name labels when they are many.
+            # Nothing written.
+            workspace_reads = [r for r in counter.requests if "/analyticsworkspaces" in r.path]
+            if count <= GET_MANY_CONCURRENCY:
+                assert counter.by_method == {"GET": 1 + count}
+                assert sorted(r.path.rsplit("/", 1)[-1] for r in workspace_reads) == [
+                    f"ws-{i:03}" for i in range(count)
+                ]
+            else:
+                assert counter.by_method == {"GET": 2}
+                [listed] = workspace_reads
+                assert dict(listed.query)["labelSelector"].startswith(f"{WORKSPACE_LABEL} in (")
             assert counter.writes == 0
-            # Each workspace comes from the API server's cache, not a quorum read of etcd.
-            workspace_reads = [r for r in counter.requests if "/analyticsworkspaces/" in r.path]
-            assert len(workspace_reads) == count
+            # The workspaces come from the API server's cache, not a quorum read of etcd.
             assert all(dict(r.query).get("resourceVersion") == "0" for r in workspace_reads)
             cost[size][user] = (counter.total, counter.bytes_received, count)
     for user in users:

@@ -142,12 +142,13 @@ async def test_bookmarks_advance_the_version_of_an_idle_watch(
     client = AnalyticsWorkspaceClient(admin_api)
     await client.create(workspace(namespace, "only"))
     # The watch cache sends an idle watcher a bookmark about once a minute (it waits for that
-    # minute: a shorter watch gets none).
-    watcher = Watcher(client, namespace, server_timeout=(80, 80))
+    # minute: a shorter watch gets none) and 2 s before the watch times out on the server.
+    # On a busy machine the first can be missed, so the watch lasts long enough for the second.
+    watcher = Watcher(client, namespace, server_timeout=(120, 120))
     bookmarks: list[WatchEvent[Any]] = []
     changes = watcher.changes()
     try:
-        async with asyncio.timeout(90):
+        async with asyncio.timeout(130):
             async for change in changes:
                 if isinstance(change, WatchEvent) and change.type is EventType.BOOKMARK:
                     bookmarks.append(change)

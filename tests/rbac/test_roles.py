@@ -520,7 +520,12 @@ async def test_admin_portal_manages_the_five_kinds_and_nothing_more(
                 await portal.replace_status(current)
             with log.step("delete"):
                 await portal.delete(namespace, "a", mark_deleting=True)
-        for client_type in (AnalyticsWorkspaceBindingClient, AnalyticsDataSourceBindingClient):
+        for client_type in (
+            AnalyticsWorkspaceClient,
+            AnalyticsWorkspaceBindingClient,
+            AnalyticsDataSourceClient,
+            AnalyticsDataSourceBindingClient,
+        ):
             labels = client_type(transport)
             make = next(case.make for case in KIND_CASES if case.client_type is client_type)
             await create_as_another_tool(client_type(admin_api), make(namespace, "unlabelled"))

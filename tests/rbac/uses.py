@@ -79,6 +79,8 @@ ADMIN_KINDS = (
     "analyticsdatasourcebindings",
     "analyticscrates",
 )
+#: The kinds whose objects carry lookup labels (relabel lists and patches them).
+LABELLED_KINDS = ADMIN_KINDS[:4]
 ADMIN_PORTAL: Uses = {
     **{
         permission: steps
@@ -87,11 +89,11 @@ ADMIN_PORTAL: Uses = {
             GROUP,
             plural,
             get=("get", "update_status"),
-            list=("list", "relabel") if plural.endswith("bindings") else "list",
+            list=("list", "relabel") if plural in LABELLED_KINDS else "list",
             watch="watch",
             create="create",
             update="replace",
-            patch=("merge_patch", "apply", *(["relabel"] if plural.endswith("bindings") else [])),
+            patch=("merge_patch", "apply", *(["relabel"] if plural in LABELLED_KINDS else [])),
             delete="delete",
         ).items()
     },

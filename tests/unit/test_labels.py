@@ -13,11 +13,13 @@ from lscsde_sdk.errors import (
     WorkspaceNotFoundException,
 )
 from lscsde_sdk.labels import (
+    DATASOURCE_LABEL,
     LABEL_VALUE_PATTERN,
     USERNAME_LABEL,
     WORKSPACE_LABEL,
     format_as_label,
     is_valid_label_value,
+    name_label_value,
     username_label_value,
     workspace_label_value,
 )
@@ -102,6 +104,12 @@ def test_workspace_label_value_shortens_long_names_with_a_hash() -> None:
 def test_label_keys() -> None:
     assert USERNAME_LABEL == "xlscsde.nhs.uk/username"
     assert WORKSPACE_LABEL == "xlscsde.nhs.uk/workspace"
+    assert DATASOURCE_LABEL == "xlscsde.nhs.uk/datasource"
+
+
+def test_a_workspace_label_is_the_name_label_of_the_workspace() -> None:
+    for name in ("cancer-outcomes", "research-" + "a" * 60 + ".example"):
+        assert workspace_label_value(name) == name_label_value(name)
 
 
 def test_exceptions_carry_their_message_and_fields() -> None:

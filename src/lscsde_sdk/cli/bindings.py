@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from functools import partial
 
-from ..clients import (
-    AnalyticsDataSourceBindingClient,
-    AnalyticsWorkspaceBindingClient,
-    LabelChange,
-    LabelReport,
-)
+from ..clients import AnalyticsWorkspaceBindingClient
 from ..models import AnalyticsWorkspaceBinding
 from . import arguments
 from .output import Column, Printer, api_list
 from .parsing import CliParser, ClusterCommand, add_command, add_group
+from .relabel import BINDING_KINDS, relabel
 from .session import Session, check_empty_result
 
 __all__ = ["register", "user_bindings"]
@@ -25,16 +21,6 @@ COLUMNS = (
     Column("USERNAME", min_width=12),
     Column("EXPIRES", shrink=False),
 )
-# The binding as kubectl names it (awsb/NAME, adsb/NAME), to leave room for the labels.
-RELABEL_COLUMNS = (
-    Column("BINDING", min_width=12),
-    Column("LABEL", shrink=False),
-    Column("CHANGE", min_width=12),
-)
-_NOUNS = {
-    "AnalyticsWorkspaceBinding": "workspace binding",
-    "AnalyticsDataSourceBinding": "data source binding",
-}
 
 
 async def user_bindings(
@@ -87,49 +73,6 @@ async def list_bindings(args: argparse.Namespace, session: Session, printer: Pri
     return 0
 
 
-def _change_text(change: LabelChange) -> str:
-    return f"{change.old or '(none)'} → {change.new or '(removed)'}"
-
-
-def _report_data(report: LabelReport) -> dict[str, Any]:
-    return {
-        "kind": report.kind,
-        "namespace": report.namespace,
-        "dryRun": report.dry_run,
-        "changed": [
-            {"name": c.name, "label": c.label, "old": c.old, "new": c.new} for c in report.changed
-        ],
-        "unchanged": report.unchanged,
-        "failed": [{"name": name, "reason": reason} for name, reason in report.failed],
-    }
-
-
-async def relabel(args: argparse.Namespace, session: Session, printer: Printer) -> int:
-    clients = [
-        client_type(session.transport)
-        for client_type in (AnalyticsWorkspaceBindingClient, AnalyticsDataSourceBindingClient)
-    ]
-    reports = [await client.relabel(session.namespace, dry_run=args.dry_run) for client in clients]
-    rows = [
-        [f"{client.info.short_names[0]}/{change.name}", change.label, _change_text(change)]
-        for client, report in zip(clients, reports, strict=True)
-        for change in report.changed
-    ]
-    if rows or not printer.tabular:
-        printer.show({"items": [_report_data(report) for report in reports]}, RELABEL_COLUMNS, rows)
-    failures = [(report, name, reason) for report in reports for name, reason in report.failed]
-    for report, name, reason in failures:
-        printer.note(f"failed: {_NOUNS.get(report.kind, report.kind)} {name}: {reason}")
-    changed = sum(len(report.changed) for report in reports)
-    unchanged = sum(report.unchanged for report in reports)
-    verb = "would change" if args.dry_run else "changed"
-    printer.note(
-        f"{changed} label(s) {verb}, {unchanged} binding(s) already right, "
-        f"{len(failures)} failed, in namespace {session.namespace}"
-    )
-    return 1 if failures else 0
-
-
 def register(commands: argparse._SubParsersAction[CliParser]) -> None:
     group = add_group(commands, "bindings", help="AnalyticsWorkspaceBindings of the namespace")
     listing = add_command(
@@ -148,13 +91,13 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
     relabelling = add_command(
         group,
         "relabel",
-        ClusterCommand(relabel),
+        ClusterCommand(partial(relabel, BINDING_KINDS, "binding")),
         help="correct the lookup labels of both binding kinds",
         description=(
             "Give every workspace binding and data source binding of the namespace the labels "
             "the lookups select by (xlscsde.nhs.uk/username, xlscsde.nhs.uk/workspace): add "
-            "missing ones, correct stale ones. Prints each change; exits 1 if an object "
-            "could not be relabelled."
+            "missing ones, correct stale ones (lscsde relabel also does workspaces and data "
+            "sources). Prints each change; exits 1 if an object could not be relabelled."
         ),
     )
     relabelling.add_argument("--dry-run", action="store_true", help="only show what would change")

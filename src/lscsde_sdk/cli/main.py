@@ -18,7 +18,18 @@ from typing import TextIO
 
 from .. import __version__
 from ..errors import LscsdeError, NotFoundError
-from . import access, bindings, crates, crds, datasources, dev, grants, validate, workspaces
+from . import (
+    access,
+    bindings,
+    crates,
+    crds,
+    datasources,
+    dev,
+    grants,
+    relabel,
+    validate,
+    workspaces,
+)
 from .errors import EXIT_FAILED, EXIT_UNUSABLE, CliError, describe_error, request_target
 from .output import Printer
 from .parsing import CliParser, ClusterCommand, LocalCommand, UsageError, add_global_options
@@ -48,7 +59,18 @@ def build_parser() -> CliParser:
     commands = parser.add_subparsers(
         title="commands", dest="command_name", metavar="COMMAND", required=True
     )
-    for module in (workspaces, bindings, datasources, crates, access, grants, validate, crds, dev):
+    for module in (
+        workspaces,
+        bindings,
+        datasources,
+        crates,
+        access,
+        grants,
+        relabel,
+        validate,
+        crds,
+        dev,
+    ):
         module.register(commands)
     return parser
 

@@ -1,4 +1,5 @@
-"""Field indexes: the spec fields by which objects of a kind are looked up.
+"""Field indexes: the fields by which objects of a kind are looked up (spec fields, or the
+object's own name).
 
 The generator declares them per kind (``codegen/field_indexes.yaml``) on the generated clients
 as ``field_indexes``. One declaration serves three purposes:
@@ -19,7 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["FieldIndex"]
+__all__ = ["NAME_FIELD", "FieldIndex"]
+
+#: The field of a name index: objects labelled with their own name, so that many can be read
+#: by name in one list (see ``CustomResourceClient.get_many``).
+NAME_FIELD: tuple[str, ...] = ("metadata", "name")
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,11 @@ class FieldIndex:
     label: str | None = None
     label_value: Callable[[str], str | None] | None = None
     ignore_case: bool = False
+
+    @property
+    def of_names(self) -> bool:
+        """Whether this indexes the objects' own names (:data:`NAME_FIELD`)."""
+        return self.field == NAME_FIELD
 
     def value_of(self, resource: BaseModel) -> str | None:
         """The field's value on ``resource`` (``None`` when it or a parent is missing)."""

@@ -201,7 +201,10 @@ class Informer(Generic[ResourceT]):
         self.label_selector = label_selector
         self.field_selector = field_selector
         self.transform = transform
-        self.store: Store[ResourceT] = Store(client.field_indexes)
+        # A name index would repeat what the store is keyed by.
+        self.store: Store[ResourceT] = Store(
+            [index for index in client.field_indexes if not index.of_names]
+        )
         self._server_timeout = server_timeout
         self._handlers: list[Handler[ResourceT]] = []
         self._synced = asyncio.Event()

@@ -8,6 +8,7 @@ import builtins
 
 from lscsde_sdk.core.client import CustomResourceClient
 from lscsde_sdk.core.indexes import FieldIndex
+from lscsde_sdk.labels import name_label_value
 from lscsde_sdk.labels import username_label_value
 from lscsde_sdk.labels import workspace_label_value
 
@@ -43,10 +44,24 @@ class AnalyticsCrateClient(CustomResourceClient[AnalyticsCrate, AnalyticsCrateSt
 class AnalyticsDataSourceClient(
     CustomResourceClient[AnalyticsDataSource, AnalyticsDataSourceStatus]
 ):
-    """Reads and writes AnalyticsDataSource objects (analyticsdatasources.xlscsde.nhs.uk/v1)."""
+    """Reads and writes AnalyticsDataSource objects (analyticsdatasources.xlscsde.nhs.uk/v1).
+
+    Field index ``name``: ``metadata.name``.
+    Kept as the label ``xlscsde.nhs.uk/datasource`` on every object this client writes.
+    :meth:`get_many` selects by it to read many objects in one list.
+    """
 
     resource_type = AnalyticsDataSource
     status_type = AnalyticsDataSourceStatus
+    field_indexes = (
+        FieldIndex(
+            "name",
+            ("metadata", "name"),
+            label="xlscsde.nhs.uk/datasource",
+            label_value=name_label_value,
+            ignore_case=False,
+        ),
+    )
 
 
 class AnalyticsDataSourceBindingClient(
@@ -80,10 +95,24 @@ class AnalyticsDataSourceBindingClient(
 
 
 class AnalyticsWorkspaceClient(CustomResourceClient[AnalyticsWorkspace, AnalyticsWorkspaceStatus]):
-    """Reads and writes AnalyticsWorkspace objects (analyticsworkspaces.xlscsde.nhs.uk/v1)."""
+    """Reads and writes AnalyticsWorkspace objects (analyticsworkspaces.xlscsde.nhs.uk/v1).
+
+    Field index ``name``: ``metadata.name``.
+    Kept as the label ``xlscsde.nhs.uk/workspace`` on every object this client writes.
+    :meth:`get_many` selects by it to read many objects in one list.
+    """
 
     resource_type = AnalyticsWorkspace
     status_type = AnalyticsWorkspaceStatus
+    field_indexes = (
+        FieldIndex(
+            "name",
+            ("metadata", "name"),
+            label="xlscsde.nhs.uk/workspace",
+            label_value=name_label_value,
+            ignore_case=False,
+        ),
+    )
 
 
 class AnalyticsWorkspaceBindingClient(

@@ -1,0 +1,61 @@
+"""Name indexes: which kinds label objects with their own name, and how get_many splits a
+long selection (pure logic; tests/integration/test_get_many.py reads from the server)."""
+
+from __future__ import annotations
+
+from lscsde_sdk.clients import (
+    AnalyticsCrateClient,
+    AnalyticsDataSourceBindingClient,
+    AnalyticsDataSourceClient,
+    AnalyticsWorkspaceBindingClient,
+    AnalyticsWorkspaceClient,
+)
+from lscsde_sdk.core.client import _SELECTOR_BUDGET, _chunks
+from lscsde_sdk.core.indexes import NAME_FIELD
+from lscsde_sdk.core.informer import Informer
+from lscsde_sdk.labels import DATASOURCE_LABEL, WORKSPACE_LABEL, name_label_value
+
+
+def _name_labels(client_type: type) -> list[str | None]:
+    return [index.label for index in client_type.field_indexes if index.of_names]
+
+
+def test_workspaces_and_data_sources_carry_their_own_name_as_a_label() -> None:
+    assert _name_labels(AnalyticsWorkspaceClient) == [WORKSPACE_LABEL]
+    assert _name_labels(AnalyticsDataSourceClient) == [DATASOURCE_LABEL]
+    for client_type in (
+        AnalyticsWorkspaceBindingClient,
+        AnalyticsDataSourceBindingClient,
+        AnalyticsCrateClient,
+    ):
+        assert _name_labels(client_type) == []
+    [index] = AnalyticsWorkspaceClient.field_indexes
+    assert index.field == NAME_FIELD and index.label_value is name_label_value
+
+
+def test_the_name_index_is_not_repeated_in_an_informer_store() -> None:
+    # The store is keyed by namespace/name already. (Clients that are never used: only
+    # their kinds' indexes matter here.)
+    workspaces = Informer(AnalyticsWorkspaceClient.__new__(AnalyticsWorkspaceClient), "ns")
+    assert workspaces.store.field_indexes == {}
+    bindings_client = AnalyticsWorkspaceBindingClient.__new__(AnalyticsWorkspaceBindingClient)
+    assert list(Informer(bindings_client, "ns").store.field_indexes) == ["username"]
+
+
+def test_a_selection_is_one_chunk_while_it_fits_the_budget() -> None:
+    values = [f"ws-{i:03}" for i in range(100)]
+    assert list(_chunks(values)) == [values]
+    assert list(_chunks([])) == []
+
+
+def test_a_long_selection_is_split_into_chunks_that_each_fit() -> None:
+    values = [f"{i:03}-" + "x" * 58 for i in range(200)]  # 62 characters each
+    chunks = list(_chunks(values))
+    assert [value for chunk in chunks for value in chunk] == values
+    assert len(chunks) == 4
+    assert all(len(",".join(chunk)) <= _SELECTOR_BUDGET for chunk in chunks)
+
+
+def test_a_value_longer_than_the_budget_still_gets_a_chunk_of_its_own() -> None:
+    huge = "y" * (_SELECTOR_BUDGET + 10)
+    assert list(_chunks(["a", huge, "b"])) == [["a"], [huge], ["b"]]
