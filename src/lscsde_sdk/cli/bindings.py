@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from functools import partial
 
 from ..clients import AnalyticsWorkspaceBindingClient
 from ..models import AnalyticsWorkspaceBinding
 from . import arguments
 from .output import Column, Printer, api_list
 from .parsing import CliParser, ClusterCommand, add_command, add_group
-from .relabel import BINDING_KINDS, relabel
+from .relabel import BINDING_KINDS, add_relabel_command
 from .session import Session, check_empty_result
 
 __all__ = ["register", "user_bindings"]
@@ -88,10 +87,10 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
     )
     listing.add_argument("--user", metavar="USERNAME", type=arguments.username)
     listing.add_argument("--workspace", metavar="W", help="only the bindings to workspace W")
-    relabelling = add_command(
+    add_relabel_command(
         group,
-        "relabel",
-        ClusterCommand(partial(relabel, BINDING_KINDS, "binding")),
+        BINDING_KINDS,
+        "binding",
         help="correct the lookup labels of both binding kinds",
         description=(
             "Give every workspace binding and data source binding of the namespace the labels "
@@ -100,4 +99,3 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
             "sources). Prints each change; exits 1 if an object could not be relabelled."
         ),
     )
-    relabelling.add_argument("--dry-run", action="store_true", help="only show what would change")

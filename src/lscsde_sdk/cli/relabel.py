@@ -24,7 +24,7 @@ from .output import Column, Printer
 from .parsing import CliParser, ClusterCommand, add_command
 from .session import Session
 
-__all__ = ["BINDING_KINDS", "LABELLED_KINDS", "register", "relabel"]
+__all__ = ["BINDING_KINDS", "LABELLED_KINDS", "add_relabel_command", "register", "relabel"]
 
 ClientType = type[CustomResourceClient[Any, Any]]
 
@@ -108,11 +108,30 @@ async def relabel(
     return 1 if failures else 0
 
 
-def register(commands: argparse._SubParsersAction[CliParser]) -> None:
+def add_relabel_command(
+    commands: argparse._SubParsersAction[CliParser],
+    kinds: Sequence[ClientType],
+    noun: str,
+    *,
+    help: str,
+    description: str,
+) -> None:
+    """Declare ``relabel`` under ``commands``, relabelling the objects of ``kinds``."""
     relabelling = add_command(
         commands,
         "relabel",
-        ClusterCommand(partial(relabel, LABELLED_KINDS, "object")),
+        ClusterCommand(partial(relabel, kinds, noun)),
+        help=help,
+        description=description,
+    )
+    relabelling.add_argument("--dry-run", action="store_true", help="only show what would change")
+
+
+def register(commands: argparse._SubParsersAction[CliParser]) -> None:
+    add_relabel_command(
+        commands,
+        LABELLED_KINDS,
+        "object",
         help="correct the lookup labels of workspaces, data sources and both binding kinds",
         description=(
             "Give every workspace, workspace binding, data source and data source binding of "
@@ -122,4 +141,3 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
             "older library). Prints each change; exits 1 if an object could not be relabelled."
         ),
     )
-    relabelling.add_argument("--dry-run", action="store_true", help="only show what would change")
