@@ -59,3 +59,19 @@ def test_a_long_selection_is_split_into_chunks_that_each_fit() -> None:
 def test_a_value_longer_than_the_budget_still_gets_a_chunk_of_its_own() -> None:
     huge = "y" * (_SELECTOR_BUDGET + 10)
     assert list(_chunks(["a", huge, "b"])) == [["a"], [huge], ["b"]]
+
+
+def test_lscsde_relabel_covers_every_kind_whose_objects_carry_lookup_labels() -> None:
+    import lscsde_sdk.clients as clients
+    from lscsde_sdk.cli.relabel import LABELLED_KINDS
+
+    kind_clients = [
+        candidate
+        for name in clients.__all__
+        if isinstance(candidate := getattr(clients, name), type)
+        and issubclass(candidate, clients.CustomResourceClient)
+        and "resource_type" in vars(candidate)
+    ]
+    assert len(kind_clients) == 5
+    labelled = {c for c in kind_clients if any(i.label for i in c.field_indexes)}
+    assert set(LABELLED_KINDS) == labelled

@@ -14,7 +14,6 @@ alive when both match and it is not a zombie.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -162,6 +161,8 @@ class StateLock:
 
     def release(self) -> None:
         if self._handle is not None:
+            import fcntl  # POSIX only: imported where used, so the CLI imports anywhere
+
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
@@ -171,6 +172,8 @@ class StateLock:
 def locked(state_dir: Path) -> Iterator[StateLock]:
     """Hold the state directory's lock (created, private, if missing) inside the block;
     another ``up`` or ``down`` waits for it."""
+    import fcntl  # POSIX only: imported where used, so the CLI imports anywhere
+
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     handle = (state_dir / LOCK_FILE).open("a")
     fcntl.flock(handle, fcntl.LOCK_EX)

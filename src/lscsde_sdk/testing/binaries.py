@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import os
 import re
 import shutil
@@ -184,6 +183,8 @@ def _ldflags(version: str) -> str:
 
 @contextlib.contextmanager
 def _file_lock(path: Path, out: TextIO) -> Iterator[None]:
+    import fcntl  # POSIX only: imported where used, so importing the SDK works anywhere
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         try:
