@@ -20,7 +20,7 @@ from kubernetes_asyncio import client, config
 from lscsde_sdk.cli.devstate import DevState, ProcessRef, read_state
 from lscsde_sdk.cli.sample_data import DEV_NAMESPACE, SAMPLE_USER
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
-from lscsde_sdk.testing import ControlPlaneUnavailable, find_binaries
+from lscsde_sdk.testing import ControlPlaneBinaries
 
 from .conftest import Result, run_cli
 
@@ -38,16 +38,10 @@ async def cli(*argv: str) -> Result:
     return await asyncio.to_thread(run_cli, list(argv))
 
 
-@pytest.fixture
-def binaries_available() -> None:
-    try:
-        find_binaries(build=False)
-    except ControlPlaneUnavailable as error:
-        pytest.skip(f"no control plane binaries: {error.reason}")
-
-
 @pytest_asyncio.fixture(loop_scope="session")
-async def state_dir(binaries_available: None, tmp_path: Path) -> AsyncIterator[Path]:
+async def state_dir(
+    control_plane_binaries: ControlPlaneBinaries, tmp_path: Path
+) -> AsyncIterator[Path]:
     """A state directory whose control plane, if any is left, is stopped afterwards."""
     directory = tmp_path / "dev"
     try:
@@ -132,7 +126,7 @@ async def test_a_stale_state_is_cleaned_up(tmp_path: Path) -> None:
 
 
 def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
-    binaries_available: None, tmp_path: Path
+    control_plane_binaries: ControlPlaneBinaries, tmp_path: Path
 ) -> None:
     state_dir = tmp_path / "fg"
     process = subprocess.Popen(

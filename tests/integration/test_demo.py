@@ -11,19 +11,11 @@ import pytest
 
 from lscsde_sdk.cli.devstate import ProcessRef
 from lscsde_sdk.cli.sample_data import SAMPLE_USER
-from lscsde_sdk.testing import ControlPlaneUnavailable, find_binaries
 
 from ..cli.conftest import run_cli
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def binaries_available() -> None:
-    try:
-        find_binaries(build=False)
-    except ControlPlaneUnavailable as error:
-        pytest.skip(f"no control plane binaries: {error.reason}")
+# Every test here starts the dev control plane in processes of its own.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("control_plane_binaries")]
 
 
 def test_the_demo_seeds_shows_the_users_profiles_and_stops() -> None:

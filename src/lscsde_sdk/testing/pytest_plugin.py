@@ -15,12 +15,13 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import pytest_asyncio
 from kubernetes_asyncio import client
 
-from .binaries import ControlPlaneUnavailable
+from .binaries import ControlPlaneBinaries, ControlPlaneUnavailable, find_binaries
 from .controlplane import ADMIN, ControlPlane, create_namespace
 from .proxy import ApiProxy
 
@@ -29,6 +30,7 @@ __all__ = [
     "admin_api",
     "api_proxy",
     "control_plane",
+    "control_plane_binaries",
     "control_plane_crd_dir",
     "control_plane_factory",
     "namespace",
@@ -72,13 +74,31 @@ def control_plane(
     except ControlPlaneUnavailable as exc:
         unavailable = f"no control plane: {exc.reason}"
     if unavailable is not None:  # raised outside `except` to keep the report to one message
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(unavailable, pytrace=False)
-        pytest.skip(unavailable)
+        _missing(unavailable)
     try:
         yield plane
     finally:
         plane.stop()
+
+
+@pytest.fixture(scope="session")
+def control_plane_binaries() -> ControlPlaneBinaries:
+    """The cached kube-apiserver and etcd, for tests that start them in processes of their
+    own (``lscsde dev``); never builds them."""
+    unavailable: str | None = None
+    try:
+        return find_binaries(build=False)
+    except ControlPlaneUnavailable as exc:
+        unavailable = f"no control plane binaries: {exc.reason}"
+    _missing(unavailable)  # outside `except`, as in control_plane
+
+
+def _missing(reason: str) -> NoReturn:
+    """Without the control plane a test cannot run: a failure with ``CI=true`` (where the
+    binaries are always built first), else a skip (a machine without ``go``)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
