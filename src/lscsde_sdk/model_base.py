@@ -25,7 +25,6 @@ input and dumps use the alias. :meth:`ResourceModel.to_api` dumps only what was 
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
@@ -37,6 +36,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from .errors import UnknownFieldError
 from .schema_rules import NO_RULES, SchemaRules
 from .secrets import redacted
+from .type_hints import leaf_types
 
 __all__ = ["MAX_FREE_FORM_DEPTH", "ResourceModel", "ResourceUnion", "rule_violations"]
 
@@ -453,7 +453,7 @@ def _step_into(annotation: Any, step: str | int) -> Any:
                 return field.annotation
         if (tagged := _tagged(annotation, str(step))) is not None:
             return tagged
-    for arg in _flatten(annotation):
+    for arg in leaf_types(annotation):
         origin = typing.get_origin(arg)
         if origin in (list, tuple, Sequence) and isinstance(step, int):
             return typing.get_args(arg)[0]
@@ -469,19 +469,8 @@ def _tagged(annotation: Any, tag: str) -> type[BaseModel] | None:
     return None
 
 
-def _flatten(annotation: Any) -> Iterator[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        yield from _flatten(typing.get_args(annotation)[0])
-    elif origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            yield from _flatten(arg)
-    else:
-        yield annotation
-
-
 def _model_classes(annotation: Any) -> Iterator[type[BaseModel]]:
-    for arg in _flatten(annotation):
+    for arg in leaf_types(annotation):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             yield arg
 

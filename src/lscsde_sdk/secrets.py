@@ -22,13 +22,14 @@ reference); the models apply it to every error they raise.
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import BaseModel, PlainSerializer, RootModel, SecretStr, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from .type_hints import leaf_types
 
 __all__ = ["MASK", "Secret", "is_secret", "redacted", "secret_references"]
 
@@ -63,7 +64,7 @@ def secret_references(*models: type[BaseModel]) -> None:
 def is_secret(annotation: Any) -> bool:
     """Whether a field annotated ``annotation`` holds a :data:`Secret`."""
     return any(
-        isinstance(leaf, type) and issubclass(leaf, SecretStr) for leaf in _flatten(annotation)
+        isinstance(leaf, type) and issubclass(leaf, SecretStr) for leaf in leaf_types(annotation)
     )
 
 
@@ -124,7 +125,7 @@ def _step(annotation: Any, step: str | int) -> Any:
             field = _field(model, step)
             if field is not None:
                 return field
-    for leaf in _flatten(annotation):
+    for leaf in leaf_types(annotation):
         origin = typing.get_origin(leaf)
         if isinstance(step, int) and origin in (list, tuple, Sequence):
             return typing.get_args(leaf)[0]
@@ -147,19 +148,8 @@ def _field(model: type[BaseModel], name: str) -> Any | None:
     return None
 
 
-def _flatten(annotation: Any) -> Iterator[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        yield from _flatten(typing.get_args(annotation)[0])
-    elif origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            yield from _flatten(arg)
-    else:
-        yield annotation
-
-
 def _models(annotation: Any) -> Iterator[type[BaseModel]]:
-    for leaf in _flatten(annotation):
+    for leaf in leaf_types(annotation):
         if isinstance(leaf, type) and issubclass(leaf, BaseModel):
             if issubclass(leaf, RootModel):
                 yield from _models(leaf.model_fields["root"].annotation)
@@ -187,7 +177,7 @@ def _masked(annotation: Any, value: Any, depth: int) -> Any:
             )
             out[key] = _hidden(item, depth) if field is None else _masked(field, item, depth + 1)
         return out if any(out[key] is not value[key] for key in value) else value
-    for leaf in _flatten(annotation):
+    for leaf in leaf_types(annotation):
         origin = typing.get_origin(leaf)
         if origin in (list, tuple, Sequence) and isinstance(value, list | tuple):
             inner = typing.get_args(leaf)[0]
@@ -220,7 +210,7 @@ def _hidden(value: Any, depth: int = 0) -> Any:
 
 def _can_hold_secret(annotation: Any) -> bool:
     """Whether a value annotated ``annotation`` can hold a :data:`Secret` somewhere inside."""
-    for leaf in _flatten(annotation):
+    for leaf in leaf_types(annotation):
         if is_secret(leaf):
             return True
         if isinstance(leaf, type) and issubclass(leaf, BaseModel):
