@@ -46,9 +46,6 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 _Named = TypeVar("_Named", AnalyticsWorkspace, AnalyticsDataSource)
-#: Concurrent requests of the direct path: enough to hide round trips, few enough to reuse
-#: keep-alive connections rather than open one per workspace.
-DEFAULT_CONCURRENCY = GET_MANY_CONCURRENCY
 
 
 class Reads(Protocol):
@@ -128,7 +125,7 @@ class DirectReads:
         datasources: AnalyticsDataSourceClient | None = None,
         datasource_bindings: AnalyticsDataSourceBindingClient | None = None,
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int = GET_MANY_CONCURRENCY,
     ) -> None:
         self.workspaces = workspaces
         self.bindings = bindings

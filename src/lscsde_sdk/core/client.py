@@ -88,7 +88,8 @@ DEFAULT_FIELD_MANAGER: Final = "lscsde-sdk"
 #: ``status.statusText`` of an object that is being deleted.
 DELETING_STATUS: Final = "Deleting"
 #: Requests :meth:`CustomResourceClient.get_many` has in flight at most (and the most names
-#: it reads with a GET each).
+#: it reads with a GET each): enough to hide round trips, few enough to reuse kept-alive
+#: connections rather than open one per object.
 GET_MANY_CONCURRENCY: Final = 16
 #: How a read-modify-write is repeated when others keep changing the object meanwhile: many
 #: quick tries, spread by jitter so that competing writers stop colliding.
