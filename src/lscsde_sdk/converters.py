@@ -31,7 +31,10 @@ than ``requests`` and ``limits`` (``claims`` has no KubeSpawner setting) raises
 value. ``null`` sections count as absent; a ``null`` amount is an error.
 
 The profile also carries ``resources_display`` (:func:`describe_resources`): the same
-requests and limits as short figures for the spawn form ("8 GiB", "0.5 CPU").
+requests and limits as short figures for the spawn form ("8 GiB", "0.5 CPU"); and, for forms
+that do their own arithmetic or formatting, memory and CPU as plain numbers
+(:data:`RESOURCE_NUMBER_KEYS`: ``memory_guarantee_gib``, ``memory_limit_gib`` in GiB, 2³⁰ bytes;
+``cpu_guarantee_cores``, ``cpu_limit_cores`` in cores; ``None`` where not set).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from .models import AnalyticsWorkspace, JupyterWorkspaceSpec
 from .quantities import parse_quantity
 
 __all__ = [
+    "RESOURCE_NUMBER_KEYS",
     "WORKSPACE_POD_LABEL",
     "AnalyticsWorkspaceConverter",
     "DateLike",
@@ -78,6 +82,16 @@ _SIMPLE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
 _BINARY_UNITS: Final = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 _TENTH: Final = Decimal("0.1")
 _MILLI: Final = Decimal("0.001")
+_GIB: Final = 2**30
+
+#: The profile keys holding a Jupyter workspace's memory (GiB) and CPU (cores) as numbers:
+#: ``float``, or ``None`` where the workspace's resources do not set it.
+RESOURCE_NUMBER_KEYS: Final = (
+    "memory_guarantee_gib",
+    "memory_limit_gib",
+    "cpu_guarantee_cores",
+    "cpu_limit_cores",
+)
 
 
 def today() -> date:
@@ -376,6 +390,20 @@ def describe_resources(
     return described
 
 
+def _resource_numbers(sections: dict[str, _Section]) -> dict[str, float | None]:
+    """The :data:`RESOURCE_NUMBER_KEYS` of a profile."""
+    numbers: dict[str, float | None] = dict.fromkeys(RESOURCE_NUMBER_KEYS)
+    for section, kind in (("requests", "guarantee"), ("limits", "limit")):
+        read = sections.get(section)
+        if read is None:
+            continue
+        if read.memory is not None:
+            numbers[f"memory_{kind}_gib"] = read.memory / _GIB
+        if read.cpu is not None:
+            numbers[f"cpu_{kind}_cores"] = float(read.cpu)
+    return numbers
+
+
 class AnalyticsWorkspaceConverter:
     """Builds KubeSpawner profiles from AnalyticsWorkspaces."""
 
@@ -396,7 +424,9 @@ class AnalyticsWorkspaceConverter:
         * for a Jupyter workspace only: ``workspace_definition``, the ``jupyterWorkspace``
           block as a dict (schema names); ``kubespawner_override`` (see
           :func:`kubespawner_override`); ``resources_display``, the requests and limits in
-          words (see :func:`describe_resources`);
+          words (see :func:`describe_resources`); ``memory_guarantee_gib``,
+          ``memory_limit_gib`` (GiB) and ``cpu_guarantee_cores``, ``cpu_limit_cores`` (cores)
+          as numbers, ``None`` where not set;
         * ``slug``: the workspace's name;
         * ``start_date``, ``end_date``: ISO dates of ``validity``, the end being ``expires``
           when given (a user's effective expiry, see :mod:`lscsde_sdk.access`);
@@ -424,6 +454,7 @@ class AnalyticsWorkspaceConverter:
             profile["resources_display"] = describe_resources(
                 metadata.name, jupyter, namespace=metadata.namespace, sections=sections
             )
+            profile.update(_resource_numbers(sections))
         validity = spec.validity if spec else None
         end = expires or (validity.expires if validity else None)
         profile["slug"] = metadata.name

@@ -16,14 +16,17 @@ from .models import AnalyticsWorkspace, JupyterWorkspaceSpec, JupyterWorkspaceSp
 
 __all__ = ["AnalyticsWorkspace", "AnalyticsWorkspaceConverter", "as_old_profile"]
 
+_SDK_ONLY_KEYS = frozenset(("resources_display", *converters.RESOURCE_NUMBER_KEYS))
+
 
 def as_old_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
     """An lscsde_sdk profile (:meth:`lscsde_sdk.converters.AnalyticsWorkspaceConverter.
     to_workspace_dict`) with the old converter's keys and value types: ``workspace_definition``
     a :class:`JupyterWorkspaceSpec` and ``kubespawner_override["tolerations"]`` a list of
     :class:`JupyterWorkspaceSpecToleration` (``ws_days_left`` is a ``timedelta`` in both).
-    The SDK's ``resources_display`` is left out: the old profile had no such key."""
-    old = {key: value for key, value in profile.items() if key != "resources_display"}
+    The SDK's ``resources_display`` and resource numbers are left out: the old profile had
+    no such keys."""
+    old = {key: value for key, value in profile.items() if key not in _SDK_ONLY_KEYS}
     if old.get("workspace_definition") is not None:
         old["workspace_definition"] = JupyterWorkspaceSpec.model_validate(
             old["workspace_definition"]

@@ -11,6 +11,7 @@ import yaml
 
 from lscsde_sdk import converters
 from lscsde_sdk.converters import (
+    RESOURCE_NUMBER_KEYS,
     AnalyticsWorkspaceConverter,
     cpu_cores,
     days_until_expiry,
@@ -136,6 +137,10 @@ def test_full_workspace_profile() -> None:
         "workspace_definition",
         "kubespawner_override",
         "resources_display",
+        "memory_guarantee_gib",
+        "memory_limit_gib",
+        "cpu_guarantee_cores",
+        "cpu_limit_cores",
         "slug",
         "start_date",
         "end_date",
@@ -156,6 +161,9 @@ def test_full_workspace_profile() -> None:
             "nvidia.com/gpu": "1 \N{MULTIPLICATION SIGN} nvidia.com/gpu",
         },
     }
+    # The same as numbers, for spawn forms of one's own.
+    assert (profile["memory_guarantee_gib"], profile["memory_limit_gib"]) == (4.0, 16.0)
+    assert (profile["cpu_guarantee_cores"], profile["cpu_limit_cores"]) == (0.5, 4.0)
 
     definition = profile["workspace_definition"]
     assert definition["image"] == "lscsde/datascience-notebook-r:2.3.1"
@@ -221,7 +229,26 @@ def test_minimal_workspace_profile_has_no_optional_settings() -> None:
     }
     assert profile["workspace_definition"] == {"image": "lscsde/datascience-notebook-default:0.1.0"}
     assert profile["resources_display"] == {}
+    assert all(profile[key] is None for key in RESOURCE_NUMBER_KEYS)
     assert profile["ws_days_left"] == timedelta(days=365)
+
+
+def test_resource_numbers_are_gib_and_cores_as_kubernetes_reads_the_quantities() -> None:
+    profile = AnalyticsWorkspaceConverter().to_workspace_dict(
+        workspace(
+            {
+                "image": "a/b:1",
+                "resources": {"requests": {"memory": "8G", "cpu": "250m"}, "limits": {"cpu": 2}},
+            }
+        ),
+        date_now="2026-01-06",
+    )
+    assert {key: profile[key] for key in RESOURCE_NUMBER_KEYS} == {
+        "memory_guarantee_gib": 8e9 / 2**30,  # 8G is decimal: about 7.45 GiB
+        "memory_limit_gib": None,
+        "cpu_guarantee_cores": 0.25,
+        "cpu_limit_cores": 2.0,
+    }
 
 
 RESOURCE_KEYS = {
