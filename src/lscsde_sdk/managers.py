@@ -47,6 +47,7 @@ from .errors import InvalidParameterException, InvalidWorkspaceError, WorkspaceN
 from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventRecorder
 from .labels import WORKSPACE_POD_LABEL
 from .models import AnalyticsWorkspace, AnalyticsWorkspaceStatus
+from .reported import ReportedVersions
 from .storage import PersistentVolumeClaimClient
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ __all__ = [
 PROVISIONED_STATUS: Final = "Provisioned"
 
 _log = logging.getLogger(__name__)
+# Shared by every manager of the process: hubs may build a manager per page view.
+_REPORTED_INVALID = ReportedVersions()
 
 
 def _today(date_now: DateLike | None) -> date:
@@ -143,8 +146,9 @@ class AnalyticsWorkspaceManager(_ManagerBase):
 
         A workspace is permitted from its ``availableFrom`` date until, not including, its
         effective expiry. Workspaces not yet available or expired are left out, and so is a
-        workspace whose resources cannot be turned into KubeSpawner settings (logged). The
-        profiles' ``end_date`` and ``ws_days_left`` are those of the effective expiry.
+        workspace whose resources cannot be turned into KubeSpawner settings: a warning, logged
+        once per version of that workspace in the process, not on every call. The profiles'
+        ``end_date`` and ``ws_days_left`` are those of the effective expiry.
         """
         today = _today(date_now)
         usable = [
@@ -161,7 +165,13 @@ class AnalyticsWorkspaceManager(_ManagerBase):
                     self.converter.to_workspace_dict(item.workspace, today, expires=item.expires)
                 )
             except InvalidWorkspaceError as error:
-                self.log.warning("workspace left out of %s's profiles: %s", username, error)
+                if _REPORTED_INVALID.first_report(item.workspace):
+                    self.log.warning(
+                        "workspace left out of every user's profiles until corrected "
+                        "(logged once per version, this is resourceVersion %s): %s",
+                        item.workspace.metadata.resource_version,
+                        error,
+                    )
         return profiles
 
     async def mount_workspace(
