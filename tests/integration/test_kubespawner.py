@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -109,6 +111,11 @@ async def bind(
             "spec": {"workspace": workspace, "username": username, "expires": expires or days(90)},
         }
     )
+
+
+async def create(manager: AnalyticsWorkspaceManager, *workspaces: dict[str, Any]) -> None:
+    for manifest in workspaces:
+        await manager.workspace_client.create(manifest)
 
 
 class HubUser(SimpleNamespace):
@@ -432,37 +439,125 @@ async def test_a_user_without_workspaces_gets_a_message_not_a_form(
         await select(spawner, None)
 
 
-async def test_a_workspace_the_user_is_not_bound_to_is_refused_with_a_message(
+async def refusal(spawner: Any, selected: str) -> str:
+    """The message JupyterHub shows instead of the spawn form, for ``selected``."""
+    with pytest.raises(NoWorkspaceAvailableError) as raised:
+        await spawner.get_options_form()
+    assert raised.value.workspace == selected
+    assert_jupyterhub_shows(raised.value)
+    return raised.value.jupyterhub_message
+
+
+async def test_a_bound_user_is_told_why_their_workspace_cannot_start_today(
     namespace: str, manager: AnalyticsWorkspaceManager, lsc_hooks: WorkspaceHooks
 ) -> None:
-    for name in ("stroke", "diabetes"):
-        await manager.workspace_client.create(
-            jupyter_workspace(namespace, name, display_name=name.title())
-        )
+    await create(
+        manager,
+        jupyter_workspace(namespace, "stroke", display_name="Stroke"),
+        jupyter_workspace(namespace, "diabetes", display_name="Diabetes"),
+        jupyter_workspace(namespace, "cardiology", display_name="Cardiology", expires=days(-2)),
+        jupyter_workspace(namespace, "renal", display_name="Renal", available_from=days(5)),
+        jupyter_workspace(
+            namespace, "broken", display_name="Broken", resources={"limits": {"cpu": "many"}}
+        ),
+        {
+            "metadata": {"name": "desktop", "namespace": namespace},
+            "spec": {
+                "displayName": "A virtual desktop",
+                "description": "Not a JupyterHub workspace.",
+                "validity": {"availableFrom": days(-1), "expires": days(30)},
+                "virtualMachineWorkspace": {"maxHosts": 1},
+            },
+        },
+    )
     await bind(manager, namespace, "stroke")
-    await bind(manager, namespace, "diabetes", expires=days(0))  # bound, but expired
+    await bind(manager, namespace, "diabetes", expires=days(-7))  # their binding expired
+    await bind(manager, namespace, "cardiology")  # the workspace itself expired
+    await bind(manager, namespace, "renal")  # not open yet
+    await bind(manager, namespace, "broken")
+    await bind(manager, namespace, "desktop")
     c = hub_config(namespace, lsc_hooks)
 
-    for selected in ("diabetes", "cardiology"):
+    for selected, message in (
+        (
+            "diabetes",
+            f"Your access to workspace 'diabetes' expired on {days(-7)}. "
+            "Ask your workspace administrator to extend it.",
+        ),
+        (
+            "cardiology",
+            f"Your access to workspace 'cardiology' expired on {days(-2)}. "
+            "Ask your workspace administrator to extend it.",
+        ),
+        ("renal", f"Workspace 'renal' opens on {days(5)}: you can start it from that day."),
+        ("desktop", "Workspace 'desktop' is not a JupyterHub workspace."),
+        (
+            "broken",
+            "Workspace 'broken' cannot be started at the moment. Ask your workspace "
+            "administrator to check its settings.",
+        ),
+    ):
         spawner = make_spawner(c, f"{selected}\\{RESEARCHER}")
-        with pytest.raises(NoWorkspaceAvailableError) as raised:
-            await spawner.get_options_form()
-        assert raised.value.workspace == selected
-        assert raised.value.jupyterhub_message.startswith(
-            f"Workspace {selected!r} cannot be started by {RESEARCHER} today"
-        )
-        assert_jupyterhub_shows(raised.value)
+        assert (await refusal(spawner, selected)) == message
         with pytest.raises(NoWorkspaceAvailableError):
             await select(spawner, "stroke")  # nothing is offered, not even their other one
+
+    # The same user, naming the workspace they may use today, may start it.
+    spawner = make_spawner(c, f"stroke\\{RESEARCHER}")
+    assert [p["slug"] for p in await spawner.profile_list(spawner)] == ["stroke"]
+
+
+async def test_anyone_else_is_refused_without_learning_whether_the_workspace_exists(
+    namespace: str, manager: AnalyticsWorkspaceManager, lsc_hooks: WorkspaceHooks
+) -> None:
+    await create(
+        manager,
+        jupyter_workspace(namespace, "stroke", display_name="Stroke"),
+        jupyter_workspace(namespace, "diabetes", display_name="Diabetes", expires=days(-3)),
+    )
+    await bind(manager, namespace, "stroke")
+    await bind(manager, namespace, "diabetes", username="someone-else@example.org")
+    c = hub_config(namespace, lsc_hooks)
+
+    # Exists (open, and expired) but not theirs; does not exist at all.
+    messages = {
+        selected: await refusal(make_spawner(c, f"{selected}\\{RESEARCHER}"), selected)
+        for selected in ("diabetes", "cardiology")
+    }
+    assert messages["cardiology"] == (
+        f"Workspace 'cardiology' is not available to {RESEARCHER}. Ask your workspace "
+        "administrator for access to it."
+    )
+    assert messages["diabetes"] == messages["cardiology"].replace("cardiology", "diabetes")
 
     # A name with an empty workspace part is refused too, with the reason.
     spawner = make_spawner(c, f"\\{RESEARCHER}")
     with pytest.raises(NoWorkspaceAvailableError, match="workspace part is empty"):
         await spawner.get_options_form()
 
-    # The same user, naming the workspace they are bound to, may start it.
-    spawner = make_spawner(c, f"stroke\\{RESEARCHER}")
-    assert [p["slug"] for p in await spawner.profile_list(spawner)] == ["stroke"]
+
+async def test_the_workspace_part_of_the_username_selects_in_any_case(
+    namespace: str, manager: AnalyticsWorkspaceManager, lsc_hooks: WorkspaceHooks
+) -> None:
+    await create(
+        manager,
+        jupyter_workspace(namespace, "cancer-outcomes", display_name="Cancer outcomes"),
+        jupyter_workspace(namespace, "stroke", display_name="Stroke"),
+    )
+    await bind(manager, namespace, "cancer-outcomes", username="joe.bloggs@example.org")
+    await bind(manager, namespace, "stroke", username="joe.bloggs@example.org")
+    c = hub_config(namespace, lsc_hooks)
+
+    for hub_username in (
+        "cancer-outcomes\\joe.bloggs@example.org",
+        "Cancer-Outcomes\\joe.bloggs@example.org",
+        "CANCER-OUTCOMES\\Joe.Bloggs@Example.ORG",
+    ):
+        spawner = make_spawner(c, hub_username)
+        profiles = await spawner.profile_list(spawner)
+        assert [p["slug"] for p in profiles] == ["cancer-outcomes"], hub_username
+        await select(spawner, "cancer-outcomes")
+        assert spawner.extra_labels["workspace"] == "cancer-outcomes"
 
 
 async def test_plain_usernames_are_offered_all_their_workspaces(
@@ -698,3 +793,171 @@ async def test_the_spawn_form_shows_each_workspace_and_what_it_gets(
     spawner.user_options = options
     await spawner.load_user_options()
     assert spawner.image == IMAGE
+
+
+async def test_a_form_of_the_hubs_own_is_kept_and_can_show_the_numbers(
+    namespace: str,
+    manager: AnalyticsWorkspaceManager,
+    lsc_hooks: WorkspaceHooks,
+    tmp_path: Path,
+) -> None:
+    await manager.workspace_client.create(stroke_workspace(namespace))
+    await bind(manager, namespace, "stroke")
+    (tmp_path / "form.html").write_text(
+        "{% for p in profile_list %}"
+        "{{ p.display_name }}: {{ p.memory_guarantee_gib }}-{{ p.memory_limit_gib }} GiB, "
+        "{{ p.cpu_guarantee_cores }}-{{ p.cpu_limit_cores }} cores, "
+        "{{ p.ws_days_left.days }} days{% endfor %}",
+        encoding="utf-8",
+    )
+    own_form = "Stroke registry: 4.0-16.0 GiB, 0.5-4.0 cores, 60 days"
+
+    # A form directory assigned before configure() is left alone ...
+    c = Config()
+    c.KubeSpawner.additional_profile_form_template_paths = [str(tmp_path)]
+    configure(c, hooks=lsc_hooks)
+    c.KubeSpawner.namespace = namespace
+    assert await make_spawner(c, RESEARCHER).get_options_form() == own_form
+
+    # ... and one assigned after it replaces the SDK's, as does a literal template.
+    c = hub_config(namespace, lsc_hooks, additional_profile_form_template_paths=[str(tmp_path)])
+    assert await make_spawner(c, RESEARCHER).get_options_form() == own_form
+    c = hub_config(namespace, lsc_hooks, profile_form_template="{{ profile_list | length }}")
+    assert await make_spawner(c, RESEARCHER).get_options_form() == "1"
+
+    # Without a form of the hub's own, the SDK's.
+    form = await make_spawner(hub_config(namespace, lsc_hooks), RESEARCHER).get_options_form()
+    assert 'id="lscsde-workspaces"' in form
+
+
+async def test_a_gpu_workspace_keeps_the_hubs_tolerations_z2jh_style(
+    admin_api: ApiClient,
+    namespace: str,
+    manager: AnalyticsWorkspaceManager,
+    lsc_hooks: WorkspaceHooks,
+) -> None:
+    await manager.workspace_client.create(stroke_workspace(namespace))  # tolerates the GPU taint
+    await manager.workspace_client.create(
+        jupyter_workspace(namespace, "diabetes", display_name="Diabetes audit")
+    )
+    await bind(manager, namespace, "stroke")
+    await bind(manager, namespace, "diabetes")
+    await create_shared_claim(admin_api, namespace)
+    # As z2jh's jupyterhub_config.py sets them: singleuser.extraTolerations and
+    # singleuser.nodeSelector assigned, then the dedicated-node tolerations appended.
+    c = Config()
+    c.KubeSpawner.tolerations = [
+        {"key": "example.org/spot", "operator": "Exists", "effect": "NoSchedule"}
+    ]
+    c.KubeSpawner.node_selector = {"example.org/zone": "a"}
+    for key in ("hub.jupyter.org/dedicated", "hub.jupyter.org_dedicated"):
+        c.KubeSpawner.tolerations.append(
+            {"key": key, "operator": "Equal", "value": "user", "effect": "NoSchedule"}
+        )
+    configure(c, hooks=lsc_hooks)
+    c.KubeSpawner.namespace = namespace
+    hubs = [
+        {"key": "example.org/spot", "operator": "Exists", "effect": "NoSchedule"},
+        {
+            "key": "hub.jupyter.org/dedicated",
+            "operator": "Equal",
+            "value": "user",
+            "effect": "NoSchedule",
+        },
+        {
+            "key": "hub.jupyter.org_dedicated",
+            "operator": "Equal",
+            "value": "user",
+            "effect": "NoSchedule",
+        },
+    ]
+    gpu = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+
+    # A new spawner per start, as JupyterHub makes one.
+    gpu_spawner = make_spawner(c, f"stroke\\{RESEARCHER}")
+    await select(gpu_spawner, "stroke")
+    gpu_pod = await build_pod(gpu_spawner)
+    plain_spawner = make_spawner(c, f"diabetes\\{RESEARCHER}")
+    await select(plain_spawner, "diabetes")
+    plain_pod = await build_pod(plain_spawner)
+
+    # Added to the hub's, as the node selector is merged with the hub's.
+    assert serialised(gpu_pod)["spec"]["tolerations"] == [*hubs, gpu]
+    assert gpu_pod.spec.node_selector == {
+        "example.org/zone": "a",
+        "xlscsde.nhs.uk/pool": "gpu",
+    }
+    assert serialised(plain_pod)["spec"]["tolerations"] == hubs
+    assert plain_pod.spec.node_selector == {"example.org/zone": "a"}
+    # The configuration itself is unchanged for the next spawner.
+    assert make_spawner(c, RESEARCHER).tolerations == hubs
+
+    # The API server accepts the pod as KubeSpawner would create it.
+    await CoreV1Api(admin_api).create_namespaced_service_account(
+        namespace, {"metadata": {"name": "default"}}
+    )
+    await CoreV1Api(admin_api).create_namespaced_pod(namespace, gpu_pod, dry_run="All")
+
+
+async def test_a_malformed_workspace_is_logged_once_per_version_not_per_page_view(
+    admin_api: ApiClient,
+    namespace: str,
+    manager: AnalyticsWorkspaceManager,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await create(
+        manager,
+        jupyter_workspace(namespace, "stroke", display_name="Stroke"),
+        jupyter_workspace(
+            namespace,
+            "broken",
+            display_name="Broken",
+            resources={"limits": {"memory": "lots"}},
+        ),
+    )
+    for username in (RESEARCHER, "other@example.org"):
+        await bind(manager, namespace, "stroke", username=username)
+        await bind(manager, namespace, "broken", username=username)
+    hooks = WorkspaceHooks(
+        SpawnerConfig(namespace=namespace, use_informers=False), api_client=admin_api
+    )
+
+    def reports() -> list[str]:
+        return [
+            record.getMessage()
+            for record in caplog.records
+            if record.levelno == logging.WARNING and f"{namespace}/broken" in record.getMessage()
+        ]
+
+    try:
+        c = hub_config(namespace, hooks)
+        with caplog.at_level(logging.WARNING):
+            for username in (RESEARCHER, "other@example.org") * 5:
+                spawner = make_spawner(c, username)
+                slugs = [p["slug"] for p in await spawner.profile_list(spawner)]
+                assert "broken" not in slugs
+            # A hub building a manager for every page view (as the LSC SDE hub does).
+            for _ in range(5):
+                await AnalyticsWorkspaceManager(admin_api).get_permitted_workspaces(
+                    namespace, RESEARCHER
+                )
+            (report,) = reports()
+            version = (await manager.workspace_client.get(namespace, "broken")).metadata
+            assert f"resourceVersion {version.resource_version}" in report
+            assert "spec.jupyterWorkspace.resources.limits.memory = 'lots'" in report
+
+            # Still wrong after an edit: the new version is reported, once.
+            await manager.workspace_client.patch(
+                namespace, "broken", {"spec": {"description": "edited"}}
+            )
+            spawner = make_spawner(c, RESEARCHER)
+            for _ in range(300):  # until the server's cache has the new version
+                await spawner.profile_list(spawner)
+                if len(reports()) == 2:
+                    break
+                await asyncio.sleep(0.1)
+            for _ in range(5):
+                await spawner.profile_list(spawner)
+            assert len(reports()) == 2
+    finally:
+        await hooks.aclose()

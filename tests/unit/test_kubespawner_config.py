@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,35 +17,45 @@ from traitlets.config import Config
 
 from lscsde_sdk.errors import InvalidParameterException, LscsdeError
 from lscsde_sdk.kubespawner import (
+    FORM_SETTINGS,
+    AddedTolerations,
     NoWorkspaceAvailableError,
     SharedClaim,
     SpawnerConfig,
     WorkspaceHooks,
     configure,
+    form_template_dir,
     plain_username,
     profile_form_template,
     workspace_username,
 )
 
-#: The ``jupyterhub_config.py`` lines the README shows (keep the two in step).
-README_SNIPPET = r"""
-from lscsde_sdk.kubespawner import SharedClaim, SpawnerConfig, configure, workspace_username
+README = Path(__file__).resolve().parents[2] / "README.md"
 
-configure(
-    c,
-    SpawnerConfig(
-        parse_username=workspace_username,  # hub usernames are "<workspace>\<user>"
-        storage_class="jupyter-default",
-        shared_claim=SharedClaim("jupyter-shared", "/home/jovyan/shared", read_only=True),
-        clear_volumes=True,
-    ),
-)
-"""
+
+def readme_hub_configs() -> list[str]:
+    """The ``jupyterhub_config.py`` examples of the README (its ``py`` blocks), dedented."""
+    blocks = re.findall(
+        r"^( *)```py\n(.*?)^\1```", README.read_text(encoding="utf-8"), flags=re.S | re.M
+    )
+    return [textwrap.dedent(code) for _, code in blocks]
+
+
+def run_hub_config(code: str, c: Config | None = None) -> Config:
+    """``code`` run as JupyterHub runs ``jupyterhub_config.py``: with ``c`` in scope."""
+    c = c if c is not None else Config()
+    exec(code, {"c": c})
+    return c
 
 
 def test_usernames_with_and_without_a_workspace() -> None:
     assert plain_username("stroke\\joe@example.org") == ("stroke\\joe@example.org", None)
     assert workspace_username("stroke\\joe@example.org") == ("joe@example.org", "stroke")
+    # Workspace names are lower-case DNS names; the user part is compared lower-cased later.
+    assert workspace_username("Cancer-Outcomes\\Joe.Bloggs@Example.org") == (
+        "Joe.Bloggs@Example.org",
+        "cancer-outcomes",
+    )
     assert workspace_username("joe@example.org") == ("joe@example.org", None)
     assert workspace_username("a\\b\\c") == ("b\\c", "a")  # split at the first backslash
     for name, part in (("\\joe", "workspace"), ("stroke\\", "user")):
@@ -89,17 +101,25 @@ def test_the_defaults_and_bad_settings() -> None:
         SharedClaim("")
 
 
-def test_configure_sets_the_three_kubespawner_settings_to_one_shared_hooks_object() -> None:
-    c = Config()
-    namespace: dict[str, Any] = {"c": c}
-    exec(README_SNIPPET, namespace)  # as JupyterHub runs jupyterhub_config.py
+def test_configure_sets_the_hooks_of_one_shared_object_and_offers_the_form() -> None:
+    main, own_form = readme_hub_configs()
+    c = run_hub_config(main)
 
     hooks = c.KubeSpawner.profile_list.__self__
     assert isinstance(hooks, WorkspaceHooks)
     assert hooks.config.parse_username is workspace_username
     assert hooks.config.shared_claim == SharedClaim("jupyter-shared")
     assert c.KubeSpawner.modify_pod_hook.__self__ is hooks
-    assert c.KubeSpawner.profile_form_template == profile_form_template()
+    # The form is offered on KubeSpawner's template path, as the form.html found there.
+    assert c.KubeSpawner.additional_profile_form_template_paths == [form_template_dir()]
+    assert "profile_form_template" not in c.KubeSpawner
+    form = Path(form_template_dir()) / "form.html"
+    assert form.read_text(encoding="utf-8") == profile_form_template()
+    assert c.KubeSpawner.storage_pvc_ensure is False
+
+    # The README's own form, set after configure(), replaces the SDK's.
+    own = run_hub_config(own_form)
+    assert own.KubeSpawner.additional_profile_form_template_paths == ["/etc/jupyterhub/templates"]
     # traitlets deep-copies config values into each spawner: all get this one object.
     assert copy.deepcopy(c).KubeSpawner.profile_list.__self__ is hooks
 
@@ -107,6 +127,70 @@ def test_configure_sets_the_three_kubespawner_settings_to_one_shared_hooks_objec
     assert configure(Config(), hooks=same) is same
     with pytest.raises(InvalidParameterException, match="not both"):
         configure(Config(), SpawnerConfig(), hooks=same)
+
+
+def test_configure_never_replaces_a_form_the_hub_has_already() -> None:
+    own_template = "<p>{{ profile_list | length }} workspaces</p>"
+    for key, value in (
+        ("profile_form_template", own_template),
+        ("additional_profile_form_template_paths", ["/etc/jupyterhub/templates"]),
+    ):
+        c = Config()
+        setattr(c.KubeSpawner, key, value)
+        configure(c, SpawnerConfig())
+        assert c.KubeSpawner[key] == value
+        assert set(FORM_SETTINGS) & set(c.KubeSpawner) == {key}  # the other one left unset
+        assert isinstance(c.KubeSpawner.profile_list.__self__, WorkspaceHooks)
+
+    # Appended to as z2jh-style configs do (a lazy value): that is a form of one's own too.
+    c = Config()
+    c.KubeSpawner.additional_profile_form_template_paths.append("/etc/jupyterhub/templates")
+    configure(c, SpawnerConfig())
+    assert c.KubeSpawner.additional_profile_form_template_paths.get_value([]) == [
+        "/etc/jupyterhub/templates"
+    ]
+
+    # Only read (which creates an empty lazy value in a traitlets Config): not a form.
+    c = Config()
+    assert not c.KubeSpawner.additional_profile_form_template_paths.to_dict()
+    configure(c, SpawnerConfig())
+    assert c.KubeSpawner.additional_profile_form_template_paths == [form_template_dir()]
+
+    # spawn_form=False leaves the form settings alone altogether.
+    c = Config()
+    configure(c, SpawnerConfig(), spawn_form=False)
+    assert not set(FORM_SETTINGS) & set(c.KubeSpawner)
+    assert isinstance(c.KubeSpawner.modify_pod_hook.__self__, WorkspaceHooks)
+
+
+def test_a_workspaces_tolerations_are_added_to_the_spawners() -> None:
+    gpu = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+    dedicated = {
+        "key": "hub.jupyter.org/dedicated",
+        "operator": "Equal",
+        "value": "user",
+        "effect": "NoSchedule",
+    }
+    added = AddedTolerations([gpu])
+
+    # As KubeSpawner applies a callable override: called with the spawner.
+    assert added(SimpleNamespace(tolerations=[dedicated])) == [dedicated, gpu]
+    assert added(SimpleNamespace(tolerations=[])) == [gpu]
+    assert added(SimpleNamespace(tolerations=None)) == [gpu]
+    # A dict of tolerations is KubeSpawner's other form: its values sorted by key.
+    by_name = {"02-b": dedicated, "01-a": {"key": "a", "operator": "Exists"}}
+    assert added(SimpleNamespace(tolerations=by_name)) == [
+        {"key": "a", "operator": "Exists"},
+        dedicated,
+        gpu,
+    ]
+    # One the hub already has is not added twice; the spawner's own list is not changed.
+    hub = [dedicated, gpu]
+    assert added(SimpleNamespace(tolerations=hub)) == [dedicated, gpu]
+    assert hub == [dedicated, gpu]
+    # KubeSpawner deep-copies profiles.
+    assert copy.deepcopy(added) == added
+    assert repr(added) == f"AddedTolerations([{gpu!r}])"
 
 
 def test_no_workspace_is_an_sdk_error_and_an_http_403_with_the_message() -> None:

@@ -11,8 +11,10 @@ In ``jupyterhub_config.py``::
 * :mod:`~lscsde_sdk.kubespawner.hooks` - :class:`WorkspaceHooks` (``profile_list``,
   ``modify_pod_hook``), :func:`configure`
 * :mod:`~lscsde_sdk.kubespawner.form` - the spawn form template
+* :mod:`~lscsde_sdk.kubespawner.tolerations` - a workspace's tolerations added to the hub's
 
-Needs ``tornado`` (always there in a hub); importing it loads and connects nothing.
+Needs ``tornado`` and ``traitlets`` (always there in a hub); importing it loads and connects
+nothing.
 """
 
 from __future__ import annotations
@@ -24,16 +26,20 @@ from .config import (
     plain_username,
     workspace_username,
 )
-from .form import profile_form_template
+from .form import form_template_dir, profile_form_template
 from .hooks import (
+    FORM_SETTINGS,
     NoWorkspaceAvailableError,
     SpawnerSetupError,
     WorkspaceHooks,
     configure,
     load_api_client,
 )
+from .tolerations import AddedTolerations
 
 __all__ = [
+    "FORM_SETTINGS",
+    "AddedTolerations",
     "NoWorkspaceAvailableError",
     "SharedClaim",
     "SpawnerConfig",
@@ -41,6 +47,7 @@ __all__ = [
     "UsernameParser",
     "WorkspaceHooks",
     "configure",
+    "form_template_dir",
     "load_api_client",
     "plain_username",
     "profile_form_template",

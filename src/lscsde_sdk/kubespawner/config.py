@@ -31,7 +31,8 @@ NAMESPACE_ENV: Final = "POD_NAMESPACE"
 DEFAULT_MOUNT_PREFIX: Final = "/home/jovyan"
 DEFAULT_STORAGE_PREFIX: Final = "jupyter-"
 
-#: ``(hub username) -> (username in the bindings, workspace the hub username selects or None)``
+#: ``(hub username) -> (username in the bindings, workspace the hub username selects or None)``;
+#: the workspace is compared with workspace names exactly, so a parser returns it in lower case.
 UsernameParser = Callable[[str], tuple[str, str | None]]
 
 
@@ -42,9 +43,13 @@ def plain_username(hub_username: str) -> tuple[str, str | None]:
 
 def workspace_username(hub_username: str) -> tuple[str, str | None]:
     """``"<workspace>\\<user>"`` (the form the LSC SDE's Keycloak puts in the claim the hub
-    uses as username) -> ``("<user>", "<workspace>")``, split at the first backslash. A name
-    without a backslash is a plain username that selects no workspace. An empty workspace or
-    user part is an :class:`~lscsde_sdk.errors.InvalidParameterException`."""
+    uses as username) -> ``("<user>", "<workspace>")``, split at the first backslash.
+
+    The workspace part is lower-cased (``str.lower()``): workspace names are lower-case DNS
+    names, so ``Cancer-Outcomes\\joe`` selects ``cancer-outcomes``. The user part is returned
+    as given; the lookups compare usernames lower-cased, as JupyterHub does. A name without a
+    backslash is a plain username that selects no workspace. An empty workspace or user part
+    is an :class:`~lscsde_sdk.errors.InvalidParameterException`."""
     workspace, separator, username = hub_username.partition("\\")
     if not separator:
         return hub_username, None
@@ -53,7 +58,7 @@ def workspace_username(hub_username: str) -> tuple[str, str | None]:
             f"hub username {hub_username!r} is not '<workspace>\\<user>': "
             f"the {'workspace' if not workspace else 'user'} part is empty"
         )
-    return username, workspace
+    return username, workspace.lower()
 
 
 def _require_absolute(field: str, path: str) -> None:

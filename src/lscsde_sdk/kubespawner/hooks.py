@@ -26,21 +26,25 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 from kubernetes_asyncio import config as kube_config
 from kubernetes_asyncio.client import ApiClient, Configuration, V1ObjectMeta, V1Pod
 from tornado.web import HTTPError
 
+from ..converters import today
 from ..core.informer import InformerFactory
 from ..core.transport import Transport
 from ..errors import InvalidParameterException, LscsdeError
 from ..managers import AnalyticsWorkspaceManager
 from ..storage import mount_claim
 from .config import SpawnerConfig
-from .form import profile_form_template
+from .form import form_template_dir, profile_form_template
+from .tolerations import AddedTolerations
 
 __all__ = [
+    "FORM_SETTINGS",
     "REPORTING_CONTROLLER",
     "REPORTING_USER",
     "NoWorkspaceAvailableError",
@@ -142,7 +146,14 @@ class WorkspaceHooks:
         start today (see
         :meth:`~lscsde_sdk.managers.AnalyticsWorkspaceManager.get_permitted_workspaces`),
         only JupyterHub workspaces, and only the one the hub username selects when it selects
-        one. Raises :class:`NoWorkspaceAvailableError` when that leaves nothing."""
+        one. A workspace's ``tolerations`` are added to the hub's own
+        (:class:`~lscsde_sdk.kubespawner.tolerations.AddedTolerations`).
+
+        Raises :class:`NoWorkspaceAvailableError` when that leaves nothing. A user bound to
+        the workspace their username selects is told why they cannot start it: their access
+        expired on a date, or starts on a date, or the workspace is not a JupyterHub one, or
+        its settings need checking. Anyone else gets the same sentence whether or not the
+        workspace exists."""
         hub_username = str(spawner.user.name)
         try:
             username, selected = self.config.parse_username(hub_username)
@@ -154,13 +165,17 @@ class WorkspaceHooks:
             ) from error
         namespace = self.config.resolve_namespace(getattr(spawner, "namespace", None))
         manager = await self.manager()
+        day = today()
         profiles = [
             profile
-            for profile in await manager.get_permitted_workspaces(namespace, username)
+            for profile in await manager.get_permitted_workspaces(namespace, username, day)
             if profile.get("kubespawner_override")  # not a virtual-machine workspace
+            and (selected is None or profile["slug"] == selected)
         ]
-        if selected is not None:
-            profiles = [profile for profile in profiles if profile["slug"] == selected]
+        for profile in profiles:
+            override = profile["kubespawner_override"]
+            if override.get("tolerations"):
+                override["tolerations"] = AddedTolerations(override["tolerations"])
         if profiles:
             return profiles
         if selected is None:
@@ -169,13 +184,46 @@ class WorkspaceHooks:
                 "administrator for access to one."
             )
         else:
-            message = (
-                f"Workspace {selected!r} cannot be started by {username} today: it does not "
-                "exist, is not a JupyterHub workspace, you have no access to it, or it is "
-                "not open today (not yet available, or expired)."
-            )
+            message = await self._refusal(manager, namespace, username, selected, day)
         self.log.info("no profiles for %r in %s: %s", hub_username, namespace, message)
         raise NoWorkspaceAvailableError(message, username=username, workspace=selected)
+
+    async def _refusal(
+        self,
+        manager: AnalyticsWorkspaceManager,
+        namespace: str,
+        username: str,
+        selected: str,
+        day: date,
+    ) -> str:
+        """Why ``username`` cannot start ``selected`` on ``day``: the reason when they are
+        bound to it, else one sentence that does not say whether it exists."""
+        workspace = (await manager.get_workspaces_for_user(namespace, username)).get(selected)
+        spec = workspace.spec if workspace is not None else None
+        if spec is None:
+            return (
+                f"Workspace {selected!r} is not available to {username}. Ask your workspace "
+                "administrator for access to it."
+            )
+        validity = spec.validity  # expires: the user's effective expiry
+        if day >= validity.expires:
+            return (
+                f"Your access to workspace {selected!r} expired on "
+                f"{validity.expires.isoformat()}. Ask your workspace administrator to "
+                "extend it."
+            )
+        if day < validity.available_from:
+            return (
+                f"Workspace {selected!r} opens on {validity.available_from.isoformat()}: you "
+                "can start it from that day."
+            )
+        if spec.jupyter_workspace is None:
+            return f"Workspace {selected!r} is not a JupyterHub workspace."
+        # Open and theirs, yet not offered: its resources could not be read (logged).
+        return (
+            f"Workspace {selected!r} cannot be started at the moment. Ask your workspace "
+            "administrator to check its settings."
+        )
 
     async def modify_pod_hook(self, spawner: Any, pod: V1Pod) -> V1Pod:
         """KubeSpawner ``modify_pod_hook``: the pod (changed in place) with its namespace set,
@@ -314,17 +362,43 @@ def _clear_volumes(pod: V1Pod) -> None:
         container.volume_devices = None
 
 
+#: The KubeSpawner settings that choose the spawn form.
+FORM_SETTINGS: Final = ("profile_form_template", "additional_profile_form_template_paths")
+
+
+def _is_set(section: Any, key: str) -> bool:
+    from traitlets.config.loader import LazyConfigValue  # there in a hub, like tornado
+
+    # Reading an unset key of a traitlets Config creates an empty LazyConfigValue in it.
+    value = section.get(key) if key in section else None
+    return value is not None and not (isinstance(value, LazyConfigValue) and not value.to_dict())
+
+
 def configure(
-    c: Any, config: SpawnerConfig | None = None, *, hooks: WorkspaceHooks | None = None
+    c: Any,
+    config: SpawnerConfig | None = None,
+    *,
+    hooks: WorkspaceHooks | None = None,
+    spawn_form: bool = True,
 ) -> WorkspaceHooks:
-    """Set ``c.KubeSpawner.profile_list``, ``modify_pod_hook`` and ``profile_form_template``
-    (in ``jupyterhub_config.py``, ``c`` is the hub's configuration) to those of ``hooks``,
-    by default new :class:`WorkspaceHooks` of ``config``; returns the hooks."""
+    """Set ``c.KubeSpawner.profile_list`` and ``modify_pod_hook`` (in
+    ``jupyterhub_config.py``, ``c`` is the hub's configuration) to those of ``hooks``, by
+    default new :class:`WorkspaceHooks` of ``config``; returns the hooks.
+
+    The spawn form: a form of the hub's own is never replaced. When neither
+    ``c.KubeSpawner.profile_form_template`` nor ``additional_profile_form_template_paths``
+    is set, the SDK's form is offered by setting ``additional_profile_form_template_paths``
+    to its directory (:func:`~lscsde_sdk.kubespawner.form.form_template_dir`), so a form
+    assigned to either setting later in the file wins too. Where either is set already,
+    neither is touched. ``spawn_form=False`` leaves the form settings alone in any case.
+    """
     if hooks is None:
         hooks = WorkspaceHooks(config)
     elif config is not None and config is not hooks.config:
         raise InvalidParameterException("give configure() a config or hooks, not both")
-    c.KubeSpawner.profile_list = hooks.profile_list
-    c.KubeSpawner.modify_pod_hook = hooks.modify_pod_hook
-    c.KubeSpawner.profile_form_template = hooks.profile_form_template
+    spawner = c.KubeSpawner
+    spawner.profile_list = hooks.profile_list
+    spawner.modify_pod_hook = hooks.modify_pod_hook
+    if spawn_form and not any(_is_set(spawner, key) for key in FORM_SETTINGS):
+        spawner.additional_profile_form_template_paths = [form_template_dir()]
     return hooks
