@@ -78,7 +78,7 @@ def nearest_path(path: str, paths: Collection[str]) -> str | None:
             siblings = {
                 known[len(current) :]
                 for known in paths
-                if known.startswith(current) and len(_STEP.findall(known[len(current) :])) == 1
+                if known.startswith(current) and _is_step(known[len(current) :], first=not current)
             }
             replacement = nearest(step, siblings, STEP_CUTOFF)
             if replacement is None:
@@ -86,6 +86,12 @@ def nearest_path(path: str, paths: Collection[str]) -> str | None:
             step = replacement
         current += step
     return current
+
+
+def _is_step(text: str, first: bool) -> bool:
+    """Whether ``text`` is one step of a path: the first has no separator before it, the others
+    begin with one (``.``, ``[`` or ``{``)."""
+    return bool(_STEP.fullmatch(text)) and text.startswith((".", "[", "{")) != first
 
 
 def schema_paths(node: Mapping[str, Any], path: str = "") -> set[str]:

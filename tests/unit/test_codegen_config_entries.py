@@ -20,6 +20,7 @@ from codegen.config_entries import (
     match_class_names,
     match_field_indexes,
     match_paths,
+    nearest_path,
 )
 from codegen.crds import load_crds
 from codegen.generate import CLASS_NAMES, NAME_FIELD, render
@@ -65,6 +66,13 @@ def test_a_typo_in_a_path_names_the_nearest_existing_path(
         f"codegen/class_names.yaml: AnalyticsDataSource {path}: no such path in the schemas "
         f"(nearest: {nearest})"
     ]
+
+
+def test_the_nearest_path_is_found_step_by_step_among_siblings() -> None:
+    paths = {"spec", "spec.publisher", "spec.publisherName", "spec.publisher.contact"}
+    assert nearest_path("spex.publisher.contcat", paths) == "spec.publisher.contact"
+    # "Name" continues the name "publisher"; it is not a step below it.
+    assert nearest_path("spec.publisher.Name", paths) is None
 
 
 def test_a_removed_path_or_kind_names_no_nearest(schemas: Schemas) -> None:
