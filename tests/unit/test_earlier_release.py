@@ -12,7 +12,13 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.earlier_release import RELEASE, build
-from tests.fixtures.release_tree import ReleaseTree, generate_tree, run_in, run_ok
+from tests.fixtures.release_tree import (
+    IMPORT_EVERY_MODULE,
+    ReleaseTree,
+    generate_tree,
+    run_in,
+    run_ok,
+)
 
 #: One warning per configuration entry naming what the release lacks; no nearest names, as
 #: nothing in the release is like them (a removal, not a typo).
@@ -106,18 +112,9 @@ def test_every_module_of_both_packages_imports_and_the_managers_work_without_the
 ) -> None:
     run_ok(
         earlier.root,
+        IMPORT_EVERY_MODULE,
         """
-        import asyncio, importlib, logging, pkgutil
-        failed = []
-        for package in ("lscsde_sdk", "lscsde_workspace_mgmt"):
-            path = importlib.import_module(package).__path__
-            for module in pkgutil.walk_packages(path, f"{package}."):
-                try:
-                    importlib.import_module(module.name)
-                except Exception as error:
-                    failed.append(f"{module.name}: {type(error).__name__}: {error}")
-        assert not failed, "\\n".join(failed)
-
+        import asyncio, logging
         from kubernetes_asyncio.client import ApiClient
         from lscsde_sdk.managers import AnalyticsManager
         from lscsde_workspace_mgmt.managers import AnalyticsWorkspaceManager
