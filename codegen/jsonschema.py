@@ -218,14 +218,18 @@ def combine(
 def unknown_class_name_paths(
     class_names: Mapping[str, Mapping[str, str]], used: Mapping[str, set[str]]
 ) -> list[str]:
-    """Entries of ``class_names`` (``Kind`` or ``Kind@version`` -> paths) naming paths that no
-    version of the kind has; ``used`` maps each kind to the paths its versions have."""
+    """Entries of ``class_names`` (``Kind`` or ``Kind@version`` -> paths) naming paths that got
+    no class in any version of the kind (not objects with properties); ``used`` maps each kind
+    to the paths that got one."""
     problems = []
     for key, paths in class_names.items():
         kind = key.split("@", 1)[0]
         unknown = sorted(set(paths) - used.get(kind, set()))
         if unknown:
-            problems.append(f"class_names.yaml names paths that {key} does not have: {unknown}")
+            problems.append(
+                f"class_names.yaml names paths of {key} that are not objects with properties: "
+                f"{unknown}"
+            )
     return problems
 
 

@@ -16,6 +16,7 @@
 * :mod:`lscsde_sdk.drift` - the cluster's CRDs against the ones the SDK was generated from
 * :mod:`lscsde_sdk.errors` - typed errors; :mod:`lscsde_sdk.secrets`,
   :mod:`lscsde_sdk.yaml_safety` - secret values and safe YAML input
+* :mod:`lscsde_sdk.absent` - stand-ins for the kinds and classes a CRD release lacks
 * :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests, with fault injection
 * :mod:`lscsde_sdk.cli` - the ``lscsde`` command line tool (``lscsde dev up``: a local one)
 

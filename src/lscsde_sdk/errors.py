@@ -21,6 +21,23 @@ class ObjectRequiredError(LscsdeError, ValueError):
     """A call needs an object (or its name/namespace) that the caller did not give."""
 
 
+class NotInReleaseError(LscsdeError):
+    """A kind, or a class of a kind's schema, that the CRD release this SDK was generated from
+    does not have (an SDK generated from an earlier release, see :mod:`lscsde_sdk.absent`).
+
+    :attr:`name` is the class used, :attr:`missing` what the release lacks for it (the kind,
+    or the kind and a schema path), :attr:`release` the release."""
+
+    def __init__(self, name: str, missing: str, release: str) -> None:
+        self.name = name
+        self.missing = missing
+        self.release = release
+        what = missing if missing == name else f"{name}: {missing}"
+        super().__init__(
+            f"{what} is not in CRD release {release} that this lscsde-sdk was generated from"
+        )
+
+
 class UnknownFieldError(LscsdeError, AttributeError):
     """A name that is not a field of the model was assigned (usually a typo)."""
 

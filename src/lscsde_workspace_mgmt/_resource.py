@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from kubernetes_asyncio.client import CustomObjectsApi
 from pydantic import TypeAdapter
 
+from lscsde_sdk.absent import AbsentClass
 from lscsde_sdk.clients import CustomResourceClient, ResourceChange
 from lscsde_sdk.model_base import ResourceModel
 from lscsde_sdk.resource import CustomResource
@@ -71,8 +72,9 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Only where the subclass sets the model itself; otherwise the inherited one stands.
+        # A kind the CRD release lacks has a stand-in model: the client fails when created.
         model = vars(cls).get("model")
-        if model is not None:
+        if model is not None and not isinstance(model, AbsentClass):
             cls.adaptor = TypeAdapter(model)
 
     def __init__(
