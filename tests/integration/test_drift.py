@@ -20,8 +20,8 @@ from lscsde_sdk import CRD_RELEASE
 from lscsde_sdk._generated import KINDS
 from lscsde_sdk.core.transport import Request, Transport
 from lscsde_sdk.drift import Change, CrdManifestError, crd_drift, packaged_crds
+from lscsde_sdk.envtest import ADMIN, ControlPlane
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
-from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane
 
 pytestmark = pytest.mark.integration
 

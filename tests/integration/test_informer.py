@@ -17,10 +17,10 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.core.informer import Informer, InformerError, InformerFactory
 from lscsde_sdk.core.watch import EventType, WatchEvent
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.labels import USERNAME_LABEL
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
 from lscsde_sdk.models import AnalyticsWorkspaceBinding
-from lscsde_sdk.testing.controlplane import ControlPlane
 from tests.integration.factories import create_as_another_tool, workspace
 
 pytestmark = pytest.mark.integration

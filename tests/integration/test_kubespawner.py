@@ -23,6 +23,7 @@ from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1Pod
 from kubernetes_asyncio.config import kube_config as kube_config_module
 from traitlets.config import Config
 
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.kubespawner import (
     NoWorkspaceAvailableError,
     SharedClaim,
@@ -35,7 +36,6 @@ from lscsde_sdk.kubespawner import (
 )
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
 from lscsde_sdk.storage import MANAGED_BY_LABEL, PersistentVolumeClaimClient
-from lscsde_sdk.testing import ControlPlane
 
 pytestmark = pytest.mark.integration
 

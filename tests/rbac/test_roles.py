@@ -34,12 +34,11 @@ from lscsde_sdk.core.informer import Informer, InformerError, InformerFactory
 from lscsde_sdk.core.transport import MERGE_PATCH, Request, Transport
 from lscsde_sdk.core.watch import WatchEvent
 from lscsde_sdk.drift import crd_drift
+from lscsde_sdk.envtest import ControlPlane, create_namespace
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
 from lscsde_sdk.events import EventRecorder
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
 from lscsde_sdk.storage import PersistentVolumeClaimClient
-from lscsde_sdk.testing.cluster import create_namespace
-from lscsde_sdk.testing.controlplane import ControlPlane
 from lscsde_workspace_mgmt import managers as compat
 from tests.integration.factories import (
     KIND_CASES,

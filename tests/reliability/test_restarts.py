@@ -14,8 +14,8 @@ from kubernetes_asyncio.client import ApiClient
 from lscsde_sdk.clients import AnalyticsWorkspaceClient, RetryPolicy, Timeouts, Transport
 from lscsde_sdk.core.informer import Informer
 from lscsde_sdk.core.watch import EventType, Watcher, WatchEvent
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import ApiConnectionError, LscsdeError, RetriesExhaustedError, ServerError
-from lscsde_sdk.testing.controlplane import ControlPlane
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration

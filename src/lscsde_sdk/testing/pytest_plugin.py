@@ -21,8 +21,14 @@ import pytest
 import pytest_asyncio
 from kubernetes_asyncio import client
 
-from .binaries import ControlPlaneBinaries, ControlPlaneUnavailable, find_binaries
-from .controlplane import ADMIN, ControlPlane, create_namespace
+from ..envtest import (
+    ADMIN,
+    ControlPlane,
+    ControlPlaneBinaries,
+    ControlPlaneUnavailable,
+    create_namespace,
+    find_binaries,
+)
 from .proxy import ApiProxy
 
 __all__ = [
