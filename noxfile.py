@@ -47,7 +47,7 @@ def tests(session: nox.Session) -> None:
     # Builds (or finds in the cache) kube-apiserver and etcd with visible progress, so the
     # first pytest run is not silent for minutes.
     if not os.environ.get("LSCSDE_TEST_KUBECONFIG"):
-        session.run("python", "-m", "lscsde_sdk.testing.binaries")
+        session.run("python", "-m", "lscsde_sdk.envtest")
     session.run("pytest", *session.posargs)
 
 
@@ -69,7 +69,7 @@ def bench(session: nox.Session) -> None:
     otherwise idle machine.
     """
     session.install("-e", ".[bench]")
-    session.run("python", "-m", "lscsde_sdk.testing.binaries")
+    session.run("python", "-m", "lscsde_sdk.envtest")
     session.run("python", "-m", "bench", *session.posargs)
 
 

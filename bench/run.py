@@ -139,7 +139,7 @@ def _command(argv: Sequence[str]) -> str:
 async def _measure(
     selected: Sequence[Scenario], plan: SeedPlan, args: argparse.Namespace, repeat: int
 ) -> tuple[str | None, SeededData, list[dict[str, Any]]]:
-    from .cluster import BenchCluster  # imports lscsde_sdk.testing: only when measuring
+    from .cluster import BenchCluster  # imports lscsde_sdk.envtest: only when measuring
     from .seed import seed
 
     documents: list[dict[str, Any]] = []

@@ -17,7 +17,8 @@
 * :mod:`lscsde_sdk.errors` - typed errors; :mod:`lscsde_sdk.secrets`,
   :mod:`lscsde_sdk.yaml_safety` - secret values and safe YAML input
 * :mod:`lscsde_sdk.absent` - stand-ins for the kinds and classes a CRD release lacks
-* :mod:`lscsde_sdk.testing` - a real kube-apiserver for tests, with fault injection
+* :mod:`lscsde_sdk.envtest` - a real kube-apiserver + etcd, for tests and ``lscsde dev``
+* :mod:`lscsde_sdk.testing` - pytest fixtures over it, a fault-injecting proxy, ``eventually``
 * :mod:`lscsde_sdk.cli` - the ``lscsde`` command line tool (``lscsde dev up``: a local one)
 
 Importing this package has no side effects: no configuration is loaded, nothing connects.

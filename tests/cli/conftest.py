@@ -15,7 +15,7 @@ from kubernetes_asyncio import client
 from lscsde_sdk.cli import main
 from lscsde_sdk.cli.sample_data import SampleData, seed_sample_data
 from lscsde_sdk.clients import Transport
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 
 @dataclass(frozen=True)

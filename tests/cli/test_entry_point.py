@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import lscsde_sdk
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,7 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 from .conftest import Cli, run_cli
 

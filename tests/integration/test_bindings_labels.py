@@ -14,8 +14,8 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceBindingClient,
     Transport,
 )
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.labels import USERNAME_LABEL, WORKSPACE_LABEL, workspace_label_value
-from lscsde_sdk.testing.controlplane import ControlPlane
 from tests.integration.factories import create_as_another_tool
 
 pytestmark = pytest.mark.integration

@@ -19,9 +19,9 @@ from lscsde_sdk.clients import (
     Transport,
 )
 from lscsde_sdk.core.transport import Request
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import ConflictError, NotFoundError
 from lscsde_sdk.events import EventRecorder
-from lscsde_sdk.testing.controlplane import ControlPlane
 from lscsde_workspace_mgmt.eventclient import EventClient
 
 pytestmark = pytest.mark.integration

@@ -17,10 +17,11 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.core.informer import Informer, InformerError, InformerFactory
 from lscsde_sdk.core.watch import EventType, WatchEvent
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.labels import USERNAME_LABEL
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
 from lscsde_sdk.models import AnalyticsWorkspaceBinding
-from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_sdk.testing import eventually
 from tests.integration.factories import create_as_another_tool, workspace
 
 pytestmark = pytest.mark.integration
@@ -31,13 +32,6 @@ def binding(namespace: str, name: str, username: str, ws: str, **metadata: Any) 
         "metadata": {"name": name, "namespace": namespace, **metadata},
         "spec": {"workspace": ws, "username": username, "expires": "2099-01-01"},
     }
-
-
-async def eventually(check: Any, within: float = 20) -> None:
-    """Wait until ``check()`` holds (the informer applies changes in the background)."""
-    async with asyncio.timeout(within):
-        while not check():  # noqa: ASYNC110  (polling a condition, not waiting for an event)
-            await asyncio.sleep(0.05)
 
 
 async def test_the_store_follows_the_server_and_indexes_the_spec_not_the_label(

@@ -27,6 +27,7 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.core.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.core.transport import Request
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import NotFoundError, WorkspaceNotFoundException
 from lscsde_sdk.labels import WORKSPACE_LABEL
 from lscsde_sdk.managers import (
@@ -35,7 +36,6 @@ from lscsde_sdk.managers import (
     AnalyticsWorkspaceManager,
 )
 from lscsde_sdk.storage import PersistentVolumeClaimClient
-from lscsde_sdk.testing.controlplane import ControlPlane
 from tests.integration.factories import create_as_another_tool
 
 pytestmark = pytest.mark.integration

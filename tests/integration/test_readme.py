@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 pytestmark = pytest.mark.integration
 

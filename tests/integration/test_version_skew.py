@@ -16,8 +16,8 @@ from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 from lscsde_sdk.clients import AnalyticsWorkspaceClient
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.drift import crd_drift
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import InvalidError, UnknownFieldError
-from lscsde_sdk.testing.controlplane import ControlPlane
 from lscsde_workspace_mgmt.workspaceclient import AnalyticsWorkspaceClient as CompatWorkspaces
 from tests.fixtures.next_release import RETENTION_RULE_MESSAGE, build
 

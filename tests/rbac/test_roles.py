@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from datetime import date, timedelta
 from typing import Any
@@ -34,12 +34,12 @@ from lscsde_sdk.core.informer import Informer, InformerError, InformerFactory
 from lscsde_sdk.core.transport import MERGE_PATCH, Request, Transport
 from lscsde_sdk.core.watch import WatchEvent
 from lscsde_sdk.drift import crd_drift
+from lscsde_sdk.envtest import ControlPlane, create_namespace
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
 from lscsde_sdk.events import EventRecorder
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
 from lscsde_sdk.storage import PersistentVolumeClaimClient
-from lscsde_sdk.testing.cluster import create_namespace
-from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_sdk.testing import eventually
 from lscsde_workspace_mgmt import managers as compat
 from tests.integration.factories import (
     KIND_CASES,
@@ -83,14 +83,6 @@ def assert_exact_use(log: RequestLog, *consumers: str) -> None:
     )
     assert unused == []
     assert log.permissions() == roles
-
-
-async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
-    async with asyncio.timeout(WAIT):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.05)
 
 
 async def next_event(
@@ -186,7 +178,7 @@ async def test_jupyterhub_lists_profiles_and_mounts_workspaces_and_nothing_more(
                     found = slugs(await hub.get_permitted_workspaces(namespace, JOE))
                     return found == ["outcomes", "stroke"]
 
-                await eventually(sees_stroke)
+                await eventually(sees_stroke, within=WAIT)
 
             with log.step("mount_workspace"):
                 pod = await hub.mount_workspace(
@@ -433,7 +425,7 @@ async def test_workspace_binding_operator_scales_bindings_and_nothing_more(
             async def sees_late() -> bool:
                 return informer.store.get(namespace, "late-joe") is not None
 
-            await eventually(sees_late)
+            await eventually(sees_late, within=WAIT)
         finally:
             await informer.stop()
 

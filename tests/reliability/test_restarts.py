@@ -14,8 +14,9 @@ from kubernetes_asyncio.client import ApiClient
 from lscsde_sdk.clients import AnalyticsWorkspaceClient, RetryPolicy, Timeouts, Transport
 from lscsde_sdk.core.informer import Informer
 from lscsde_sdk.core.watch import EventType, Watcher, WatchEvent
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import ApiConnectionError, LscsdeError, RetriesExhaustedError, ServerError
-from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_sdk.testing import eventually
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration
@@ -31,12 +32,6 @@ def plane(control_plane_factory: Callable[..., ControlPlane]) -> ControlPlane:
 async def api(plane: ControlPlane) -> AsyncIterator[ApiClient]:
     async with await plane.api_client() as client:
         yield client
-
-
-async def eventually(check: Callable[[], bool], within: float = 60) -> None:
-    async with asyncio.timeout(within):
-        while not check():  # noqa: ASYNC110  (polling what a background task changes)
-            await asyncio.sleep(0.1)
 
 
 async def test_an_informer_resumes_after_the_api_server_restarts_and_misses_nothing(
@@ -63,7 +58,8 @@ async def test_an_informer_resumes_after_the_api_server_restarts_and_misses_noth
             lambda: (
                 sorted(w.name for w in informer.store.list(namespace)) == ["a", "c"]
                 and informer.store.get(namespace, "a").spec.description == "after"
-            )  # type: ignore[union-attr]
+            ),  # type: ignore[union-attr]
+            within=60,
         )
     versions = [(name, version) for kind, name, version in heard if kind != "DELETED"]
     assert len(versions) == len(set(versions))  # no version twice
@@ -88,11 +84,11 @@ async def test_a_watch_resumes_after_the_api_server_is_killed(
 
     task = asyncio.create_task(consume())
     try:
-        await eventually(lambda: len(seen) == 1)
+        await eventually(lambda: len(seen) == 1, within=60)
         await asyncio.to_thread(plane.restart_apiserver, kill=True)
         await client.create(workspace(namespace, "second"))
         await client.merge_patch(namespace, "first", {"spec": {"description": "v2"}})
-        await eventually(lambda: len(seen) >= 3)
+        await eventually(lambda: len(seen) >= 3, within=60)
         await asyncio.sleep(1)  # anything repeated would arrive now
     finally:
         task.cancel()
@@ -122,11 +118,5 @@ async def test_a_list_while_etcd_is_down_fails_typed_then_works_when_it_is_back(
         assert all(isinstance(e, ServerError | ApiConnectionError) for e in failed.value.failures)
     finally:
         await asyncio.to_thread(plane.start_etcd)
-    async with asyncio.timeout(60):
-        while True:
-            try:
-                found = await client.list(namespace)
-                break
-            except LscsdeError:
-                await asyncio.sleep(0.5)
+    found = await eventually(lambda: client.list(namespace), within=60, ignoring=(LscsdeError,))
     assert [item.name for item in found] == ["w"]

@@ -12,6 +12,7 @@ import pytest_asyncio
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient, RetryPolicy, Timeouts, Transport
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import (
     AlreadyExistsError,
     ApiConnectionError,
@@ -19,8 +20,7 @@ from lscsde_sdk.errors import (
     ServerError,
     TooManyRequestsError,
 )
-from lscsde_sdk.testing.controlplane import ControlPlane
-from lscsde_sdk.testing.proxy import ApiProxy, Delay, Reset, Respond
+from lscsde_sdk.testing import ApiProxy, Delay, Reset, Respond
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration

@@ -30,6 +30,7 @@ from pydantic import SecretStr, ValidationError
 from lscsde_sdk.clients import AnalyticsDataSourceClient, AnalyticsWorkspaceClient
 from lscsde_sdk.core.retry import RetryPolicy
 from lscsde_sdk.core.transport import Request, Transport
+from lscsde_sdk.envtest import ADMIN, ControlPlane
 from lscsde_sdk.errors import (
     ApiConnectionError,
     ApiError,
@@ -48,7 +49,6 @@ from lscsde_sdk.models import (
     AwmsResource,
 )
 from lscsde_sdk.secrets import MASK
-from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane
 
 PASSWORD = "SENTINEL-pw-7f3a"
 CONNECTION_STRING = f"Server=db.example.internal;User Id=analyst;Password={PASSWORD};"

@@ -22,9 +22,8 @@ import yaml
 from kubernetes_asyncio import client
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from lscsde_sdk.testing.binaries import ControlPlaneError
-from lscsde_sdk.testing.controlplane import ControlPlane, ControlPlaneStartError
-from lscsde_sdk.testing.proxy import ApiProxy
+from lscsde_sdk.envtest import ControlPlane, ControlPlaneError, ControlPlaneStartError
+from lscsde_sdk.testing import ApiProxy
 
 GROUP, VERSION, PLURAL = "xlscsde.nhs.uk", "v1", "analyticsworkspaces"
 

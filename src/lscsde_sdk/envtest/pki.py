@@ -10,9 +10,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .binaries import ControlPlaneError, ControlPlaneUnavailable
+from .errors import ControlPlaneError, ControlPlaneUnavailable
 
-__all__ = ["generate_ca"]
+__all__ = ["generate_ca", "generate_rsa_key", "generate_serving_cert"]
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -37,7 +37,8 @@ def generate_ca(directory: Path, name: str = "lscsde-test-ca") -> tuple[Path, Pa
     return cert, key
 
 
-def _generate_serving_cert(directory: Path, ca_cert: Path, ca_key: Path) -> tuple[Path, Path]:
+def generate_serving_cert(directory: Path, ca_cert: Path, ca_key: Path) -> tuple[Path, Path]:
+    """A serving certificate for 127.0.0.1 and localhost signed by the CA, as ``(cert, key)``."""
     cert, key, csr = directory / "serving.crt", directory / "serving.key", directory / "serving.csr"
     ext = directory / "serving.ext"
     ext.write_text(
@@ -60,7 +61,8 @@ def _generate_serving_cert(directory: Path, ca_cert: Path, ca_key: Path) -> tupl
     return cert, key
 
 
-def _generate_rsa_key(path: Path) -> Path:
+def generate_rsa_key(path: Path) -> Path:
+    """A 2048-bit RSA private key at ``path`` (service-account tokens are signed with it)."""
     _openssl(
         "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(path),
         cwd=path.parent,

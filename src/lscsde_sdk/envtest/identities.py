@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 __all__ = [
     "ADMIN",
     "DEFAULT_USERS",
     "Identity",
+    "new_identities",
     "render_kubeconfig",
     "render_token_file",
+    "write_kubeconfig",
 ]
 
 ADMIN = "admin"
@@ -29,6 +35,16 @@ class Identity:
     token: str | None  # None: the credentials of an external kubeconfig
     uid: str
     groups: tuple[str, ...] = ()
+
+
+def new_identities(users: Sequence[str]) -> dict[str, Identity]:
+    """``admin`` (``system:masters``) and each of ``users`` (no groups), with fresh tokens."""
+    if ADMIN in users:
+        raise ValueError(f"{ADMIN!r} is reserved for the system:masters identity")
+    found = {ADMIN: Identity(ADMIN, secrets.token_urlsafe(32), "uid-admin", ("system:masters",))}
+    for user in users:
+        found[user] = Identity(user, secrets.token_urlsafe(32), f"uid-{user}", ())
+    return found
 
 
 _CSV_UNSAFE = re.compile(r'[,"\s]')
@@ -74,3 +90,17 @@ def render_kubeconfig(
         "current-context": context,
         "preferences": {},
     }
+
+
+def write_kubeconfig(
+    path: Path, server: str, ca_file: str | os.PathLike[str], identity: Identity
+) -> Path:
+    """Write :func:`render_kubeconfig` of ``identity`` to ``path``, readable by the owner only."""
+    if identity.token is None:
+        raise ValueError(f"identity {identity.name!r} has no token")
+    text = yaml.safe_dump(render_kubeconfig(server, ca_file, identity.name, identity.token))
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when the file was there already
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

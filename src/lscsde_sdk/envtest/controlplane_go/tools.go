@@ -1,6 +1,6 @@
 //go:build tools
 
-// Package tools pins the two commands lscsde_sdk.testing builds, so that
+// Package tools pins the two commands lscsde_sdk.envtest builds, so that
 // `go mod tidy` keeps their whole dependency graph in go.mod and go.sum.
 package tools
 

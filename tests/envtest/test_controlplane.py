@@ -1,7 +1,8 @@
-"""Tests of lscsde_sdk.testing: pure helpers, and a real kube-apiserver + etcd (integration)."""
+"""Tests of lscsde_sdk.envtest: pure helpers, and a real kube-apiserver + etcd (integration)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -12,7 +13,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -23,20 +23,22 @@ import yaml
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from lscsde_sdk.testing import binaries
-from lscsde_sdk.testing.binaries import ControlPlaneUnavailable, find_binaries
-from lscsde_sdk.testing.controlplane import (
+from lscsde_sdk.envtest import (
     ADMIN,
     ControlPlane,
     ControlPlaneStartError,
+    ControlPlaneUnavailable,
     Identity,
+    binaries,
     default_crd_dir,
-    generate_ca,
+    find_binaries,
+    gomodule,
     load_crds,
     pick_free_ports,
-    render_kubeconfig,
-    render_token_file,
 )
+from lscsde_sdk.envtest.identities import render_kubeconfig, render_token_file
+from lscsde_sdk.envtest.pki import generate_ca
+from lscsde_sdk.testing import eventually
 
 GROUP = "xlscsde.nhs.uk"
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -97,11 +99,11 @@ async def test_kubeconfig_content_loads_with_tls_verification(tmp_path: Path) ->
 
 
 def test_versions_and_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert binaries.kubernetes_version().startswith("v1.")
-    etcd = tuple(int(part) for part in binaries.etcd_version().lstrip("v").split(".")[:3])
+    assert gomodule.kubernetes_version().startswith("v1.")
+    etcd = tuple(int(part) for part in gomodule.etcd_version().lstrip("v").split(".")[:3])
     assert etcd >= (3, 5, 11)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    expected = tmp_path / "lscsde-sdk" / "controlplane" / binaries.kubernetes_version()
+    expected = tmp_path / "lscsde-sdk" / "controlplane" / gomodule.kubernetes_version()
     assert binaries.cache_dir() == expected
 
 
@@ -129,23 +131,43 @@ def test_find_binaries_names_what_is_missing(
     assert "`go`" in info.value.reason and "kube-apiserver" in info.value.reason
 
 
+def test_the_prebuild_command_names_the_cache_and_what_is_missing(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC), "XDG_CACHE_HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "lscsde_sdk.envtest"]
+    where = subprocess.run(
+        [*command, "--print-cache-dir"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert where.returncode == 0, where.stderr
+    cache = tmp_path / "lscsde-sdk" / "controlplane" / gomodule.kubernetes_version()
+    assert where.stdout == f"{cache}\n"
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = subprocess.run(
+        [*command, "--bin-dir", str(empty)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"error: bin_dir={empty} does not contain executable")
+
+
 def test_go_module_is_package_data() -> None:
-    module = binaries.go_module_dir()
+    module = gomodule.go_module_dir()
+    assert module.parent.name == "envtest"
     text = (module / "go.mod").read_text(encoding="utf-8")
-    assert f"k8s.io/kubernetes {binaries.kubernetes_version()}" in text
+    assert f"k8s.io/kubernetes {gomodule.kubernetes_version()}" in text
     assert (module / "go.sum").stat().st_size > 0
     assert "//go:build tools" in (module / "tools.go").read_text(encoding="utf-8")
 
 
-def test_import_has_no_side_effects() -> None:
+def test_importing_and_constructing_start_and_build_nothing(tmp_path: Path) -> None:
     code = (
-        "import sys, lscsde_sdk.testing as t\n"
-        "assert 'lscsde_sdk.testing.controlplane' not in sys.modules\n"
-        "assert 'lscsde_sdk.testing.binaries' not in sys.modules\n"
-        "assert t.ControlPlane.__name__ == 'ControlPlane'\n"
+        "import lscsde_sdk.envtest as e\n"
+        "plane = e.ControlPlane()\n"
+        "assert (plane.pids, plane.running, plane.tmp_dir) == ({}, False, None)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env = {**os.environ, "PYTHONPATH": str(SRC), "XDG_CACHE_HOME": str(tmp_path)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+    assert list(tmp_path.iterdir()) == []  # no cache made, nothing built
 
 
 def test_default_crds() -> None:
@@ -283,25 +305,28 @@ def test_start_failure_reports_log_tail_and_cleans_up(control_plane: ControlPlan
 
 
 @pytest.mark.integration
-def test_children_die_with_the_python_process(control_plane: ControlPlane) -> None:
+async def test_children_die_with_the_python_process(control_plane: ControlPlane) -> None:
     if control_plane.external or not sys.platform.startswith("linux"):
         # The parent-death signal is Linux-only, and an external cluster has no children.
         pytest.skip("needs its own processes on Linux")
     code = (
         "import json, os, signal\n"
-        "from lscsde_sdk.testing.controlplane import ControlPlane\n"
+        "from lscsde_sdk.envtest import ControlPlane\n"
         "plane = ControlPlane(apply_crds=False).start()\n"
         "print(json.dumps([plane.pids, str(plane.tmp_dir)]), flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     pids, tmp_dir = json.loads(result.stdout.strip().splitlines()[-1])
     shutil.rmtree(tmp_dir)  # a SIGKILLed process cannot clean up after itself
-    deadline = time.monotonic() + 10
-    while not all(_gone(pid) for pid in pids.values()) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert all(_gone(pid) for pid in pids.values())
+    # The kernel kills them on its own time: nothing announces it but their going.
+    await eventually(lambda: all(_gone(pid) for pid in pids.values()), within=10)

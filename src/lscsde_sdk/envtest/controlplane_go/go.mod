@@ -1,4 +1,4 @@
-// Wrapper module that builds kube-apiserver and etcd for lscsde_sdk.testing.
+// Wrapper module that builds kube-apiserver and etcd for lscsde_sdk.envtest.
 // k8s.io/kubernetes replaces its staging modules with local paths, which only work
 // inside its own repository; here each one is replaced by its published v0.Y.Z twin.
 module lscsde.nhs.uk/sdk/controlplane
