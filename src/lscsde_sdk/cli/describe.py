@@ -188,9 +188,12 @@ class Description:
         self._entries.append(_Text(text))
 
     def text(self) -> str:
-        """The lines, each block of fields at one indent aligned as kubectl aligns them."""
+        """The lines, the values of each block of fields aligned as kubectl aligns them."""
         lines: list[str] = []
         entries = self._entries
+        # Top-level values line up over the whole description, nested ones per block.
+        top = [e for e in entries if isinstance(e, _Field) and e.indent == 0 and e.values]
+        top_pad = max((len(e.key) for e in top), default=0) + 3
         index = 0
         while index < len(entries):
             entry = entries[index]
@@ -207,6 +210,8 @@ class Description:
                 end += 1
             block = [e for e in entries[index:end] if isinstance(e, _Field)]
             pad = max((len(f.key) for f in block if f.values), default=0) + 3
+            if entry.indent == 0:
+                pad = top_pad
             for field in block:
                 lines.extend(_field_lines(field, pad))
             index = end

@@ -65,19 +65,19 @@ def _show_today(
     if not spec.username:
         out.field("May Start", "no: the binding names no user", 2)
         return
+    out.field("User", spec.username, 2)
     others = [b for b in users_bindings if b.metadata.uid != binding.metadata.uid and b.spec]
     if not others:
-        out.field("May Start", f"{spec.username}: {verdict(own)}", 2)
+        out.field("May Start", verdict(own), 2)
         return
     latest = max(b.spec.expires for b in users_bindings if b.spec)
-    out.field("This Binding", verdict(own), 2)
     out.field(
         "User's Bindings",
         [f"{b.metadata.name} (expires {b.spec.expires})" for b in users_bindings if b.spec],
         2,
     )
-    user = start_check(workspace, spec.workspace, latest, day)
-    out.field("May Start", f"{spec.username}: {verdict(user)}", 2)
+    out.field("This Binding", verdict(own), 2)
+    out.field("May Start", verdict(start_check(workspace, spec.workspace, latest, day)), 2)
 
 
 async def describe_binding(args: argparse.Namespace, session: Session, printer: Printer) -> int:

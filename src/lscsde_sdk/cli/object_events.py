@@ -57,7 +57,11 @@ def _from_events_v1(event: dict[str, Any]) -> ObjectEvent:
         type=str(event.get("type") or ""),
         reason=str(event.get("reason") or ""),
         message=str(event.get("note") or ""),
-        source=str(event.get("reportingController") or ""),
+        source=str(
+            event.get("reportingController")
+            or (event.get("deprecatedSource") or {}).get("component")
+            or ""
+        ),
         last_seen=_time(
             series.get("lastObservedTime"),
             event.get("deprecatedLastTimestamp"),
