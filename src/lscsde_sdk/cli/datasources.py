@@ -96,7 +96,7 @@ async def _bound_to(args: argparse.Namespace, session: Session, printer: Printer
     bound = [by_name[name] for name in sorted(by_name)]
     scope = Scope.of(args, session)
     if scope.label_selector or scope.field_selector:
-        selected, _ = await list_objects(AnalyticsDataSourceClient(session.transport), scope)
+        selected = await list_objects(AnalyticsDataSourceClient(session.transport), scope)
         names = {item.metadata.name for item in selected}
         bound = [item for item in bound if item.name in names]
     if not bound:

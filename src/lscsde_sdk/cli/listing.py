@@ -7,10 +7,10 @@ the objects they select.
 * ``-A/--all-namespaces`` lists every namespace and adds a NAMESPACE column.
 * ``-w/--watch`` prints the list, then one line per change (the object's row, as kubectl
   prints it; ``--output-watch-events`` adds an EVENT column), until Ctrl-C, which exits 0.
-  Changes come from the SDK's watch (``client.watch``), started at the list's
-  resourceVersion: it resumes after dropped connections and server timeouts without
-  repeating or missing a change. With ``-o json``/``yaml`` each object is printed as its own
-  document; with ``-o name``, its name.
+  Changes come from the SDK's watch (``client.watch``), which resumes after dropped
+  connections and server timeouts without repeating or missing a change. With
+  ``-o json``/``yaml`` each object is printed as its own document; with ``-o name``, its
+  name.
 """
 
 from __future__ import annotations
@@ -102,28 +102,20 @@ class Scope:
         return self.namespace is None
 
 
-async def list_objects(
-    client: CustomResourceClient[T, Any], scope: Scope
-) -> tuple[list[T], str | None]:
-    """Every object ``scope`` selects, and the resourceVersion of the list (where a watch of
-    what changed after it starts). A selector the server refuses is a usage error."""
-    items: list[T] = []
-    version: str | None = None
+async def list_objects(client: CustomResourceClient[T, Any], scope: Scope) -> list[T]:
+    """Every object ``scope`` selects. A selector the server refuses is a usage error."""
     try:
-        async for page in client.pages(
+        return await client.list(
             scope.namespace,
             label_selector=scope.label_selector,
             field_selector=scope.field_selector,
-        ):
-            version = version or page.resource_version  # every page is read at the first's
-            items.extend(page.items)
+        )
     except BadRequestError as error:
         if scope.label_selector is None and scope.field_selector is None:
             raise
         raise CliError(
             f"the API server refused the selector: {error.message}", EXIT_UNUSABLE
         ) from error
-    return items, version
 
 
 @dataclass(frozen=True)
@@ -214,19 +206,21 @@ class ListView(Generic[T]):
 async def _watch(
     view: ListView[T],
     client: CustomResourceClient[T, Any],
-    since: str | None,
     shown: dict[str, str | None],
     keep: Callable[[T], bool],
 ) -> None:
-    """Print each change after the version ``since`` to the objects ``keep`` accepts (the
-    client-side filters of a command); ``shown`` maps the objects printed so far to their
-    resourceVersion."""
+    """Print each change to the objects ``keep`` accepts (the client-side filters of a
+    command); ``shown`` maps the objects printed so far to their resourceVersion.
+
+    The watch lists for itself first rather than start at the version of the list shown:
+    then, should its version expire during a long disconnection, it knows every object and
+    reports those deleted meanwhile. Its first list reports each object as added; those
+    already shown at that version are not printed again."""
     scope = view.scope
     async for event in client.watch(
         scope.namespace,
         label_selector=scope.label_selector,
         field_selector=scope.field_selector,
-        resource_version=since,
     ):
         item = event.object
         if event.type is EventType.BOOKMARK or item is None:
@@ -239,7 +233,7 @@ async def _watch(
                 view.change(EventType.DELETED.value, item)
             continue
         if key in shown and shown[key] == event.resource_version:
-            continue  # listed again after the watch's version expired: not a change
+            continue  # listed (again) by the watch: not a change
         change = EventType.ADDED if key not in shown else event.type
         shown[key] = event.resource_version
         view.change(change.value, item)
@@ -259,7 +253,7 @@ async def run_list(
     objects in the note that none were found."""
     accept = keep or (lambda _: True)
     scope = Scope.of(args, session)
-    listed, version = await list_objects(client, scope)
+    listed = await list_objects(client, scope)
     items = [item for item in listed if accept(item)]
     if not items:
         if scope.all_namespaces:
@@ -273,5 +267,5 @@ async def run_list(
         return 0
     view.start(items)
     shown = {object_key(item): item.metadata.resource_version for item in items}
-    await _watch(view, client, version, shown, accept)
+    await _watch(view, client, shown, accept)
     return 0
