@@ -47,14 +47,16 @@ def _title(name: str) -> str:
 
 
 def age(moment: datetime, now: datetime | None = None) -> str:
-    """How long ago ``moment`` was, as kubectl shows ages: ``45s``, ``12m``, ``5h``, ``3d``."""
-    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
-    if seconds < 0:
-        return "0s"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size * (2 if unit != "m" else 1):
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
+    """How long ago ``moment`` was, in kubectl's units: seconds up to 2 minutes, minutes up
+    to 3 hours, hours up to 2 days, then days (``45s``, ``12m``, ``5h``, ``3d``)."""
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 3 * 3600:
+        return f"{seconds // 60}m"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
 
 
 def _scalar(value: Any) -> str:
