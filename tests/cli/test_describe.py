@@ -20,7 +20,7 @@ from lscsde_sdk.clients import (
 from lscsde_sdk.converters import today
 
 from ..integration.factories import create_as_another_tool
-from .conftest import Cli
+from .conftest import Cli, hand_edited_binding
 
 pytestmark = pytest.mark.integration
 
@@ -210,17 +210,7 @@ async def test_binding_describe_counts_the_users_other_bindings_to_the_workspace
 async def test_binding_describe_shows_a_lookup_label_naming_another_user(
     cli: Cli, admin_api: client.ApiClient, namespace: str
 ) -> None:
-    await create_as_another_tool(
-        AnalyticsWorkspaceBindingClient(admin_api),
-        {
-            "metadata": {
-                "name": "hand-edited",
-                "namespace": namespace,
-                "labels": {"xlscsde.nhs.uk/username": "bob___example.org"},
-            },
-            "spec": {"workspace": "w", "username": "dana@example.org", "expires": "2099-01-01"},
-        },
-    )
+    await hand_edited_binding(admin_api, namespace, "hand-edited")
 
     result = await cli("bindings", "describe", "hand-edited")
 

@@ -16,7 +16,7 @@ from lscsde_sdk.clients import (
 )
 
 from ..integration.factories import create_as_another_tool, data_source, workspace
-from .conftest import Cli
+from .conftest import Cli, hand_edited_binding
 
 pytestmark = pytest.mark.integration
 
@@ -169,18 +169,7 @@ async def test_relabel_corrects_every_labelled_kind_including_workspaces_and_dat
 async def test_dry_run_shows_plainly_a_label_naming_another_user_than_the_binding(
     cli: Cli, admin_api: client.ApiClient, namespace: str
 ) -> None:
-    # Labelled for bob, then spec.username changed by hand to dana (kubectl edit).
-    await create_as_another_tool(
-        AnalyticsWorkspaceBindingClient(admin_api),
-        {
-            "metadata": {
-                "name": "hand-edited",
-                "namespace": namespace,
-                "labels": {USERNAME_LABEL: "bob___example.org"},
-            },
-            "spec": {"workspace": "study", "username": "dana@example.org", "expires": "2099-01-01"},
-        },
-    )
+    await hand_edited_binding(admin_api, namespace, "hand-edited")
 
     table = await cli("bindings", "relabel", "--dry-run")
     as_json = await cli("bindings", "relabel", "--dry-run", "-o", "json")

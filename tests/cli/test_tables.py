@@ -45,20 +45,25 @@ async def test_piped_output_is_never_cut(
     assert "…" not in result.out
 
 
-async def test_a_narrow_terminal_cuts_free_text_but_never_a_name(
-    control_plane: ControlPlane, admin_api: client.ApiClient, namespace: str
-) -> None:
+async def list_in_terminal(
+    control_plane: ControlPlane, admin_api: client.ApiClient, namespace: str, columns: int
+) -> list[str]:
     await long_workspace(admin_api, namespace)
-
     result = await asyncio.to_thread(
         run_in_terminal,
         ["workspaces", "list", "-n", namespace],
         control_plane.kubeconfig_path(),
-        columns=110,
+        columns=columns,
     )
-
     assert result.code == 0, result.out
-    header, row = result.out.splitlines()[:2]
+    return result.out.splitlines()
+
+
+async def test_a_narrow_terminal_cuts_free_text_but_never_a_name(
+    control_plane: ControlPlane, admin_api: client.ApiClient, namespace: str
+) -> None:
+    header, row = await list_in_terminal(control_plane, admin_api, namespace, 110)
+
     assert row.startswith(f"{LONG_NAME}  ")  # the name whole
     assert "…" in row and LONG_DISPLAY_NAME not in row  # the display name cut to fit
     assert len(row) <= 110 and len(header) <= 110
@@ -68,16 +73,9 @@ async def test_a_narrow_terminal_cuts_free_text_but_never_a_name(
 async def test_a_terminal_wide_enough_shows_everything(
     control_plane: ControlPlane, admin_api: client.ApiClient, namespace: str
 ) -> None:
-    await long_workspace(admin_api, namespace)
+    lines = await list_in_terminal(control_plane, admin_api, namespace, 250)
 
-    result = await asyncio.to_thread(
-        run_in_terminal,
-        ["workspaces", "list", "-n", namespace],
-        control_plane.kubeconfig_path(),
-        columns=250,
-    )
-
-    assert LONG_DISPLAY_NAME in result.out and "…" not in result.out
+    assert LONG_DISPLAY_NAME in lines[1] and "…" not in lines[1]
 
 
 @pytest.mark.parametrize(
