@@ -120,7 +120,8 @@ async def test_workspace_describe_shows_who_may_start_it_claims_and_events_on_on
     out = result.out
     assert out.splitlines()[0].split() == ["Name:", "cancer-outcomes"]
     assert "  Display Name:  Cancer outcomes study" in out
-    assert f"Today ({day}):" in out and "open until" in out
+    opening = f"Open Today ({day}):"
+    assert f"{opening}  yes, until {day + timedelta(days=365)} (365 days left; the workspace" in out
     bindings = section(out, "Bindings")
     assert "whoever wrote it" in bindings[0]
     joe = row_of(bindings, "joe-by-kubectl")

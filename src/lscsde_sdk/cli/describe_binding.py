@@ -21,14 +21,9 @@ from .lookup_labels import label_states
 from .object_events import describe_events
 from .output import Printer
 from .session import Session
-from .start_today import StartCheck, start_check
+from .start_today import start_check
 
-__all__ = ["describe_binding", "verdict"]
-
-
-def verdict(check: StartCheck) -> str:
-    """``yes, until ...`` or ``no: <why>``."""
-    return f"yes, {check.reason}" if check.allowed else f"no: {check.reason}"
+__all__ = ["describe_binding"]
 
 
 async def _workspace(session: Session, name: str) -> AnalyticsWorkspace | None:
@@ -68,7 +63,7 @@ def _show_today(
     out.field("User", spec.username, 2)
     others = [b for b in users_bindings if b.metadata.uid != binding.metadata.uid and b.spec]
     if not others:
-        out.field("May Start", verdict(own), 2)
+        out.field("May Start", own.answer, 2)
         return
     latest = max(b.spec.expires for b in users_bindings if b.spec)
     out.field(
@@ -76,8 +71,8 @@ def _show_today(
         [f"{b.metadata.name} (expires {b.spec.expires})" for b in users_bindings if b.spec],
         2,
     )
-    out.field("This Binding", verdict(own), 2)
-    out.field("May Start", verdict(start_check(workspace, spec.workspace, latest, day)), 2)
+    out.field("This Binding", own.answer, 2)
+    out.field("May Start", start_check(workspace, spec.workspace, latest, day).answer, 2)
 
 
 async def describe_binding(args: argparse.Namespace, session: Session, printer: Printer) -> int:

@@ -1,7 +1,7 @@
 """``lscsde workspaces describe NAME``: a workspace and everything that decides who can use
 it, on one screen.
 
-* its spec, status and lookup label, and whether it is open today;
+* its spec, status and lookup label, and whether its own dates let anyone start it today;
 * every workspace binding naming it (read from all the namespace's bindings and compared by
   ``spec.workspace``, so bindings kubectl or GitOps wrote count too): user, expiry, whether
   that user may start it today (taking the user's other bindings into account) and the
@@ -33,7 +33,6 @@ from ..models import AnalyticsWorkspace, AnalyticsWorkspaceBinding
 from .access import storage_of
 from .binding_search import user_bindings
 from .describe import Description
-from .describe_binding import verdict
 from .errors import describe_error
 from .lookup_labels import label_states, label_summary
 from .object_events import describe_events
@@ -65,17 +64,6 @@ CLAIM_COLUMNS: Final = (
 )
 
 
-def _openness(workspace: AnalyticsWorkspace, day: date) -> str:
-    if workspace.spec is None:
-        return "closed: the workspace has no spec"
-    validity = workspace.spec.validity
-    if day < validity.available_from:
-        return f"not open yet: opens on {validity.available_from}"
-    if day >= validity.expires:
-        return f"closed: expired on {validity.expires}"
-    return f"open until {validity.expires} ({(validity.expires - day).days} days left)"
-
-
 def _binding_rows(
     client: AnalyticsWorkspaceBindingClient,
     workspace: AnalyticsWorkspace,
@@ -95,7 +83,7 @@ def _binding_rows(
             continue
         own = start_check(workspace, workspace.name, spec.expires, day)
         user = start_check(workspace, workspace.name, latest[username.key_of(binding)], day)
-        shown = verdict(own)
+        shown = own.answer
         if not spec.username:
             shown = "no: the binding names no user"
         elif not own.allowed and user.allowed:
@@ -178,7 +166,10 @@ async def describe_workspace(args: argparse.Namespace, session: Session, printer
     out = Description(printer.width)
     out.resource(workspace)
     out.field("Lookup Label", [s.explain() for s in label_states(client.field_indexes, workspace)])
-    out.field(f"Today ({day})", _openness(workspace, day))
+    # The workspace's own dates alone: as for a user whose binding outlasts it.
+    until = workspace.spec.validity.expires if workspace.spec else day
+    own = start_check(workspace, workspace.name, until, day)
+    out.field(f"Open Today ({day})", own.answer)
     binding_client = AnalyticsWorkspaceBindingClient(transport)
     bindings = await user_bindings(binding_client, namespace, workspace=workspace.name)
     out.table(

@@ -234,7 +234,8 @@ async def _watch(
             continue
         if key in shown and shown[key] == event.resource_version:
             continue  # listed (again) by the watch: not a change
-        change = EventType.ADDED if key not in shown else event.type
+        # An object shown before can only have changed, whatever its listing says.
+        change = EventType.MODIFIED if key in shown else EventType.ADDED
         shown[key] = event.resource_version
         view.change(change.value, item)
 

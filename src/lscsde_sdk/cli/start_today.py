@@ -44,6 +44,11 @@ class StartCheck:
     def allowed(self) -> bool:
         return self.state == PERMITTED
 
+    @property
+    def answer(self) -> str:
+        """``yes, until ...`` or ``no: <why>``."""
+        return f"yes, {self.reason}" if self.allowed else f"no: {self.reason}"
+
 
 def start_check(
     workspace: AnalyticsWorkspace | None, name: str, binding_expires: date, day: date
@@ -51,8 +56,10 @@ def start_check(
     """Whether a user whose (latest) binding to workspace ``name`` expires on
     ``binding_expires`` may start it on ``day``; ``workspace`` is ``None`` when it does not
     exist."""
-    if workspace is None or workspace.spec is None:
+    if workspace is None:
         return StartCheck(MISSING, f"workspace {name} does not exist")
+    if workspace.spec is None:
+        return StartCheck(MISSING, f"workspace {name} has no spec")
     validity = workspace.spec.validity
     if day < validity.available_from:
         return StartCheck(NOT_YET_AVAILABLE, f"workspace opens on {validity.available_from}")
