@@ -160,34 +160,28 @@ class Description:
     def _value(self, key: str, value: Any, indent: int, *, bullet: bool) -> None:
         if _is_scalar(value):
             self._entries.append(_Field(indent, key, (_scalar(value),), bullet))
-            return
-        items = list(_children(value)) if not isinstance(value, list | tuple) else None
-        if isinstance(value, list | tuple):
-            if all(_is_scalar(v) for v in value):
-                shown = ", ".join(_scalar(v) for v in value) or NONE
+        elif isinstance(value, list | tuple):
+            if all(_is_scalar(element) for element in value):
+                shown = ", ".join(_scalar(element) for element in value) or NONE
                 self._entries.append(_Field(indent, key, (shown,), bullet))
                 return
             self._entries.append(_Field(indent, key, (), bullet))
             for element in value:
                 self._item(element, indent + 2)
-            return
-        if not items:
-            self._entries.append(_Field(indent, key, (NONE,), bullet))
-            return
-        self._entries.append(_Field(indent, key, (), bullet))
-        for child_key, child in items:
-            self._value(child_key, child, indent + 2, bullet=False)
+        else:
+            children = list(_children(value))
+            self._entries.append(_Field(indent, key, () if children else (NONE,), bullet))
+            for child_key, child in children:
+                self._value(child_key, child, indent + 2, bullet=False)
 
     def _item(self, element: Any, indent: int) -> None:
-        """One element of a list of objects: ``- Key: value`` then its other fields."""
+        """One element of a list: ``- value``, or ``- Key: value`` then the object's other
+        fields under it."""
         if _is_scalar(element) or isinstance(element, list | tuple):
-            self._entries.append(_Field(indent + 2, "-", (_scalar(element),), True))
+            self._entries.append(_Text(f"{' ' * indent}- {_scalar(element)}"))
             return
         for position, (child_key, child) in enumerate(_children(element)):
             self._value(child_key, child, indent + 2, bullet=position == 0)
-
-    def line(self, text: str = "") -> None:
-        self._entries.append(_Text(text))
 
     def text(self) -> str:
         """The lines, the values of each block of fields aligned as kubectl aligns them."""
