@@ -104,10 +104,14 @@ async def relabel(
             printer.err,
             f"{'checking' if args.dry_run else 'relabelling'} {_NOUNS[client.info.kind]}s",
         )
-        reports.append(
-            await client.relabel(session.namespace, dry_run=args.dry_run, progress=progress.update)
-        )
-        progress.done()
+        try:
+            reports.append(
+                await client.relabel(
+                    session.namespace, dry_run=args.dry_run, progress=progress.update
+                )
+            )
+        finally:
+            progress.done()
     fields = [_fields(client) for client in clients]
     rows = [
         [
