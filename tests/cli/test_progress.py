@@ -9,7 +9,7 @@ import pytest
 from kubernetes_asyncio import client
 
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 from ..integration.factories import create_as_another_tool
 from .console import run_in_terminal, run_piped

@@ -12,7 +12,7 @@ from kubernetes_asyncio import client
 from lscsde_sdk.cli.grants import binding_name
 from lscsde_sdk.cli.sample_data import SAMPLE_USER, SampleData
 from lscsde_sdk.clients import AnalyticsWorkspaceClient
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 from ..integration.factories import workspace
 from .conftest import Cli
