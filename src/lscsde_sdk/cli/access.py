@@ -12,48 +12,32 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
-from ..access import DirectReads, UserWorkspace, user_workspaces, with_effective_expiry
+from ..access import DirectReads, UserWorkspace, user_workspaces
 from ..clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from ..converters import days_until_expiry, is_available, today
+from ..converters import days_until_expiry, today
 from ..models import AnalyticsWorkspace
 from . import arguments
-from .output import Column, Printer
+from .listing import NAMESPACE_COLUMN
+from .output import FORMATS, Column, Printer, resource_name
 from .parsing import CliParser, ClusterCommand, add_command
 from .session import Session, check_empty_result
+from .start_today import start_check
 
-__all__ = [
-    "EXPIRED",
-    "NOT_YET_AVAILABLE",
-    "PERMITTED",
-    "Access",
-    "access_state",
-    "register",
-    "storage_of",
-]
-
-PERMITTED: Final = "permitted"
-EXPIRED: Final = "expired"
-NOT_YET_AVAILABLE: Final = "not yet available"
+__all__ = ["Access", "register", "storage_of"]
 
 COLUMNS = (
-    Column("WORKSPACE", min_width=12),
-    Column("DISPLAY NAME", min_width=12),
-    Column("STATE", shrink=False),
-    Column("DAYS LEFT", shrink=False),
-    Column("STORAGE", min_width=10),
+    Column("WORKSPACE"),
+    Column("DISPLAY NAME", shrink=True, min_width=12),
+    Column("STATE"),
+    Column("DAYS LEFT"),
+    Column("STORAGE"),
+    Column("AVAILABLE", wide=True),
+    Column("EXPIRES", wide=True),
+    Column("IMAGE", wide=True),
+    Column("DESCRIPTION", shrink=True, min_width=12, wide=True),
 )
-
-
-def access_state(item: UserWorkspace, day: date) -> str:
-    """Whether the user may use the workspace on ``day``, given their effective expiry."""
-    if is_available(with_effective_expiry(item.workspace, item.expires), day):
-        return PERMITTED
-    spec = item.workspace.spec
-    if spec is not None and day < spec.validity.available_from:
-        return NOT_YET_AVAILABLE
-    return EXPIRED
 
 
 def storage_of(workspace: AnalyticsWorkspace) -> dict[str, Any]:
@@ -88,13 +72,18 @@ class Access:
     def on(cls, item: UserWorkspace, day: date) -> Access:
         return cls(
             item,
-            access_state(item, day),
+            start_check(item.workspace, item.name, item.expires, day).state,
             max(0, days_until_expiry(item.expires, day)),
             storage_of(item.workspace),
         )
 
+    @property
+    def namespace(self) -> str:
+        return self.item.workspace.metadata.namespace or ""
+
     def cells(self) -> list[str]:
         spec = self.item.workspace.spec
+        jupyter = spec.jupyter_workspace if spec else None
         paths = [entry["mountPath"] for entry in self.storage["additional"]]
         storage = " + ".join([self.storage["claim"] or "-", *paths])
         return [
@@ -103,12 +92,17 @@ class Access:
             self.state,
             str(self.days_left),
             storage,
+            spec.validity.available_from.isoformat() if spec else "",
+            self.item.expires.isoformat(),
+            jupyter.image if jupyter else "",
+            spec.description if spec else "",
         ]
 
     def data(self) -> dict[str, Any]:
         spec = self.item.workspace.spec
         return {
             "name": self.item.name,
+            "namespace": self.namespace,
             "displayName": spec.display_name if spec else None,
             "state": self.state,
             "availableFrom": spec.validity.available_from.isoformat() if spec else None,
@@ -119,24 +113,52 @@ class Access:
         }
 
 
-async def show_access(args: argparse.Namespace, session: Session, printer: Printer) -> int:
-    reads = DirectReads(
-        AnalyticsWorkspaceClient(session.transport),
-        AnalyticsWorkspaceBindingClient(session.transport),
+async def _namespaces_of(bindings: AnalyticsWorkspaceBindingClient, username: str) -> list[str]:
+    """The namespaces holding bindings of ``username`` that the lookup finds: one list across
+    all namespaces, selected by the username label the lookup selects by (every binding when
+    the username has no label form), re-checked against ``spec.username``."""
+    index = bindings.field_index("username")
+    label_value = index.label_for(username)
+    selector = f"{index.label}={label_value}" if index.label and label_value else None
+    wanted = index.key(username)
+    return sorted(
+        {
+            binding.metadata.namespace
+            for binding in await bindings.list(None, label_selector=selector)
+            if binding.metadata.namespace and index.key_of(binding) == wanted
+        }
     )
-    found = await user_workspaces(reads, session.namespace, args.username)
+
+
+async def show_access(args: argparse.Namespace, session: Session, printer: Printer) -> int:
+    bindings = AnalyticsWorkspaceBindingClient(session.transport)
+    reads = DirectReads(AnalyticsWorkspaceClient(session.transport), bindings)
+    namespaces = (
+        await _namespaces_of(bindings, args.username)
+        if args.all_namespaces
+        else [session.namespace]
+    )
+    found = [item for ns in namespaces for item in await user_workspaces(reads, ns, args.username)]
     if not found:
-        await check_empty_result(session, printer, f"workspaces for {args.username}")
+        if not args.all_namespaces:
+            await check_empty_result(session, printer, f"workspaces for {args.username}")
+        elif printer.tabular:
+            printer.note(f"No workspaces for {args.username} found in any namespace.")
     day = today()
     shown = [Access.on(item, day) for item in found]
+    columns = (NAMESPACE_COLUMN, *COLUMNS) if args.all_namespaces else COLUMNS
     printer.show(
         {
             "username": args.username,
-            "namespace": session.namespace,
+            "namespace": None if args.all_namespaces else session.namespace,
             "items": [entry.data() for entry in shown],
         },
-        COLUMNS,
-        [entry.cells() for entry in shown],
+        columns,
+        [
+            [entry.namespace, *entry.cells()] if args.all_namespaces else entry.cells()
+            for entry in shown
+        ],
+        [resource_name(entry.item.workspace) for entry in shown],
     )
     return 0
 
@@ -151,7 +173,16 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
             "The workspaces USERNAME has a binding to, as JupyterHub looks them up (bindings "
             "selected by label), each with its state today (permitted, expired, not yet "
             "available), the days left of the user's access (the earlier of the workspace's "
-            "expiry and the latest of the user's bindings), and its storage."
+            "expiry and the latest of the user's bindings), and its storage. -o wide adds the "
+            "dates, the image and the description; -A looks in every namespace where the "
+            "user has bindings."
         ),
+        formats=FORMATS,
     )
     parser.add_argument("username", metavar="USERNAME", type=arguments.username)
+    parser.add_argument(
+        "-A",
+        "--all-namespaces",
+        action="store_true",
+        help="every namespace where the user has bindings (adds a NAMESPACE column)",
+    )

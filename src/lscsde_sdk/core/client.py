@@ -132,12 +132,15 @@ class ResourcePage(Generic[ResourceT]):
 @dataclass(frozen=True)
 class LabelChange:
     """One label :meth:`CustomResourceClient.relabel` set (``new``) or removed (``new`` None)
-    on the object ``name``; ``old`` is what it was (``None``: missing)."""
+    on the object ``name``; ``old`` is what it was (``None``: missing). ``value`` is the
+    field's value the label is made from (``spec.username``, ...), so a report can say
+    whose label an ``old`` one was not."""
 
     name: str
     label: str
     old: str | None
     new: str | None
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -733,7 +736,13 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     # -- label maintenance -------------------------------------------------------------------
 
-    async def relabel(self, namespace: str, *, dry_run: bool = False) -> LabelReport:
+    async def relabel(
+        self,
+        namespace: str,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> LabelReport:
         """Give every object in ``namespace`` the labels of its field indexes: add missing
         ones, correct stale ones (the field was changed by a tool that does not keep the
         label), remove ones whose field has no label form. Reports what changed.
@@ -742,12 +751,17 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         label anything). Each change is a merge patch conditional on the version read; when
         the object changed meanwhile it is read again and re-checked. No events are recorded.
         With ``dry_run`` nothing is written and the report says what would change.
+        ``progress(checked, total)`` is told how many objects were checked so far, before
+        each object and once at the end.
         """
         changed: builtins.list[LabelChange] = []
         failed: builtins.list[tuple[str, str]] = []
         unchanged = 0
         labelled = [index for index in self.field_indexes if index.label is not None]
-        for item in await self.list(namespace):
+        items = await self.list(namespace)
+        for checked, item in enumerate(items):
+            if progress is not None:
+                progress(checked, len(items))
             try:
                 changes = await self._relabel_one(item, labelled, dry_run)
             except (NotFoundError, ForbiddenError, ConflictError) as error:
@@ -757,6 +771,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 changed.extend(changes)
             else:
                 unchanged += 1
+        if progress is not None:
+            progress(len(items), len(items))
         return LabelReport(
             kind=self.info.kind,
             namespace=namespace,
@@ -800,7 +816,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             wanted = index.label_for(index.value_of(item))
             current = labels.get(index.label)
             if current != wanted:
-                changes.append(LabelChange(_name(item), index.label, current, wanted))
+                changes.append(
+                    LabelChange(_name(item), index.label, current, wanted, index.value_of(item))
+                )
         return changes
 
     # -- watching ----------------------------------------------------------------------------
