@@ -117,6 +117,27 @@ class AlreadyExistsError(ConflictError):
     """409 AlreadyExists: an object with that name already exists."""
 
 
+class ConflictRetriesExhaustedError(ConflictError):
+    """A read-modify-write kept meeting conflicts (others kept changing the object) until
+    its retry policy ran out: :attr:`attempts` tries in :attr:`elapsed` seconds; ``last`` is
+    the last try's conflict (also this error's ``__cause__``)."""
+
+    def __init__(self, last: ConflictError, attempts: int, elapsed: float) -> None:
+        self.last = last
+        self.attempts = attempts
+        self.elapsed = elapsed
+        super().__init__(
+            last.status,
+            last.reason,
+            f"gave up after {attempts} tries in {elapsed:.1f}s, the object kept changing: "
+            f"{last.message}",
+            method=last.method,
+            path=last.path,
+            body=last.body,
+            causes=last.causes,
+        )
+
+
 class GoneError(ApiError):
     """410: a continue token or watch resourceVersion is too old; start again."""
 
