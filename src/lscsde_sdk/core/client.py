@@ -48,13 +48,13 @@ from ..errors import (
     ServerError,
 )
 from ..labels import is_valid_label_value
-from ..model_base import ResourceModel, rule_violations
+from ..model_base import ResourceModel, parsed_from_api, rule_violations
 from ..resource import CustomResource, ResourceInfo
-from ..secrets import redacted
 from .conflicts import CONFLICT_RETRY, retry_on_conflict
 from .gc_pause import collection_paused
 from .indexes import FieldIndex
 from .lists import ResourceList
+from .redaction import Redaction
 from .retry import RetryPolicy, Timeouts
 from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
 
@@ -163,12 +163,17 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     the transport's for this client's requests; ``conflict_retry`` is how read-modify-writes
     (:meth:`update_status`, :meth:`relabel`) are repeated on conflict (see
     :mod:`lscsde_sdk.core.conflicts`).
+
+    Errors built from the server's answers mask the kind's :attr:`secret_paths` and the
+    secrets the request carried (see :mod:`lscsde_sdk.core.redaction`).
     """
 
     resource_type: ClassVar[type[CustomResource]]
     status_type: ClassVar[type[ResourceModel]]
     #: The kind's field indexes (set by the generator).
     field_indexes: ClassVar[tuple[FieldIndex, ...]] = ()
+    #: Schema paths of the kind's secrets (set by the generator).
+    secret_paths: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -923,13 +928,18 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return await self.transport.send(self._with_settings(request))
 
     def _with_settings(self, request: Request) -> Request:
-        """``request`` with this client's retry policy and timeouts, unless it has its own."""
-        if self.retry is None and self.timeouts is None:
+        """``request`` with this client's retry policy and timeouts, unless it has its own,
+        and what to mask in its errors: the kind's secrets, and those it carries."""
+        redaction = request.redaction
+        if redaction is None and self.secret_paths:
+            redaction = Redaction(self.secret_paths).including(request.body)
+        if self.retry is None and self.timeouts is None and redaction is request.redaction:
             return request
         return dataclasses.replace(
             request,
             retry=request.retry or self.retry,
             timeouts=request.timeouts or self.timeouts,
+            redaction=redaction,
         )
 
     async def _created_meanwhile(
@@ -1032,12 +1042,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return Request("GET", self.info.collection_path(namespace), query=query)
 
     def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
-        list_type = self._list_type()
-        try:
-            with collection_paused():
-                page = list_type.__pydantic_validator__.validate_json(body)
-        except ValidationError as error:
-            raise redacted(list_type, error) from None  # no secret of the page in the message
+        with collection_paused():
+            page = parsed_from_api(self._list_type(), body)
         return ResourcePage(
             items=page.items or [],
             continue_token=page.metadata.continue_token or None,
