@@ -77,7 +77,7 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         if model is not None and not isinstance(model, AbsentClass):
             cls.adaptor = TypeAdapter(model)
         sdk_client_type = vars(cls).get("sdk_client_type")
-        if sdk_client_type is not None:
+        if sdk_client_type is not None and not isinstance(sdk_client_type, AbsentClass):
             cls.secret_paths = sdk_client_type.secret_paths
 
     def __init__(
