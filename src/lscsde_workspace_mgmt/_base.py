@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, with_config
+from pydantic import BaseModel, ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from lscsde_sdk.labels import format_as_label
 from lscsde_sdk.secrets import MASK
 
-from ._secrets import hides_unknown_fields, redacted_error, secret_fields
+from ._secrets import hides_unknown_fields, masked_validation, secret_fields
 
 __all__ = [
     "CompatModel",
@@ -44,16 +44,9 @@ class CompatModel(BaseModel):
 
     __compat_only__: ClassVar[tuple[str, ...]] = ()
 
-    # Validation errors are raised outside the except blocks, so that the unmasked error is
-    # not their context.
     def __init__(self, /, **data: Any) -> None:
         __tracebackhide__ = True
-        try:
-            super().__init__(**data)
-            return
-        except ValidationError as error:
-            failure = redacted_error(type(self), error)
-        raise failure
+        masked_validation(type(self), lambda: super(CompatModel, self).__init__(**data))
 
     # Nested models are validated by pydantic-core as usual, without this __init__.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
@@ -62,21 +55,17 @@ class CompatModel(BaseModel):
     def model_validate(cls, obj: Any, **options: Any) -> Self:
         """pydantic's ``model_validate``; its errors show no secret."""
         __tracebackhide__ = True
-        try:
-            return super().model_validate(obj, **options)
-        except ValidationError as error:
-            failure = redacted_error(cls, error)
-        raise failure
+        return masked_validation(
+            cls, lambda: super(CompatModel, cls).model_validate(obj, **options)
+        )
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Self:
         """pydantic's ``model_validate_json``; its errors show no secret."""
         __tracebackhide__ = True
-        try:
-            return super().model_validate_json(json_data, **options)
-        except ValidationError as error:
-            failure = redacted_error(cls, error)
-        raise failure
+        return masked_validation(
+            cls, lambda: super(CompatModel, cls).model_validate_json(json_data, **options)
+        )
 
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         hidden = set(secret_fields(type(self)))

@@ -11,13 +11,17 @@ values of the wrong shape where one could be, unknown fields).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from lscsde_sdk.secrets import holds_secret, is_secret, redacted
 
-__all__ = ["hides_unknown_fields", "redacted_error", "secret_fields"]
+__all__ = ["hides_unknown_fields", "masked_validation", "redacted_error", "secret_fields"]
+
+_T = TypeVar("_T")
 
 
 @cache
@@ -56,3 +60,15 @@ def redacted_error(model: type[BaseModel], error: ValidationError) -> Validation
     (none holds a secret)."""
     counterpart = _counterpart(model.__name__)
     return error if counterpart is None else redacted(counterpart, error)
+
+
+def masked_validation(model: type[BaseModel], validate: Callable[[], _T]) -> _T:
+    """``validate()`` (validating input for ``model``), its ``ValidationError`` masked by
+    :func:`redacted_error` and raised outside the except block, so that the unmasked error
+    is not its context."""
+    __tracebackhide__ = True
+    try:
+        return validate()
+    except ValidationError as error:
+        failure = redacted_error(model, error)
+    raise failure

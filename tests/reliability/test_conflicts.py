@@ -8,6 +8,7 @@ import asyncio
 import builtins
 import itertools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,23 +24,26 @@ from tests.integration.factories import create_as_another_tool, workspace
 pytestmark = pytest.mark.integration
 
 
+def adding(key: str) -> Callable[[AnalyticsWorkspaceStatus | None], AnalyticsWorkspaceStatus]:
+    """A status change that adds ``key`` to the status's additional storage."""
+
+    def change(status: AnalyticsWorkspaceStatus | None) -> AnalyticsWorkspaceStatus:
+        status = status or AnalyticsWorkspaceStatus()
+        status.additional_storage = {**(status.additional_storage or {}), key: f"claim-{key}"}
+        return status
+
+    return change
+
+
 async def test_concurrent_status_updates_of_different_keys_all_land(
     admin_api: ApiClient, namespace: str
 ) -> None:
     client = AnalyticsWorkspaceClient(Transport(admin_api))
     await client.create(workspace(namespace, "busy"))
 
-    def adding(key: str) -> object:
-        def change(status: AnalyticsWorkspaceStatus | None) -> AnalyticsWorkspaceStatus:
-            status = status or AnalyticsWorkspaceStatus()
-            status.additional_storage = {**(status.additional_storage or {}), key: f"claim-{key}"}
-            return status
-
-        return change
-
     async def worker(number: int) -> None:
         for update in range(20):
-            await client.update_status(namespace, "busy", adding(f"/mnt/{number}-{update}"))  # type: ignore[arg-type]
+            await client.update_status(namespace, "busy", adding(f"/mnt/{number}-{update}"))
 
     async with client.transport.counting() as counter:
         await asyncio.gather(*(worker(number) for number in range(10)))
@@ -55,14 +59,6 @@ async def test_200_concurrent_writers_all_land_with_the_default_policy(
 ) -> None:
     client = AnalyticsWorkspaceClient(Transport(admin_api))
     await client.create(workspace(namespace, "crowded"))
-
-    def adding(key: str) -> Any:
-        def change(status: AnalyticsWorkspaceStatus | None) -> AnalyticsWorkspaceStatus:
-            status = status or AnalyticsWorkspaceStatus()
-            status.additional_storage = {**(status.additional_storage or {}), key: f"claim-{key}"}
-            return status
-
-        return change
 
     keys = [f"/mnt/writer-{number}" for number in range(200)]
     async with client.transport.counting() as counter:

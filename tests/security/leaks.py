@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-__all__ = ["assert_absent", "error_texts", "log_texts", "reachable"]
+__all__ = ["assert_absent", "error_texts", "go_map", "log_texts", "reachable"]
 
 # Attributes every exception has that hold nothing of its own.
 _SKIPPED = frozenset({"__traceback__", "__notes__"})
@@ -68,3 +68,13 @@ def log_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
 def assert_absent(secret: str, texts: Iterable[str]) -> None:
     for text in texts:
         assert secret not in text, text[:3000]
+
+
+def go_map(value: Any) -> str:
+    """Decoded JSON as Go's ``%v`` prints it, one of the forms an API server (or a webhook in
+    front of it) echoes objects in."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{key}:{go_map(value[key])}" for key in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_map(item) for item in value) + "]"
+    return str(value)

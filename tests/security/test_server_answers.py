@@ -44,7 +44,7 @@ from lscsde_sdk.errors import (
 from lscsde_sdk.events import EventRecorder
 from lscsde_sdk.testing.controlplane import ControlPlane
 from lscsde_sdk.testing.proxy import ApiProxy, Respond
-from tests.security.leaks import assert_absent, error_texts, log_texts
+from tests.security.leaks import assert_absent, error_texts, go_map, log_texts
 
 pytestmark = pytest.mark.integration
 
@@ -167,15 +167,6 @@ async def _no_wait(_: float) -> None:
     return None
 
 
-def _go_map(value: Any) -> str:
-    """``value`` as Go's ``%v`` prints a decoded JSON object."""
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{key}:{_go_map(value[key])}" for key in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(_go_map(item) for item in value) + "]"
-    return str(value)
-
-
 # -- the failing paths -----------------------------------------------------------------------
 
 Path = Callable[[Setting], Awaitable[Any]]
@@ -211,7 +202,7 @@ async def stale_replace(s: Setting) -> Any:
 
 
 async def server_error_echoing_the_object(s: Setting) -> Any:
-    echo = f"Internal error occurred: {json.dumps(s.stored)}; as Go sees it: {_go_map(s.stored)}"
+    echo = f"Internal error occurred: {json.dumps(s.stored)}; as Go sees it: {go_map(s.stored)}"
     s.proxy.add_fault(Respond(500, message=echo), method="PATCH")
     return await s.proxied.patch(s.namespace, s.name, {"spec": {"description": "x"}})
 

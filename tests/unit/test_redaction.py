@@ -12,6 +12,7 @@ import pytest
 from lscsde_sdk.clients import AnalyticsDataSourceClient
 from lscsde_sdk.core.redaction import MASK, Redaction
 from lscsde_sdk.errors import InvalidError, ServerError, api_error_from_response
+from tests.security.leaks import go_map
 
 PATHS = AnalyticsDataSourceClient.secret_paths
 SECRET = "Server=db;User Id=analyst;Password=SENTINEL-9f1;"
@@ -41,14 +42,6 @@ def compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def go_v(value: Any) -> str:
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{key}:{go_v(value[key])}" for key in sorted(value)) + "]"
-    if isinstance(value, list):
-        return "[" + " ".join(go_v(item) for item in value) + "]"
-    return str(value)
-
-
 def go_sharp_v(value: Any) -> str:
     if isinstance(value, dict):
         inner = ", ".join(f"{json.dumps(key)}:{go_sharp_v(item)}" for key, item in value.items())
@@ -65,7 +58,7 @@ ECHOES = {
         'decoding error: unknown field "spec.bogusField"'
     ),
     "json quoted twice": json.dumps(json.dumps(json.dumps(stored()))),
-    "go %v": f"Internal error occurred: {go_v(stored())}",
+    "go %v": f"Internal error occurred: {go_map(stored())}",
     "go %#v": f"admission webhook denied: {go_sharp_v(stored())}",
     "field error on the secret": (
         'spec.connections[0].connectionString.value: Invalid value: "'
@@ -127,7 +120,7 @@ def test_a_requests_secrets_are_masked_wherever_they_show() -> None:
     ]
     for body in (merge, json_patch):
         redaction = Redaction(PATHS).including(body)
-        text = f"refused: {json.dumps(body)} / {json.dumps(json.dumps(body))} / {go_v(body)}"
+        text = f"refused: {json.dumps(body)} / {json.dumps(json.dumps(body))} / {go_map(body)}"
         masked = redaction.text(text)
         assert "SENTINEL" not in masked
     assert "Not secret" not in Redaction(PATHS).including(json_patch).values
@@ -194,7 +187,7 @@ def test_an_error_built_from_a_refusal_stores_nothing_secret() -> None:
     "body",
     [
         b"<html>upstream: " + json.dumps(stored()).encode() + b"</html>",
-        json.dumps({"kind": "Status", "message": go_v(stored()), "details": ["odd"]}).encode(),
+        json.dumps({"kind": "Status", "message": go_map(stored()), "details": ["odd"]}).encode(),
         json.dumps({"kind": "Status", "details": {"causes": [5, {"message": 7}]}}).encode(),
     ],
     ids=["not json", "details not a mapping", "causes not mappings"],
