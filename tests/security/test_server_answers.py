@@ -32,6 +32,7 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.core.redaction import MASK
 from lscsde_sdk.core.transport import Request
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import (
     AlreadyExistsError,
     ApiConnectionError,
@@ -42,8 +43,7 @@ from lscsde_sdk.errors import (
     ServerError,
 )
 from lscsde_sdk.events import EventRecorder
-from lscsde_sdk.testing.controlplane import ControlPlane
-from lscsde_sdk.testing.proxy import ApiProxy, Respond
+from lscsde_sdk.testing import ApiProxy, Respond
 from tests.security.leaks import assert_absent, error_texts, go_map, log_texts
 
 pytestmark = pytest.mark.integration
