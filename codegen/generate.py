@@ -83,6 +83,8 @@ class KindView:
     plural: str
     status_class: str | None
     indexes: tuple[IndexView, ...]
+    #: Schema paths of the kind's secrets, masked in the errors of its client's requests.
+    secret_paths: tuple[str, ...]
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -251,6 +253,7 @@ def _kind_view(schema: CombinedSchema, kind: str, indexes: Mapping[str, Any]) ->
         indexes=tuple(
             _index_view(schema, kind, name, spec) for name, spec in sorted(indexes.items())
         ),
+        secret_paths=tuple(sorted(schema.secret_paths.get(kind, ()))),
     )
 
 

@@ -115,6 +115,9 @@ class CombinedSchema:
     used_secret_paths: dict[str, set[str]] = field(default_factory=dict)
     # the classes of objects at secret paths: references to secrets
     secret_references: set[str] = field(default_factory=set)
+    # kind -> the paths of all its secrets: those of secret_fields.yaml, strings with
+    # format: password
+    secret_paths: dict[str, set[str]] = field(default_factory=dict)
     # class name -> the kinds whose schema uses it
     kinds_of: dict[str, set[str]] = field(default_factory=dict)
 
@@ -211,6 +214,7 @@ def combine(
         combined.crds[crd.kind] = crd
         combined.used_paths[crd.kind] = converter.used_paths
         combined.used_secret_paths[crd.kind] = converter.used_secret_paths
+        combined.secret_paths[crd.kind] = converter.used_secret_paths | converter.passwords
         combined.kinds_of[crd.kind] = {crd.kind}
     return combined
 
@@ -347,6 +351,8 @@ class _Converter:
         self.secret_paths = secret_paths
         self.used_paths: set[str] = set()
         self.used_secret_paths: set[str] = set()
+        # paths of strings with format: password
+        self.passwords: set[str] = set()
 
     def where(self, path: str) -> str:
         return f"{self.kind}: {path}"
@@ -442,6 +448,8 @@ class _Converter:
             return self._convert_object(node, path, default_name, validations)
         if path in self.secret_paths:
             return self._secret(node, path, validations)
+        if (node.get("type"), node.get("format")) == ("string", "password"):
+            self.passwords.add(path)
         return self._copy_keywords(node, where, validations)
 
     def _secret(

@@ -76,6 +76,9 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         model = vars(cls).get("model")
         if model is not None and not isinstance(model, AbsentClass):
             cls.adaptor = TypeAdapter(model)
+        sdk_client_type = vars(cls).get("sdk_client_type")
+        if sdk_client_type is not None and not isinstance(sdk_client_type, AbsentClass):
+            cls.secret_paths = sdk_client_type.secret_paths
 
     def __init__(
         self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None

@@ -3,13 +3,15 @@ custom resource kind, through lscsde_sdk's transport."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from logging import Logger
-from typing import Any
+from typing import Any, ClassVar
 
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 from pydantic import BaseModel
 
+from lscsde_sdk.core.redaction import Redaction
 from lscsde_sdk.core.retry import Timeouts
 from lscsde_sdk.core.transport import JSON_PATCH, MERGE_PATCH, Request, Transport
 
@@ -61,8 +63,12 @@ class KubernetesNamespacedCustomClient:
     resource kind (``group``/``version``, ``plural``) as plain dicts.
 
     Requests go through :class:`lscsde_sdk.clients.Transport` over ``k8s_api.api_client``;
-    failures raise kubernetes_asyncio's ``ApiException`` as they did before.
+    failures raise kubernetes_asyncio's ``ApiException`` as they did before, with the kind's
+    :attr:`secret_paths` (and the secrets the request carried) masked in its body.
     """
+
+    #: Schema paths of the kind's secrets (those of its lscsde_sdk client).
+    secret_paths: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -147,6 +153,9 @@ class KubernetesNamespacedCustomClient:
         return await self._send(Request("PATCH", path, body=payload, content_type=content_type))
 
     async def _send(self, request: Request) -> dict[str, Any]:
+        if self.secret_paths:
+            redaction = Redaction(self.secret_paths).including(request.body)
+            request = dataclasses.replace(request, redaction=redaction)
         with kubernetes_errors():
             answer = await self.transport.send_json(request)
         return answer if isinstance(answer, dict) else {}

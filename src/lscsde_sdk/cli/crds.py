@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from ..core.conflicts import retry_on_conflict
 from ..core.retry import NO_RETRY
 from ..core.transport import Request, Transport
 from ..drift import crd_drift, packaged_crds
-from ..errors import AlreadyExistsError, ConflictError, NotFoundError, TooManyRequestsError
+from ..errors import AlreadyExistsError, NotFoundError, TooManyRequestsError
 from .errors import CliError
 from .output import FORMATS, Column, Printer
 from .parsing import CliParser, ClusterCommand, add_command, add_group
@@ -33,7 +34,6 @@ CRD_API: Final = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 #: How long ``install`` waits for the CRDs to be Established and servable.
 SERVED_TIMEOUT: Final = 60.0
 _POLL: Final = 0.1
-_ATTEMPTS: Final = 5
 
 Result = Literal["created", "updated", "unchanged"]
 COLUMNS = (Column("NAME"), Column("RESULT"))
@@ -73,7 +73,8 @@ def _stored_alike(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
 async def _install_one(transport: Transport, manifest: Mapping[str, Any]) -> Result:
     name = manifest["metadata"]["name"]
     path = f"{CRD_API}/{name}"
-    for _ in range(_ATTEMPTS):
+
+    async def attempt() -> Result:
         try:
             current = await transport.send_json(Request("GET", path))
         except NotFoundError:
@@ -81,19 +82,18 @@ async def _install_one(transport: Transport, manifest: Mapping[str, Any]) -> Res
                 await transport.send(Request("POST", CRD_API, body=dict(manifest)))
                 return "created"
             except AlreadyExistsError:
-                continue  # created meanwhile: compare with that one
+                # Created meanwhile: compare with that one.
+                current = await transport.send_json(Request("GET", path))
         wanted = _wanted(manifest, current)
         preview = await transport.send_json(
             Request("PUT", path, query=[("dryRun", "All")], body=wanted)
         )
         if _stored_alike(preview, current):
             return "unchanged"
-        try:
-            await transport.send(Request("PUT", path, body=wanted))
-            return "updated"
-        except ConflictError:
-            continue  # changed since read: read again
-    raise CliError(f"CustomResourceDefinition {name} kept changing while it was installed")
+        await transport.send(Request("PUT", path, body=wanted))  # changed since read: repeated
+        return "updated"
+
+    return await retry_on_conflict(attempt, what=f"CustomResourceDefinition {name}")
 
 
 def _condition(crd: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:

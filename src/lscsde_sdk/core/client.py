@@ -48,12 +48,13 @@ from ..errors import (
     ServerError,
 )
 from ..labels import is_valid_label_value
-from ..model_base import ResourceModel, rule_violations
+from ..model_base import ResourceModel, parsed_from_api, rule_violations
 from ..resource import CustomResource, ResourceInfo
-from ..secrets import redacted
+from .conflicts import CONFLICT_RETRY, retry_on_conflict
 from .gc_pause import collection_paused
 from .indexes import FieldIndex
 from .lists import ResourceList
+from .redaction import Redaction
 from .retry import RetryPolicy, Timeouts
 from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
 
@@ -91,9 +92,6 @@ DELETING_STATUS: Final = "Deleting"
 #: it reads with a GET each): enough to hide round trips, few enough to reuse kept-alive
 #: connections rather than open one per object.
 GET_MANY_CONCURRENCY: Final = 16
-#: How a read-modify-write is repeated when others keep changing the object meanwhile: many
-#: quick tries, spread by jitter so that competing writers stop colliding.
-CONFLICT_RETRY = RetryPolicy(attempts=30, initial_delay=0.01, multiplier=1.5, max_delay=0.5)
 
 _log = logging.getLogger(__name__)
 
@@ -162,13 +160,20 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     ``api`` is a kubernetes_asyncio ``ApiClient`` or a :class:`Transport` shared with other
     clients. ``events`` records an event for each change (``None``: none are recorded);
     ``log`` receives warnings about work that was skipped. ``retry`` and ``timeouts`` replace
-    the transport's for this client's requests.
+    the transport's for this client's requests; ``conflict_retry`` is how read-modify-writes
+    (:meth:`update_status`, :meth:`relabel`) are repeated on conflict (see
+    :mod:`lscsde_sdk.core.conflicts`).
+
+    Errors built from the server's answers mask the kind's :attr:`secret_paths` and the
+    secrets the request carried (see :mod:`lscsde_sdk.core.redaction`).
     """
 
     resource_type: ClassVar[type[CustomResource]]
     status_type: ClassVar[type[ResourceModel]]
     #: The kind's field indexes (set by the generator).
     field_indexes: ClassVar[tuple[FieldIndex, ...]] = ()
+    #: Schema paths of the kind's secrets (set by the generator).
+    secret_paths: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -180,6 +185,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         field_validation: FieldValidation = "Strict",
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
+        conflict_retry: RetryPolicy = CONFLICT_RETRY,
     ) -> None:
         self.transport = api if isinstance(api, Transport) else Transport(api)
         self.events = events
@@ -189,6 +195,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         self.field_validation = field_validation
         self.retry = retry
         self.timeouts = timeouts
+        self.conflict_retry = conflict_retry
 
     @property
     def info(self) -> ResourceInfo:
@@ -559,15 +566,17 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     ) -> ResourceT:
         """Read the object, compute its new status with ``change(copy of current status)``
         and write it, conditional on the version read; when someone else changed the object
-        meanwhile, read it again and repeat (client-go's RetryOnConflict). ``change`` may be
-        called more than once and must only compute; returning ``None`` leaves the status as
-        it is.
+        meanwhile, read it again and repeat, as :attr:`conflict_retry` says
+        (:func:`~lscsde_sdk.core.conflicts.retry_on_conflict`; when it runs out,
+        :class:`~lscsde_sdk.errors.ConflictRetriesExhaustedError`). ``change`` may be called
+        more than once and must only compute; returning ``None`` leaves the status as it is.
 
         The status becomes exactly what ``change`` returns (the write is the merge patch from
         the current status to it, so fields and map keys it dropped are removed). Returns the
         object as written (or as read, when nothing changed).
         """
-        for attempt in range(1, CONFLICT_RETRY.attempts + 1):
+
+        async def attempt() -> ResourceT:
             current = await self.get(namespace, name)
             status: ResourceModel | None = getattr(current, "status", None)
             wanted = change(status.model_copy(deep=True) if status is not None else None)  # type: ignore[arg-type]
@@ -582,18 +591,16 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 "metadata": {"resourceVersion": current.metadata.resource_version},
                 "status": difference,
             }
-            try:
-                return await self._patch(
-                    namespace, name, body, PatchType.MERGE, subresource="status", dry_run=False
-                )
-            except ConflictError:
-                if attempt == CONFLICT_RETRY.attempts:
-                    raise
-                self.log.debug(
-                    "%s %s/%s changed meanwhile; reading it again", self.info.kind, namespace, name
-                )
-                await asyncio.sleep(CONFLICT_RETRY.backoff(attempt))
-        raise AssertionError("unreachable")
+            return await self._patch(
+                namespace, name, body, PatchType.MERGE, subresource="status", dry_run=False
+            )
+
+        return await retry_on_conflict(
+            attempt,
+            policy=self.conflict_retry,
+            what=f"{self.info.kind} {namespace}/{name}",
+            log=self.log,
+        )
 
     async def replace_status(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
         """Replace the status subresource from ``resource.status`` (spec changes are ignored)."""
@@ -749,7 +756,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
         This is the explicit maintenance operation behind the direct lookups (reads never
         label anything). Each change is a merge patch conditional on the version read; when
-        the object changed meanwhile it is read again and re-checked. No events are recorded.
+        the object changed meanwhile it is read again and re-checked (as
+        :attr:`conflict_retry` says; an object that kept changing is reported as failed). No
+        events are recorded.
         With ``dry_run`` nothing is written and the report says what would change.
         ``progress(checked, total)`` is told how many objects were checked so far, before
         each object and once at the end.
@@ -785,25 +794,31 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     async def _relabel_one(
         self, item: ResourceT, indexes: builtins.list[FieldIndex], dry_run: bool
     ) -> builtins.list[LabelChange]:
-        for attempt in range(1, CONFLICT_RETRY.attempts + 1):
-            changes = self._label_changes(item, indexes)
+        namespace, name = item.namespace or "", _name(item)
+        current: ResourceT | None = item
+
+        async def attempt() -> builtins.list[LabelChange]:
+            nonlocal current
+            read = current if current is not None else await self.get(namespace, name)
+            current = None  # a repeat reads the object again
+            changes = self._label_changes(read, indexes)
             if not changes or dry_run:
                 return changes
             patch = {
                 "metadata": {
                     "labels": {change.label: change.new for change in changes},
-                    "resourceVersion": item.metadata.resource_version,
+                    "resourceVersion": read.metadata.resource_version,
                 }
             }
-            try:
-                await self._send(self._patch_request(item.namespace or "", _name(item), patch))
-                return changes
-            except ConflictError:
-                if attempt == CONFLICT_RETRY.attempts:
-                    raise
-                await asyncio.sleep(CONFLICT_RETRY.backoff(attempt))
-                item = await self.get(item.namespace or "", _name(item))
-        raise AssertionError("unreachable")
+            await self._send(self._patch_request(namespace, name, patch))
+            return changes
+
+        return await retry_on_conflict(
+            attempt,
+            policy=self.conflict_retry,
+            what=f"{self.info.kind} {namespace}/{name}",
+            log=self.log,
+        )
 
     @staticmethod
     def _label_changes(
@@ -913,13 +928,18 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return await self.transport.send(self._with_settings(request))
 
     def _with_settings(self, request: Request) -> Request:
-        """``request`` with this client's retry policy and timeouts, unless it has its own."""
-        if self.retry is None and self.timeouts is None:
+        """``request`` with this client's retry policy and timeouts, unless it has its own,
+        and what to mask in its errors: the kind's secrets, and those it carries."""
+        redaction = request.redaction
+        if redaction is None and self.secret_paths:
+            redaction = Redaction(self.secret_paths).including(request.body)
+        if self.retry is None and self.timeouts is None and redaction is request.redaction:
             return request
         return dataclasses.replace(
             request,
             retry=request.retry or self.retry,
             timeouts=request.timeouts or self.timeouts,
+            redaction=redaction,
         )
 
     async def _created_meanwhile(
@@ -1022,12 +1042,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return Request("GET", self.info.collection_path(namespace), query=query)
 
     def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
-        list_type = self._list_type()
-        try:
-            with collection_paused():
-                page = list_type.__pydantic_validator__.validate_json(body)
-        except ValidationError as error:
-            raise redacted(list_type, error) from None  # no secret of the page in the message
+        with collection_paused():
+            page = parsed_from_api(self._list_type(), body)
         return ResourcePage(
             items=page.items or [],
             continue_token=page.metadata.continue_token or None,

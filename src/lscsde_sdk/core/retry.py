@@ -43,11 +43,14 @@ class RetryPolicy:
         if min(self.initial_delay, self.max_delay, self.max_retry_after) < 0:
             raise ValueError("delays cannot be negative")
 
-    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Seconds to wait after failed try number ``attempt`` (1-based)."""
+    def backoff(
+        self, attempt: int, rng: random.Random | None = None, *, at_least: float = 0.0
+    ) -> float:
+        """Seconds to wait after failed try number ``attempt`` (1-based); ``at_least`` raises
+        the ceiling the random fraction is taken of (beyond ``max_delay`` too)."""
         ceiling = min(self.initial_delay * self.multiplier ** (attempt - 1), self.max_delay)
         spread = (rng or random).random() * self.jitter
-        return ceiling * (1.0 - spread)
+        return max(ceiling, at_least) * (1.0 - spread)
 
 
 #: Repeat nothing.

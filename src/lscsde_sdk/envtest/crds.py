@@ -43,8 +43,10 @@ async def apply_crds(api_client: client.ApiClient, docs: Sequence[dict[str, Any]
 
 
 # Until a CRD's handler and storage are up, reads of its resource fail with 404 (no handler
-# yet), 429 ("storage is (re)initializing") or 503 (e.g. right after a kube-apiserver restart).
-_NOT_YET_SERVABLE = frozenset({404, 429, 503})
+# yet), 429 ("storage is (re)initializing"), 503 (e.g. right after a kube-apiserver restart)
+# or 504 (a read that waited for etcd past the API server's --request-timeout, while etcd
+# comes back).
+_NOT_YET_SERVABLE = frozenset({404, 429, 503, 504})
 
 
 async def wait_crds_servable(
