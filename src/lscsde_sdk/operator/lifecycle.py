@@ -114,9 +114,13 @@ async def keep_in_step(
         day = today()
         if validity is not None and resource.metadata.deletion_timestamp is None:
             phase = validity.phase(day)
-            if not _in_step(ctx.status.status_text, phase, (also or {}).get(phase, ())):
+            text = ctx.status.status_text
+            if _in_step(text, phase, (also or {}).get(phase, ())):
+                ctx.logger.debug("statusText %r is in step with the dates (%s)", text, phase.name)
+            else:
                 ctx.status.status_text = phase.value
                 await ctx.write_status()
+                ctx.logger.info("statusText %r -> %r", text, phase.value)
                 await ctx.record(
                     f"{noun}{phase.name.title().replace('_', '')}", _note(resource, validity, phase)
                 )
