@@ -33,10 +33,11 @@ def generate_check(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over everything hand-written, mypy (strict) over src and bench."""
+    """ruff over everything hand-written, mypy (strict) over src, bench and examples."""
     session.install("-e", ".[lint,test,codegen,bench,kopf]")
-    session.run("ruff", "check", "src", "tests", "codegen", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "codegen", "bench", "noxfile.py")
+    paths = ["src", "tests", "codegen", "bench", "examples", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
     session.run("mypy")
 
 
