@@ -41,7 +41,7 @@ except ImportError as error:  # pragma: no cover - depends on the installation
 
 from .context import Context, DaemonContext, Logger, Wakeups
 from .errors import CONFLICT_DELAY, TEMPORARY_DELAY, kopf_error
-from .kinds import DaemonHandler, Handler, Kind, Predicate
+from .kinds import DaemonHandler, Handler, HandlerOptions, Kind, Predicate
 from .process import Operator, OperatorNotStartedError
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "DaemonContext",
     "DaemonHandler",
     "Handler",
+    "HandlerOptions",
     "Kind",
     "Logger",
     "Operator",

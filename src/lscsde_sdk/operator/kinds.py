@@ -17,9 +17,10 @@ unknown fields kept), and a :class:`~lscsde_sdk.operator.context.Context`, inste
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 import kopf
+from typing_extensions import Unpack
 
 from ..core.client import CustomResourceClient
 from ..errors import NotFoundError
@@ -31,7 +32,7 @@ from .errors import kopf_error
 if TYPE_CHECKING:
     from .process import Operator
 
-__all__ = ["DaemonHandler", "Handler", "Kind", "Predicate"]
+__all__ = ["DaemonHandler", "Handler", "HandlerOptions", "Kind", "Predicate"]
 
 ResourceT = TypeVar("ResourceT", bound=CustomResource)
 StatusT = TypeVar("StatusT", bound=ResourceModel)
@@ -46,10 +47,23 @@ _Registered = Callable[..., Awaitable[None]]
 _Decorator = Callable[[Handler[ResourceT, StatusT]], Handler[ResourceT, StatusT]]
 
 
+class HandlerOptions(TypedDict, total=False):
+    """kopf's options every typed handler takes, with kopf's meaning (``id`` defaults to
+    the function's name; ``labels`` and ``annotations`` filter the objects)."""
+
+    id: str
+    retries: int
+    backoff: float
+    timeout: float
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+
+
 class Kind(Generic[ResourceT, StatusT]):
     """The typed handler decorators of the kind of ``client_class`` (``operator.kind(
-    AnalyticsWorkspaceClient)``, or ``operator.workspaces``). Options not named here are
-    kopf's, with kopf's meaning; ``id`` defaults to the function's name."""
+    AnalyticsWorkspaceClient)``, or ``operator.workspaces``). Their options are kopf's
+    (:class:`HandlerOptions`, and those of each decorator); ``when`` is a predicate on the
+    typed object."""
 
     def __init__(
         self,
@@ -69,150 +83,67 @@ class Kind(Generic[ResourceT, StatusT]):
     # -- the decorators ---------------------------------------------------------------------
 
     def on_create(
-        self,
-        *,
-        id: str | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
-        timeout: float | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
-        when: Predicate[ResourceT] | None = None,
+        self, *, when: Predicate[ResourceT] | None = None, **options: Unpack[HandlerOptions]
     ) -> _Decorator[ResourceT, StatusT]:
         """``kopf.on.create``: the object was created (or first seen unhandled)."""
-
-        return self._decorate(
-            kopf.on.create,
-            id,
-            retries=retries,
-            backoff=backoff,
-            timeout=timeout,
-            labels=labels,
-            annotations=annotations,
-            when=when,
-        )
+        return self._decorate(kopf.on.create, when, options)
 
     def on_update(
         self,
         *,
-        id: str | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
-        timeout: float | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
-        when: Predicate[ResourceT] | None = None,
         field: str | None = None,
+        when: Predicate[ResourceT] | None = None,
+        **options: Unpack[HandlerOptions],
     ) -> _Decorator[ResourceT, StatusT]:
         """``kopf.on.update``: the object changed (only ``field``, e.g. ``"spec"``, if
         given; kopf never counts status changes)."""
-
-        return self._decorate(
-            kopf.on.update,
-            id,
-            retries=retries,
-            backoff=backoff,
-            timeout=timeout,
-            labels=labels,
-            annotations=annotations,
-            when=when,
-            field=field,
-        )
+        return self._decorate(kopf.on.update, when, options, field=field)
 
     def on_resume(
-        self,
-        *,
-        id: str | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
-        timeout: float | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
-        when: Predicate[ResourceT] | None = None,
+        self, *, when: Predicate[ResourceT] | None = None, **options: Unpack[HandlerOptions]
     ) -> _Decorator[ResourceT, StatusT]:
         """``kopf.on.resume``: the operator started and found the object already handled."""
-
-        return self._decorate(
-            kopf.on.resume,
-            id,
-            retries=retries,
-            backoff=backoff,
-            timeout=timeout,
-            labels=labels,
-            annotations=annotations,
-            when=when,
-        )
+        return self._decorate(kopf.on.resume, when, options)
 
     def on_delete(
         self,
         *,
-        id: str | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
-        timeout: float | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
-        when: Predicate[ResourceT] | None = None,
         optional: bool = False,
+        when: Predicate[ResourceT] | None = None,
+        **options: Unpack[HandlerOptions],
     ) -> _Decorator[ResourceT, StatusT]:
         """``kopf.on.delete``: the object is being deleted (kopf holds it with a finalizer
         until the handler succeeds, unless ``optional``)."""
-
-        return self._decorate(
-            kopf.on.delete,
-            id,
-            retries=retries,
-            backoff=backoff,
-            timeout=timeout,
-            labels=labels,
-            annotations=annotations,
-            when=when,
-            optional=optional,
-        )
+        return self._decorate(kopf.on.delete, when, options, optional=optional)
 
     def timer(
         self,
         interval: float,
         *,
-        id: str | None = None,
         initial_delay: float | None = None,
         idle: float | None = None,
         sharp: bool | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
-        timeout: float | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
         when: Predicate[ResourceT] | None = None,
+        **options: Unpack[HandlerOptions],
     ) -> _Decorator[ResourceT, StatusT]:
         """``kopf.timer``: run every ``interval`` seconds for each object."""
-
         return self._decorate(
             kopf.timer,
-            id,
+            when,
+            options,
             interval=interval,
             initial_delay=initial_delay,
             idle=idle,
             sharp=sharp,
-            retries=retries,
-            backoff=backoff,
-            timeout=timeout,
-            labels=labels,
-            annotations=annotations,
-            when=when,
         )
 
     def daemon(
         self,
         *,
-        id: str | None = None,
         initial_delay: float | None = None,
         cancellation_timeout: float | None = None,
-        retries: int | None = None,
-        backoff: float | None = None,
-        labels: Mapping[str, str] | None = None,
-        annotations: Mapping[str, str] | None = None,
         when: Predicate[ResourceT] | None = None,
+        **options: Unpack[HandlerOptions],
     ) -> Callable[[DaemonHandler[ResourceT, StatusT]], DaemonHandler[ResourceT, StatusT]]:
         """``kopf.daemon``: one long-running task per object, from its first sighting (or
         the operator's start) until it is deleted or the operator stops."""
@@ -222,15 +153,9 @@ class Kind(Generic[ResourceT, StatusT]):
         ) -> DaemonHandler[ResourceT, StatusT]:
             kopf.daemon(
                 *self._resource,
-                id=id or handler.__name__,
+                **self._options(handler, when, options),
                 initial_delay=initial_delay,
                 cancellation_timeout=cancellation_timeout,
-                retries=retries,
-                backoff=backoff,
-                labels=labels,
-                annotations=annotations,
-                when=self._when(when),
-                registry=self.operator.registry,
             )(self._daemon(handler))
             return handler
 
@@ -241,22 +166,32 @@ class Kind(Generic[ResourceT, StatusT]):
     def _decorate(
         self,
         kopf_decorator: Callable[..., Callable[[_Registered], Any]],
-        id: str | None,
-        *,
         when: Predicate[ResourceT] | None,
-        **options: Any,
+        options: HandlerOptions,
+        **specific: Any,
     ) -> _Decorator[ResourceT, StatusT]:
         def register(handler: Handler[ResourceT, StatusT]) -> Handler[ResourceT, StatusT]:
-            kopf_decorator(
-                *self._resource,
-                id=id or handler.__name__,
-                when=self._when(when),
-                registry=self.operator.registry,
-                **options,
-            )(self._changing(handler))
+            kopf_decorator(*self._resource, **self._options(handler, when, options), **specific)(
+                self._changing(handler)
+            )
             return handler
 
         return register
+
+    def _options(
+        self,
+        handler: Callable[..., Any],
+        when: Predicate[ResourceT] | None,
+        options: HandlerOptions,
+    ) -> dict[str, Any]:
+        """kopf's options for ``handler``: ``options`` with the id defaulting to its name,
+        ``when`` on the typed object, and the operator's registry."""
+        return {
+            **options,
+            "id": options.get("id") or handler.__name__,
+            "when": self._when(when),
+            "registry": self.operator.registry,
+        }
 
     def _changing(self, handler: Handler[ResourceT, StatusT]) -> _Registered:
         async def run(body: kopf.Body, patch: kopf.Patch, logger: Logger, **_: Any) -> None:

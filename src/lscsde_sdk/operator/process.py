@@ -86,8 +86,9 @@ class Operator:
         self._stack: AsyncExitStack | None = None
         self._cluster: Cluster | None = None
         self._recorder: EventRecorder | None = None
-        kopf.on.startup(id="lscsde_sdk.connect", registry=self.registry)(self._start)
-        kopf.on.cleanup(id="lscsde_sdk.disconnect", registry=self.registry)(self._stop)
+        # Named after the controller: several operators may share a registry (one process).
+        kopf.on.startup(id=f"connect {reporting_controller}", registry=self.registry)(self._start)
+        kopf.on.cleanup(id=f"disconnect {reporting_controller}", registry=self.registry)(self._stop)
 
     @property
     def cluster(self) -> Cluster:
