@@ -70,6 +70,15 @@ class Objects:
     async def reasons(self, name: str) -> list[str]:
         return await event_reasons(self.transport, self.namespace, name)
 
+    async def recorded(self, name: str, *reasons: str) -> None:
+        """Wait until the events about ``name`` are ``reasons`` (a status is written just
+        before its event)."""
+
+        async def check() -> bool | None:
+            return True if await self.reasons(name) == list(reasons) else None
+
+        await eventually(check, f"events {reasons} about {name}", self.kopf)
+
     async def in_step(self, name: str, since: int) -> None:
         """Wait until the daemon of ``name`` has found its status in step (a log line)."""
         await self.kopf.wait_for(
@@ -98,12 +107,12 @@ async def test_each_phase_and_each_change_of_phase_is_written_with_its_event(
         await objects.reach(bindings, "granted", "Available")
         await objects.reach(bindings, "lapsed", "Expired")
         await objects.in_step("provisioned", 0)  # the pod hook's status means available
-        assert await objects.reasons("soon") == ["WorkspaceNotYetAvailable"]
-        assert await objects.reasons("open") == ["WorkspaceAvailable"]
-        assert await objects.reasons("over") == ["WorkspaceExpired"]
-        assert await objects.reasons("granted") == ["WorkspaceBindingAvailable"]
-        assert await objects.reasons("lapsed") == ["WorkspaceBindingExpired"]
-        assert await objects.reasons("provisioned") == []
+        await objects.recorded("soon", "WorkspaceNotYetAvailable")
+        await objects.recorded("open", "WorkspaceAvailable")
+        await objects.recorded("over", "WorkspaceExpired")
+        await objects.recorded("granted", "WorkspaceBindingAvailable")
+        await objects.recorded("lapsed", "WorkspaceBindingExpired")
+        await objects.recorded("provisioned")
 
         # Changing the dates changes the phase at once: the update wakes the object's daemon.
         await ws.merge_patch(namespace, "soon", {"spec": {"validity": {"availableFrom": days(0)}}})
@@ -116,15 +125,11 @@ async def test_each_phase_and_each_change_of_phase_is_written_with_its_event(
         await objects.reach(ws, "over", "Available")
         await objects.reach(ws, "provisioned", "Expired")
         await objects.reach(bindings, "granted", "Expired")
-
-    assert await objects.reasons("soon") == ["WorkspaceNotYetAvailable", "WorkspaceAvailable"]
-    assert await objects.reasons("open") == ["WorkspaceAvailable", "WorkspaceExpired"]
-    assert await objects.reasons("over") == ["WorkspaceExpired", "WorkspaceAvailable"]
-    assert await objects.reasons("provisioned") == ["WorkspaceExpired"]
-    assert await objects.reasons("granted") == [
-        "WorkspaceBindingAvailable",
-        "WorkspaceBindingExpired",
-    ]
+        await objects.recorded("soon", "WorkspaceNotYetAvailable", "WorkspaceAvailable")
+        await objects.recorded("open", "WorkspaceAvailable", "WorkspaceExpired")
+        await objects.recorded("over", "WorkspaceExpired", "WorkspaceAvailable")
+        await objects.recorded("provisioned", "WorkspaceExpired")
+        await objects.recorded("granted", "WorkspaceBindingAvailable", "WorkspaceBindingExpired")
 
 
 async def test_a_restart_writes_nothing_in_step_and_catches_up_on_what_changed_meanwhile(
@@ -158,8 +163,5 @@ async def test_a_restart_writes_nothing_in_step_and_catches_up_on_what_changed_m
     with kopf:
         await objects.reach(ws, "study", "Expired")
         await objects.reach(bindings, "researcher", "Expired")
-    assert await objects.reasons("study") == ["WorkspaceAvailable", "WorkspaceExpired"]
-    assert await objects.reasons("researcher") == [
-        "WorkspaceBindingAvailable",
-        "WorkspaceBindingExpired",
-    ]
+    await objects.recorded("study", "WorkspaceAvailable", "WorkspaceExpired")
+    await objects.recorded("researcher", "WorkspaceBindingAvailable", "WorkspaceBindingExpired")

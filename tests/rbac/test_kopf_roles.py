@@ -67,6 +67,15 @@ CASES: dict[str, list[tuple[type[CustomResourceClient[Any, Any]], Any, str]]] = 
 }
 
 
+def change(consumer: str, client: CustomResourceClient[Any, Any]) -> dict[str, Any]:
+    """An update of a spec: for the lifecycle operator, one that ends the object's access."""
+    binding = "Binding" in client.info.kind
+    if consumer == "lifecycle":
+        today = TODAY.isoformat()
+        return {"spec": {"expires": today} if binding else {"validity": {"expires": today}}}
+    return {"spec": {"comments" if binding else "description": "changed"}}
+
+
 def resource_permissions(answered: list[ProxiedRequest]) -> set[Permission]:
     """The permissions RBAC checked for the requests on resources (discovery and /version,
     which every authenticated identity may read, are left out)."""
@@ -119,21 +128,19 @@ async def test_a_kopf_operator_runs_under_its_role_without_refusals(
                     kopf,
                 )
         for client in clients:
-            changed = await client.merge_patch(
-                namespace,
-                "after-start",
-                {
-                    "spec": {
-                        "comments" if "Binding" in client.info.kind else "description": "changed"
-                    }
-                },
-            )
+            changed = await client.merge_patch(namespace, "after-start", change(consumer, client))
             assert changed.spec is not None
             await eventually(
                 partial(handled_spec, client, namespace, changed.to_api()["spec"]),
                 f"{client.info.kind} update recorded as handled",
                 kopf,
             )
+            if consumer == "lifecycle":  # a second change of phase: the daemon reads first
+                await eventually(
+                    partial(status_is, client, namespace, "after-start", "Expired"),
+                    f"{client.info.kind} after-start expired",
+                    kopf,
+                )
 
     refused = [r for r in api_proxy.answered if r.status == 403]
     assert refused == []

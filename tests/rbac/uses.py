@@ -84,9 +84,9 @@ WORKSPACE_BINDING_OPERATOR: Uses = {
 }
 
 LIFECYCLE: Uses = {
-    **_uses(GROUP, "analyticsworkspaces", list=KOPF, watch=KOPF, patch=KOPF),
+    **_uses(GROUP, "analyticsworkspaces", get=KOPF, list=KOPF, watch=KOPF, patch=KOPF),
     **_uses(GROUP, "analyticsworkspaces/status", patch=KOPF),
-    **_uses(GROUP, "analyticsworkspacebindings", list=KOPF, watch=KOPF, patch=KOPF),
+    **_uses(GROUP, "analyticsworkspacebindings", get=KOPF, list=KOPF, watch=KOPF, patch=KOPF),
     **_uses(GROUP, "analyticsworkspacebindings/status", patch=KOPF),
     **_uses(EVENTS, "events", create=KOPF),
 }

@@ -165,25 +165,30 @@ class DaemonContext(Context[ResourceT, StatusT]):
         self.stopped = stopped
         self._wake = wake
         self._body = body
-        # The version the daemon's last status write replaced: kopf's copy may still be it.
-        self._superseded: str | None = None
+        #: Whether this daemon has written its object's status: kopf's copy (:meth:`refresh`)
+        #: may then lag that write, so a decision to write again reads the object first
+        #: (:meth:`reread`).
+        self.has_written = False
 
     async def write_status(self) -> ResourceT | None:
-        before = self._resource.metadata.resource_version
         written = await super().write_status()
         if written is not None:
-            self._resource, self._superseded = written, before
+            self._resource, self.has_written = written, True
         return written
 
     def refresh(self) -> ResourceT:
         """The object as kopf saw it last (kopf keeps the daemon's body current as changes
-        arrive; no request), with ``status`` reset to its status. Until kopf has seen the
-        daemon's own last status write, that write's answer is the object."""
-        resource = type(self._resource).from_api(dict(self._body))
-        if self._superseded is not None and resource.metadata.resource_version == self._superseded:
-            resource = self._resource
-        else:
-            self._superseded = None
+        arrive; no request), with ``status`` reset to its status. It may lag the daemon's
+        own writes (see :attr:`has_written`)."""
+        return self._reset(type(self._resource).from_api(dict(self._body)))
+
+    async def reread(self) -> ResourceT:
+        """The object as the server has it now (one GET), with ``status`` reset to its
+        status."""
+        resource = self._resource
+        return self._reset(await self.client.get(resource.namespace or "", resource.name))
+
+    def _reset(self, resource: ResourceT) -> ResourceT:
         self._resource = resource
         self.status = self._status_of(resource)
         self._written = self.status.to_api()

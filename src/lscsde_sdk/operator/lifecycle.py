@@ -12,10 +12,12 @@ date and ``Expired`` from then. A workspace whose storage the JupyterHub pod hoo
 ``Provisioned`` is available: that status is left as it is until the workspace expires.
 
 One kopf daemon per object writes its status: on start (so it catches up with whatever
-happened while the operator was down), when the object's dates change (an update handler
-wakes it), and at each local midnight that changes the phase, sleeping until then (at most
+happened while the operator was down), when the object's dates change (its create and update
+handlers wake it: a change made before kopf finished handling the creation is a creation to
+kopf), and at each local midnight that changes the phase, sleeping until then (at most
 :data:`MAX_SLEEP` at a time, so clock changes are noticed). It writes only when the status is
-not in step (one merge patch of ``status.statusText``), and then records an event
+not in step (one merge patch of ``status.statusText``; after its own first write, kopf's copy
+may lag it, so it reads the object once before writing again), and then records an event
 (``WorkspaceAvailable``, ``WorkspaceBindingExpired``, ...). Objects are never listed or polled:
 kopf's watch keeps each daemon's copy current.
 
@@ -69,6 +71,7 @@ _WORKSPACE_ALSO: Final[dict[Phase, frozenset[str]]] = {
 operator = Operator(REPORTING_CONTROLLER)
 
 
+@operator.workspaces.on_create()
 @operator.workspaces.on_update(field="spec")
 async def workspace_dates_changed(
     workspace: AnalyticsWorkspace, ctx: Context[AnalyticsWorkspace, AnalyticsWorkspaceStatus]
@@ -76,6 +79,7 @@ async def workspace_dates_changed(
     ctx.wake_daemons()
 
 
+@operator.workspace_bindings.on_create()
 @operator.workspace_bindings.on_update(field="spec")
 async def binding_dates_changed(
     binding: AnalyticsWorkspaceBinding,
@@ -114,8 +118,15 @@ async def keep_in_step(
         day = today()
         if validity is not None and resource.metadata.deletion_timestamp is None:
             phase = validity.phase(day)
+            accepted = (also or {}).get(phase, ())
+            if ctx.has_written and not _in_step(ctx.status.status_text, phase, accepted):
+                # kopf's copy may not show this daemon's last write yet: ask the server.
+                resource = await ctx.reread()
+                validity = validity_of(resource) or validity
+                phase = validity.phase(day)
+                accepted = (also or {}).get(phase, ())
             text = ctx.status.status_text
-            if _in_step(text, phase, (also or {}).get(phase, ())):
+            if _in_step(text, phase, accepted):
                 ctx.logger.debug("statusText %r is in step with the dates (%s)", text, phase.name)
             else:
                 ctx.status.status_text = phase.value
