@@ -17,7 +17,7 @@ from lscsde_sdk import connect
 from lscsde_sdk.clients import AnalyticsWorkspaceClient
 from lscsde_sdk.connection import CredentialsError
 from lscsde_sdk.core.transport import counting_all
-from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,6 @@ its log in a file, and waits for positive signals (a log line, a value read back
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -11,9 +10,10 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from lscsde_sdk.core.transport import Request, Transport
+from lscsde_sdk.testing import waiting
 
 __all__ = ["WAIT", "KopfProcess", "event_reasons", "eventually"]
 
@@ -118,18 +118,13 @@ class KopfProcess:
 async def eventually(
     check: Callable[[], Awaitable[_T | None]], what: str, kopf: KopfProcess | None = None
 ) -> _T:
-    """``check()``'s first answer other than ``None`` (asked every 50 ms, up to :data:`WAIT`
-    seconds): a wait for a positive signal, not a sleep."""
+    """``check()``'s first true answer (:func:`lscsde_sdk.testing.eventually`, up to
+    :data:`WAIT` seconds), failing with ``what`` and the tail of kopf's log."""
     try:
-        async with asyncio.timeout(WAIT):
-            while True:
-                answer = await check()
-                if answer is not None:
-                    return answer
-                await asyncio.sleep(0.05)
-    except TimeoutError:
+        return cast("_T", await waiting.eventually(check, within=WAIT))
+    except AssertionError as error:
         log = f"\nkopf's log:\n{kopf.tail()}" if kopf is not None else ""
-        raise AssertionError(f"no {what} within {WAIT}s{log}") from None
+        raise AssertionError(f"no {what}: {error}{log}") from None
 
 
 async def event_reasons(transport: Transport, namespace: str, name: str) -> list[str]:

@@ -16,7 +16,7 @@ from kubernetes_asyncio.client import ApiClient
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
 from lscsde_sdk.core.client import CustomResourceClient
 from lscsde_sdk.core.transport import Transport
-from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 from tests.integration.factories import workspace, workspace_binding
 
 from .harness import KopfProcess, event_reasons, eventually

@@ -16,8 +16,8 @@ from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsCrateClient, AnalyticsDataSourceClient
 from lscsde_sdk.core.transport import Transport
-from lscsde_sdk.testing.controlplane import ControlPlane
-from lscsde_sdk.testing.proxy import ApiProxy, Respond
+from lscsde_sdk.envtest import ControlPlane
+from lscsde_sdk.testing import ApiProxy, Respond
 from tests.integration.factories import crate, data_source
 
 from .harness import ROOT, KopfProcess, event_reasons, eventually

@@ -23,8 +23,9 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     CustomResourceClient,
 )
-from lscsde_sdk.testing.controlplane import ControlPlane
-from lscsde_sdk.testing.proxy import ApiProxy, ProxiedRequest
+from lscsde_sdk.envtest import ControlPlane
+from lscsde_sdk.testing.proxy import ApiProxy
+from lscsde_sdk.testing.traffic import ProxiedRequest
 from tests.integration.factories import crate, data_source, workspace, workspace_binding
 from tests.operator.harness import KopfProcess, eventually
 
