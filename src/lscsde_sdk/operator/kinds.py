@@ -23,7 +23,7 @@ import kopf
 from typing_extensions import Unpack
 
 from ..core.client import CustomResourceClient
-from ..errors import NotFoundError
+from ..errors import NotFoundError, NotInReleaseError
 from ..model_base import ResourceModel
 from ..resource import CustomResource
 from .context import Context, DaemonContext, Logger
@@ -72,9 +72,17 @@ class Kind(Generic[ResourceT, StatusT]):
     ) -> None:
         self.operator = operator
         self.client_class = client_class
-        self.model: type[ResourceT] = client_class.resource_type  # type: ignore[assignment]
-        info = self.model.__resource__
-        self._resource = (info.group, info.version, info.plural)
+        try:
+            self.model: type[ResourceT] = client_class.resource_type  # type: ignore[assignment]
+            info = self.model.__resource__
+        except NotInReleaseError as error:
+            # A kind the CRD release lacks: its handlers are not registered, and the
+            # operator refuses to start (see Operator), rather than failing at import.
+            self.absent: NotInReleaseError | None = error
+            self._resource = ("", "", "")
+        else:
+            self.absent = None
+            self._resource = (info.group, info.version, info.plural)
 
     def client(self) -> CustomResourceClient[ResourceT, StatusT]:
         """A client of the kind on the operator's connection; its writes record events."""
@@ -151,6 +159,8 @@ class Kind(Generic[ResourceT, StatusT]):
         def register(
             handler: DaemonHandler[ResourceT, StatusT],
         ) -> DaemonHandler[ResourceT, StatusT]:
+            if self._absent_for(handler):
+                return handler
             kopf.daemon(
                 *self._resource,
                 **self._options(handler, when, options),
@@ -171,12 +181,21 @@ class Kind(Generic[ResourceT, StatusT]):
         **specific: Any,
     ) -> _Decorator[ResourceT, StatusT]:
         def register(handler: Handler[ResourceT, StatusT]) -> Handler[ResourceT, StatusT]:
+            if self._absent_for(handler):
+                return handler
             kopf_decorator(*self._resource, **self._options(handler, when, options), **specific)(
                 self._changing(handler)
             )
             return handler
 
         return register
+
+    def _absent_for(self, handler: Callable[..., Any]) -> bool:
+        """Whether the kind is not in the release (then the operator is told, for startup)."""
+        if self.absent is None:
+            return False
+        self.operator.absent[handler.__name__] = self.absent
+        return True
 
     def _options(
         self,

@@ -20,7 +20,7 @@ from ..clients import (
 )
 from ..connection import Cluster, connect
 from ..core.client import CustomResourceClient
-from ..errors import LscsdeError
+from ..errors import LscsdeError, NotInReleaseError
 from ..events import EventRecorder, validate_reporting_controller
 from ..model_base import ResourceModel
 from ..models import (
@@ -59,6 +59,9 @@ class Operator:
     the kubeconfig) and makes an event recorder reporting as ``reporting_controller``; at
     cleanup it closes the connection. Handlers reach both through their context.
 
+    An operator with handlers for a kind that the CRD release this SDK was generated from
+    lacks imports, but refuses to start (:attr:`absent`).
+
     Unless ``scan_cluster``, it also turns kopf's cluster scanning off
     (``settings.scanning.disabled``): kopf then neither lists namespaces nor watches CRDs,
     which needs cluster-wide permissions the operators' Roles do not have, and serves the
@@ -83,6 +86,9 @@ class Operator:
         self.log = log or logging.getLogger(__name__)
         #: The sleeping typed daemons of each object (see ``Context.wake_daemons``).
         self.wakeups = Wakeups()
+        #: Handlers not registered because their kind is not in the CRD release, by name:
+        #: the operator then refuses to start.
+        self.absent: dict[str, NotInReleaseError] = {}
         self._stack: AsyncExitStack | None = None
         self._cluster: Cluster | None = None
         self._recorder: EventRecorder | None = None
@@ -140,6 +146,11 @@ class Operator:
         return self.kind(AnalyticsCrateClient)
 
     async def _start(self, settings: kopf.OperatorSettings, **_: Any) -> None:
+        if self.absent:
+            raise kopf.PermanentError(
+                "handlers for kinds this SDK's CRD release lacks: "
+                + "; ".join(f"{name}: {error}" for name, error in self.absent.items())
+            )
         if not self.scan_cluster:
             settings.scanning.disabled = True
         stack = AsyncExitStack()
