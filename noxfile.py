@@ -33,17 +33,18 @@ def generate_check(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over everything hand-written, mypy (strict) over src and bench."""
-    session.install("-e", ".[lint,test,codegen,bench]")
-    session.run("ruff", "check", "src", "tests", "codegen", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "codegen", "bench", "noxfile.py")
+    """ruff over everything hand-written, mypy (strict) over src, bench and examples."""
+    session.install("-e", ".[lint,test,codegen,bench,kopf]")
+    paths = ["src", "tests", "codegen", "bench", "examples", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
     session.run("mypy")
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Unit and integration tests; builds the control plane binaries on first use."""
-    session.install("-e", ".[test,codegen]")
+    session.install("-e", ".[test,codegen,kopf]")
     # Builds (or finds in the cache) kube-apiserver and etcd with visible progress, so the
     # first pytest run is not silent for minutes.
     if not os.environ.get("LSCSDE_TEST_KUBECONFIG"):

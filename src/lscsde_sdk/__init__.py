@@ -1,5 +1,7 @@
 """lscsde-sdk: typed async Python SDK for the AWMS custom resources (xlscsde.nhs.uk/v1).
 
+* :func:`connect` (:mod:`lscsde_sdk.connection`) - one connection to the cluster (in-cluster
+  service account, else kubeconfig) with the typed clients on it
 * :mod:`lscsde_sdk.models` - pydantic models of the five kinds, generated from the CRDs
 * :mod:`lscsde_sdk.clients` - async clients per kind, generated over one generic client
 * :mod:`lscsde_sdk.core` - the generic machinery: transport (retries, timeouts), client,
@@ -19,6 +21,8 @@
 * :mod:`lscsde_sdk.absent` - stand-ins for the kinds and classes a CRD release lacks
 * :mod:`lscsde_sdk.envtest` - a real kube-apiserver + etcd, for tests and ``lscsde dev``
 * :mod:`lscsde_sdk.testing` - pytest fixtures over it, a fault-injecting proxy, ``eventually``
+* :mod:`lscsde_sdk.operator` - typed kopf handlers for the five kinds (``lscsde-sdk[kopf]``),
+  and the reference ``lifecycle`` operator
 * :mod:`lscsde_sdk.cli` - the ``lscsde`` command line tool (``lscsde dev up``: a local one)
 
 Importing this package has no side effects: no configuration is loaded, nothing connects.
@@ -27,12 +31,26 @@ Importing this package has no side effects: no configuration is loaded, nothing 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from ._generated import CRD_RELEASE
+
+if TYPE_CHECKING:
+    from .connection import connect
 
 try:
     __version__ = version("lscsde-sdk")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-__all__ = ["CRD_RELEASE", "__version__"]
+__all__ = ["CRD_RELEASE", "__version__", "connect"]
+
+
+def __getattr__(name: str) -> Any:
+    # connect() is loaded on first use: importing the package stays free of aiohttp and
+    # kubernetes_asyncio until a connection is wanted.
+    if name == "connect":
+        from .connection import connect
+
+        return connect
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,8 +30,16 @@ CONSUMERS = (
     "datasource-operator",
     "crate-operator",
     "workspace-binding-operator",
+    "lifecycle",
     "admin-portal",
     "admin-portal-crd-reader",
+)
+#: The consumers that are kopf operators: their roles cover what kopf asks for too.
+KOPF_OPERATORS = (
+    "datasource-operator",
+    "crate-operator",
+    "workspace-binding-operator",
+    "lifecycle",
 )
 
 OBJECT_VERBS = frozenset(

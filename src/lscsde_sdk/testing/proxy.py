@@ -65,13 +65,13 @@ from .http1 import (
     response_framing,
     wants_close,
 )
-from .traffic import ProxyStats, Traffic
+from .traffic import ProxiedRequest, ProxyStats, Traffic
 from .upstream import ClientConnection, Upstream, UpstreamFailed
 
 if TYPE_CHECKING:
     from ..envtest.controlplane import ControlPlane
 
-__all__ = ["CONTROL_PREFIX", "ApiProxy", "ProxyStats", "main"]
+__all__ = ["CONTROL_PREFIX", "ApiProxy", "ProxiedRequest", "ProxyStats", "main"]
 
 CONTROL_PREFIX = "/__proxy__/"
 _T = TypeVar("_T")
@@ -313,6 +313,12 @@ class ApiProxy:
         """A consistent snapshot of the counters."""
         return self._traffic.snapshot()
 
+    @property
+    def answered(self) -> list[ProxiedRequest]:
+        """Every request answered since start or the last ``reset_stats()``, in order, with
+        its status (not those dropped or still held)."""
+        return self._traffic.answered()
+
     def reset_stats(self) -> None:
         """Zero the counters (not the rules, not :attr:`faults_applied`)."""
         self._traffic.reset()
@@ -418,6 +424,7 @@ class ApiProxy:
         mid_stream: tuple[FaultRule, Threshold] | None = None
         if isinstance(action, Respond):
             self._record(action, rule, method, path, query)
+            self._traffic.answer(method, path, query, action.status)
             conn.writer.write(action.encode())
             await conn.writer.drain()
             if "100-continue" in head.tokens("Expect"):
@@ -453,6 +460,7 @@ class ApiProxy:
     ) -> bool:
         up_reader, response = await self._upstream.send_request(conn, head, self._traffic)
         status = int(response.start.split(" ", 2)[1])
+        self._traffic.answer(method, path, query, status)
         conn.writer.write(response.encode())
         if status == 101:
             await conn.writer.drain()

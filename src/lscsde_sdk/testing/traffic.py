@@ -7,7 +7,17 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ProxyStats", "Traffic"]
+__all__ = ["ProxiedRequest", "ProxyStats", "Traffic"]
+
+
+@dataclass(frozen=True)
+class ProxiedRequest:
+    """One request the proxy answered (faulted or forwarded) and the status of its answer."""
+
+    method: str
+    path: str
+    query: str
+    status: int
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,7 @@ class Traffic:
         self._bytes_to_upstream = 0
         self._bytes_from_upstream = 0
         self._upstream_errors = 0
+        self._answered: list[ProxiedRequest] = []
 
     def request(self, method: str, path: str) -> None:
         """Count a request received (``path`` without its query)."""
@@ -60,6 +71,16 @@ class Traffic:
             self._requests += 1
             self._by_method[method] += 1
             self._by_path[(method, path)] += 1
+
+    def answer(self, method: str, path: str, query: str, status: int) -> None:
+        """Record the status a request was answered with."""
+        with self._lock:
+            self._answered.append(ProxiedRequest(method, path, query, status))
+
+    def answered(self) -> list[ProxiedRequest]:
+        """Every request answered since the last reset, in order, with its status."""
+        with self._lock:
+            return list(self._answered)
 
     def body_bytes(self, *, to_upstream: int = 0, from_upstream: int = 0) -> None:
         """Count body bytes forwarded each way."""
