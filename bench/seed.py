@@ -30,6 +30,7 @@ __all__ = [
     "SeedPlan",
     "SeededData",
     "binding_manifest",
+    "measured_binding_names",
     "seed",
     "workspace_manifest",
     "workspace_status",
@@ -227,19 +228,24 @@ def _bindings(plan: SeedPlan, today: date) -> Iterator[dict[str, Any]]:
             "Access approved by the data access committee.",
         )
     # The measured users' workspaces are spread over the namespace; all usable today.
-    for count, prefix, user in (
-        (plan.realistic_bindings, "realistic", REALISTIC_USER),
-        (plan.heavy_bindings, "heavy", HEAVY_USER),
-    ):
+    users = {"realistic": REALISTIC_USER, "heavy": HEAVY_USER}
+    for measured, names in measured_binding_names(plan).items():
+        user, count = users[measured], len(names)
         stride = max(plan.workspaces // max(count, 1), 1)
-        for k in range(count):
+        for k, name in enumerate(names):
             yield binding_manifest(
-                f"{prefix}-{k:03d}",
+                name,
                 workspace_name((k * stride + 7) % plan.workspaces),
                 user,
                 today + timedelta(days=60 + k),
                 f"Measured user, binding {k + 1} of {count}.",
             )
+
+
+def measured_binding_names(plan: SeedPlan) -> dict[str, list[str]]:
+    """The names of the measured users' bindings: ``"realistic"`` and ``"heavy"``."""
+    counts = {"realistic": plan.realistic_bindings, "heavy": plan.heavy_bindings}
+    return {user: [f"{user}-{k:03d}" for k in range(count)] for user, count in counts.items()}
 
 
 class _Progress:

@@ -14,6 +14,7 @@ from lscsde_sdk.managers import AnalyticsWorkspaceManager
 
 from . import _harness, changes
 from ._kubeconfig import api_client
+from ._unlabelled import unlabelled_before_each_call
 
 
 @asynccontextmanager
@@ -33,6 +34,15 @@ async def permitted_workspaces(job: _harness.Job) -> AsyncIterator[_harness.Call
     async with await api_client(job["kubeconfig"]) as api:
         manager = AnalyticsWorkspaceManager(api)
         yield partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+
+
+@asynccontextmanager
+async def permitted_unlabelled(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+    async with await api_client(job["kubeconfig"]) as api:
+        manager = AnalyticsWorkspaceManager(api)
+        lookup = partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+        async with unlabelled_before_each_call(job, lookup) as call:
+            yield call
 
 
 @asynccontextmanager
@@ -95,6 +105,7 @@ OPERATIONS: dict[str, _harness.Operation] = {
     "list": list_workspaces,
     "get": get_workspace,
     "permitted": permitted_workspaces,
+    "permitted_unlabelled": permitted_unlabelled,
     "permitted_cached": permitted_from_informers,
     "informer_sync": informer_sync,
     "watch_replay": watch_replay,

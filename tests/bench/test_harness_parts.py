@@ -134,6 +134,8 @@ def test_the_scenarios_the_brief_asks_for_are_registered() -> None:
         "get_one",
         "permitted_realistic",
         "permitted_heavy",
+        "permitted_realistic_unlabelled",
+        "permitted_heavy_unlabelled",
         "informer_memory",
         "watch",
         "import",
