@@ -4,6 +4,7 @@ custom resource kind, through lscsde_sdk's transport."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from logging import Logger
 from typing import Any, ClassVar
@@ -23,6 +24,8 @@ __all__ = ["KubernetesNamespacedCustomClient"]
 # list() keyword arguments (kubernetes_asyncio's names) whose query parameter is not simply
 # the camelCase of the name.
 _QUERY_NAMES = {"_continue": "continue"}
+# The list() keyword argument that is the request's timeout, not a query parameter.
+_TIMEOUT = "_request_timeout"
 
 
 def _query_name(keyword: str) -> str:
@@ -102,26 +105,33 @@ class KubernetesNamespacedCustomClient:
         ``field_selector``, ``limit``, ``_continue``, ``resource_version``, ...);
         ``_request_timeout`` sets the request's timeout in seconds.
         """
-        timeout = kwargs.pop("_request_timeout", None)
-        if kwargs.get("watch"):
+        return await self._send(self._list_request(namespace, kwargs))
+
+    def _list_request(self, namespace: str, options: Mapping[str, Any]) -> Request:
+        """The request of :meth:`list` with keyword arguments ``options``."""
+        if options.get("watch"):
             raise InvalidParameterException(
                 "list(watch=True) is not supported; watch with lscsde_sdk instead"
             )
-        unknown = sorted(key for key in kwargs if key.startswith("_") and key not in _QUERY_NAMES)
+        unknown = sorted(
+            key
+            for key in options
+            if key.startswith("_") and key not in _QUERY_NAMES and key != _TIMEOUT
+        )
         if unknown:
             raise InvalidParameterException(f"unsupported list options: {', '.join(unknown)}")
+        timeout = options.get(_TIMEOUT)
         query = [
             (_query_name(key), _query_value(value))
-            for key, value in kwargs.items()
-            if value is not None
+            for key, value in options.items()
+            if value is not None and key != _TIMEOUT
         ]
-        request = Request(
+        return Request(
             "GET",
             self._path(namespace),
             query=query,
             timeouts=Timeouts(total=float(timeout)) if timeout is not None else None,
         )
-        return await self._send(request)
 
     async def patch(self, namespace: str, name: str, body: Any) -> dict[str, Any]:
         """Patch the object: a list is a JSON patch, a mapping a merge patch."""
@@ -153,12 +163,16 @@ class KubernetesNamespacedCustomClient:
         return await self._send(Request("PATCH", path, body=payload, content_type=content_type))
 
     async def _send(self, request: Request) -> dict[str, Any]:
+        answer = json.loads(await self._send_bytes(request) or b"null")
+        return answer if isinstance(answer, dict) else {}
+
+    async def _send_bytes(self, request: Request) -> bytes:
+        """The raw body of the answer to ``request``."""
         if self.secret_paths:
             redaction = Redaction(self.secret_paths).including(request.body)
             request = dataclasses.replace(request, redaction=redaction)
         with kubernetes_errors():
-            answer = await self.transport.send_json(request)
-        return answer if isinstance(answer, dict) else {}
+            return await self.transport.send(request)
 
     def _path(self, namespace: str, name: str | None = None, subresource: str | None = None) -> str:
         if not namespace:

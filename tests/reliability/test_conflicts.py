@@ -7,18 +7,15 @@ from __future__ import annotations
 import asyncio
 import builtins
 import itertools
-import logging
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
+from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient, RetryPolicy, Transport
 from lscsde_sdk.errors import ConflictError, ConflictRetriesExhaustedError
 from lscsde_sdk.models import AnalyticsWorkspace, AnalyticsWorkspaceStatus
-from lscsde_workspace_mgmt.models import AnalyticsWorkspaceStatus as CompatStatus
-from lscsde_workspace_mgmt.workspaceclient import AnalyticsWorkspaceClient as CompatWorkspaces
 from tests.integration.factories import create_as_another_tool, workspace
 
 pytestmark = pytest.mark.integration
@@ -133,24 +130,6 @@ async def test_an_update_that_changes_nothing_writes_nothing(
         await client.update_status(namespace, "calm", lambda status: status)
         await client.update_status(namespace, "calm", lambda status: None)
     assert counter.by_method == {"GET": 2}
-
-
-async def test_the_compat_patch_status_keeps_what_concurrent_writers_set(
-    admin_api: ApiClient, namespace: str
-) -> None:
-    sdk = AnalyticsWorkspaceClient(Transport(admin_api))
-    await sdk.create(workspace(namespace, "shared"))
-    compat = CompatWorkspaces(CustomObjectsApi(admin_api), logging.getLogger("test"), None)
-
-    async def set_storage(index: int) -> None:
-        status = CompatStatus(additional_storage={f"/mnt/{index}": f"claim-{index}"})
-        await compat.patch_status(namespace, "shared", status)
-
-    await asyncio.gather(*(set_storage(index) for index in range(20)))
-    final = await sdk.get(namespace, "shared")
-    assert final.status is not None and final.status.additional_storage is not None
-    assert len(final.status.additional_storage) == 20
-    assert final.status.status_text == "Waiting"  # the compat status's old default
 
 
 async def test_relabel_repeats_when_the_object_changed_meanwhile(
