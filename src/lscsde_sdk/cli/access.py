@@ -2,7 +2,8 @@
 them today.
 
 The lookup is the one JupyterHub makes (:func:`lscsde_sdk.access.user_workspaces` through
-:class:`~lscsde_sdk.access.DirectReads`): the user's bindings selected by label, each bound
+:class:`~lscsde_sdk.access.DirectReads`): the user's bindings selected by label together with
+the bindings that carry no label, each checked against the username, each bound
 workspace read by name, the user's expiry being the earlier of the workspace's own and the
 latest of their bindings to it.
 """
@@ -171,11 +172,11 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
         help="the workspaces a user is bound to, and whether they may use them today",
         description=(
             "The workspaces USERNAME has a binding to, as JupyterHub looks them up (bindings "
-            "selected by label), each with its state today (permitted, expired, not yet "
-            "available), the days left of the user's access (the earlier of the workspace's "
-            "expiry and the latest of the user's bindings), and its storage. -o wide adds the "
-            "dates, the image and the description; -A looks in every namespace where the "
-            "user has bindings."
+            "selected by label, and those without one), each with its state today (permitted, "
+            "expired, not yet available), the days left of the user's access (the earlier of "
+            "the workspace's expiry and the latest of the user's bindings), and its storage. "
+            "-o wide adds the dates, the image and the description; -A looks in every "
+            "namespace where the user has bindings."
         ),
         formats=FORMATS,
     )

@@ -54,9 +54,11 @@ from .conflicts import CONFLICT_RETRY, retry_on_conflict
 from .gc_pause import collection_paused
 from .indexes import FieldIndex
 from .lists import ResourceList
+from .paging import prefetching_pages
 from .redaction import Redaction
 from .retry import RetryPolicy, Timeouts
 from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
+from .unlabelled import warn_once
 
 if TYPE_CHECKING:
     # Only for annotations: importing kubernetes_asyncio.client costs half a second.
@@ -337,33 +339,10 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         def request(token: str | None) -> Request:
             return self._list_request(namespace, label_selector, field_selector, page_size, token)
 
-        body = await self._send(request(None))
-        prefetch: asyncio.Task[bytes] | None = None
-        try:
-            while True:
-                guess = _continue_token_of(body)
-                prefetch = asyncio.create_task(self._send(request(guess))) if guess else None
-                if prefetch is not None:
-                    # Parsing blocks the loop: first let the prefetch get its request onto the
-                    # wire (a few loop turns: take a pooled connection, write the request).
-                    for _ in range(_TURNS_TO_SEND):
-                        await asyncio.sleep(0)
-                page = self._parse_page(body)
-                if page.continue_token != guess and prefetch is not None:
-                    prefetch.cancel()  # the peek was wrong: ask for the right page
-                    prefetch = (
-                        asyncio.create_task(self._send(request(page.continue_token)))
-                        if page.continue_token
-                        else None
-                    )
-                yield page
-                if prefetch is None:
-                    return
-                body = await prefetch
-                prefetch = None
-        finally:
-            if prefetch is not None:
-                prefetch.cancel()
+        async for page in prefetching_pages(
+            self._send, request, self._parse_page, lambda page: page.continue_token
+        ):
+            yield page
 
     async def iterate(
         self,
@@ -406,28 +385,63 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         self, index: str, namespace: str, value: str
     ) -> builtins.list[ResourceT]:
         """The objects in ``namespace`` whose field index ``index`` has ``value``, sorted by
-        name.
+        name, whoever wrote them.
 
-        One list request, selected by the index's label, whatever the namespace holds; each
-        object found is re-checked against the field itself, since label values are
-        many-to-one. Objects whose label is missing or stale (written by other tools) are not
-        found until :meth:`relabel` has corrected them; an informer (see
-        :mod:`lscsde_sdk.core.informer`) has no such gap. A value without a label form, or an
-        index without a label, is found by reading every object of the namespace.
+        For an index with a label, two lists are sent at once: the objects labelled with
+        ``value``'s label form (``label=<form>``), and the objects that carry no such label
+        at all (``!label``: written by kubectl, GitOps or older tools; those whose value has
+        no label form). Every object of either is re-checked against the field itself, so a
+        label only pre-selects: label values are many-to-one, and a label may be stale. What
+        this reads is what the value owns plus the unlabelled objects, whatever else the
+        namespace holds; when some of those could carry the label, the client's log says so
+        once per process and namespace (:func:`~lscsde_sdk.core.unlabelled.warn_once`), as
+        :meth:`relabel` restores the one-list cost. A value without a label form needs only
+        the second list.
+
+        An object whose label is present but stale (its field was edited by a tool that does
+        not keep the label, and now holds ``value``) is not found until :meth:`relabel` has
+        corrected it; an informer (see :mod:`lscsde_sdk.core.informer`) indexes the field
+        itself and has no such gap. An index without a label reads every object of the
+        namespace.
         """
         found = self.field_index(index)
-        label_value = found.label_for(value)
-        if found.label is not None and label_value is not None:
-            if not is_valid_label_value(label_value):
-                raise ObjectRequiredError(
-                    f"{found.label_value!r} made {label_value!r} of {value!r}, which is not a "
-                    "label value"
-                )
-            items = await self.list(namespace, label_selector=f"{found.label}={label_value}")
-        else:
+        if found.label is None:
             items = await self.list(namespace)
+        else:
+            items = await self._labelled_or_unlabelled(found, namespace, value)
         wanted = found.key(value)
         return sorted((item for item in items if found.key_of(item) == wanted), key=_name)
+
+    async def _labelled_or_unlabelled(
+        self, index: FieldIndex, namespace: str, value: str
+    ) -> builtins.list[ResourceT]:
+        """The objects labelled with ``value``'s form of ``index``'s label, and those that
+        carry no such label, read concurrently (one round trip for both)."""
+        assert index.label is not None
+        unlabelled = f"!{index.label}"
+        selectors = [unlabelled]
+        label_value = index.label_for(value)
+        if label_value is not None:
+            if not is_valid_label_value(label_value):
+                raise ObjectRequiredError(
+                    f"{index.label_value!r} made {label_value!r} of {value!r}, which is not a "
+                    "label value"
+                )
+            # lscsde-workspace-mgmt 0.1.14 wrote the same forms (see lscsde_sdk.labels), so
+            # objects it labelled are selected by this one value too.
+            selectors.append(f"{index.label}={label_value}")
+        lists = await _all_or_none(
+            self.list(namespace, label_selector=selector) for selector in selectors
+        )
+        without_label = lists[0]
+        labellable = sum(1 for item in without_label if index.label_for(index.value_of(item)))
+        if labellable:
+            warn_once(self.log, self.info.kind, namespace, index.label, labellable)
+        # An object labelled (by relabel) between the two reads can be in both: keep it
+        # once. Labelled just after the first read and before the second, it is in neither,
+        # for that one call.
+        unique = {_name(item): item for items in lists for item in items}
+        return builtins.list(unique.values())
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -574,6 +588,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         The status becomes exactly what ``change`` returns (the write is the merge patch from
         the current status to it, so fields and map keys it dropped are removed). Returns the
         object as written (or as read, when nothing changed).
+
+        RBAC: ``get`` on ``<plural>`` (the read) and ``patch`` on ``<plural>/status`` (the
+        write). :meth:`patch_status` needs only the latter, and sends one request.
         """
 
         async def attempt() -> ResourceT:
@@ -1127,29 +1144,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         }
 
 
-_LIST_METADATA = b',"metadata":'
-# Loop turns a prefetch needs to send its request on a kept-alive connection (measured: with
-# one turn the request usually went out only after the parse; with a handful, before).
-_TURNS_TO_SEND = 10
 # Characters of label values in one `in (...)` selector: the request line stays well within
 # what API servers and the proxies in front of them accept (often 8 KiB).
 _SELECTOR_BUDGET = 4000
-
-
-def _continue_token_of(body: bytes) -> str | None:
-    """A cheap look at a list's continue token without parsing its items: the API server
-    writes the list's ``metadata`` last. ``None`` when it cannot be read that way (the
-    caller then waits for the parsed page, which is authoritative)."""
-    start = body.rfind(_LIST_METADATA, max(0, len(body) - 4096))
-    if start < 0:
-        return None
-    tail = body[start + len(_LIST_METADATA) :].rstrip()
-    try:
-        metadata = json.loads(tail[:-1]) if tail.endswith(b"}") else None
-    except ValueError:
-        return None
-    token = metadata.get("continue") if isinstance(metadata, dict) else None
-    return token if isinstance(token, str) and token else None
 
 
 async def _all_or_none(calls: Iterable[Awaitable[_T]]) -> builtins.list[_T]:
