@@ -25,6 +25,7 @@ from kubernetes_asyncio.client import (
 )
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient as SdkWorkspaceClient
+from lscsde_workspace_mgmt import _resource
 from lscsde_workspace_mgmt import AnalyticsManager, AnalyticsWorkspaceManager
 from lscsde_workspace_mgmt.datasourcebindingclient import AnalyticsDataSourceBindingClient
 from lscsde_workspace_mgmt.datasourceclient import AnalyticsDataSourceClient
@@ -315,6 +316,32 @@ async def test_lookup_requests_follow_the_users_bindings_and_write_nothing(
     assert await requests_for_lookup() == {"bindings": 2, "workspaces": 2}
     found = await workspace_client.list_by_username(binding_client, namespace, USERNAME)
     assert len(found) == 2
+
+
+async def test_list_reads_every_page_unless_the_caller_pages(
+    admin_api: ApiClient, namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = AnalyticsWorkspaceClient(CustomObjectsApi(admin_api), LOG, None)
+    names = [f"ws-{index}" for index in range(5)]
+    for name in names:
+        await client.create(make_workspace(namespace, name))
+    monkeypatch.setattr(_resource, "_PAGE_SIZE", 2)
+
+    async with client.transport.counting() as counter:
+        listed = await client.list(namespace)
+    assert [w.metadata.name for w in listed] == names
+    assert all(isinstance(w, AnalyticsWorkspace) for w in listed)
+    assert listed[0].metadata.model_extra["uid"]  # server metadata the model does not name
+    assert counter.total == 3  # 2 + 2 + 1
+    assert [dict(r.query)["limit"] for r in counter.requests] == ["2", "2", "2"]
+
+    first = await client.list(namespace, limit=3)  # the caller pages: the page asked for
+    assert [w.metadata.name for w in first] == names[:3]
+    selected = await client.list(namespace, field_selector="metadata.name=ws-4")
+    assert [w.metadata.name for w in selected] == ["ws-4"]
+    with pytest.raises(ApiException) as missing:
+        await client.list("no-such-namespace-here", label_selector="x in (")
+    assert missing.value.status == 400
 
 
 async def test_sdk_sees_what_the_compat_layer_wrote(admin_api: ApiClient, namespace: str) -> None:
