@@ -25,8 +25,7 @@ from kubernetes_asyncio.client import (
 )
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient as SdkWorkspaceClient
-from lscsde_workspace_mgmt import _resource
-from lscsde_workspace_mgmt import AnalyticsManager, AnalyticsWorkspaceManager
+from lscsde_workspace_mgmt import AnalyticsManager, AnalyticsWorkspaceManager, _resource
 from lscsde_workspace_mgmt.datasourcebindingclient import AnalyticsDataSourceBindingClient
 from lscsde_workspace_mgmt.datasourceclient import AnalyticsDataSourceClient
 from lscsde_workspace_mgmt.eventclient import EventClient
