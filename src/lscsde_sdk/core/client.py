@@ -393,10 +393,11 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         no label form). Every object of either is re-checked against the field itself, so a
         label only pre-selects: label values are many-to-one, and a label may be stale. What
         this reads is what the value owns plus the unlabelled objects, whatever else the
-        namespace holds; when some of those could carry the label, the client's log says so
-        once per process and namespace (:func:`~lscsde_sdk.core.unlabelled.warn_once`), as
-        :meth:`relabel` restores the one-list cost. A value without a label form needs only
-        the second list.
+        namespace holds. When some unlabelled objects could carry the label, the client's
+        log says so once per process and namespace
+        (:func:`~lscsde_sdk.core.unlabelled.warn_once`): :meth:`relabel` labels them, and the
+        second list then brings back only what has no label form. A value without a label
+        form needs only the second list.
 
         An object whose label is present but stale (its field was edited by a tool that does
         not keep the label, and now holds ``value``) is not found until :meth:`relabel` has
