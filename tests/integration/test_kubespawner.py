@@ -587,7 +587,8 @@ async def test_without_informers_each_profile_list_asks_the_server(
         transport = (await hooks.manager()).transport
         async with transport.counting() as counter:
             await spawner.profile_list(spawner)
-        assert counter.by_method == {"GET": 2}  # the user's bindings, then their workspace
+        # The user's bindings by label and the unlabelled ones, then their workspace.
+        assert counter.by_method == {"GET": 3}
         assert hooks.informers is None
     finally:
         await hooks.aclose()
