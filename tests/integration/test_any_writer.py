@@ -47,7 +47,11 @@ from lscsde_workspace_mgmt.workspacebindingclient import (
     AnalyticsWorkspaceBindingClient as CompatBindings,
 )
 from lscsde_workspace_mgmt.workspaceclient import AnalyticsWorkspaceClient as CompatWorkspaces
-from tests.integration.factories import create_as_another_tool, username_label_of_0_1_14
+from tests.integration.factories import (
+    create_as_another_tool,
+    username_label_of_0_1_14,
+)
+from tests.integration.factories import workspace as workspace_manifest
 
 pytestmark = pytest.mark.integration
 
@@ -61,25 +65,20 @@ BY_KUBECTL_SOURCES = ["ds-0-1-14", "ds-kubectl", "ds-sdk"]
 
 
 def _workspace(namespace: str, name: str) -> dict[str, Any]:
-    return {
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": {
-            "displayName": f"Workspace {name}",
-            "description": "Written from a plain manifest",
-            "validity": {"availableFrom": "2020-01-01", "expires": "2099-12-31"},
-            "jupyterWorkspace": {"image": "lscsde/datascience-notebook-default:0.1.0"},
-        },
-    }
+    manifest = workspace_manifest(namespace, name)
+    manifest["spec"]["validity"] = {"availableFrom": "2020-01-01", "expires": "2099-12-31"}
+    return manifest
+
+
+def _metadata(namespace: str, name: str, labels: dict[str, str] | None) -> dict[str, Any]:
+    return {"name": name, "namespace": namespace} | ({"labels": labels} if labels else {})
 
 
 def _binding(
     namespace: str, name: str, workspace: str, username: str, labels: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
-    if labels is not None:
-        metadata["labels"] = labels
     return {
-        "metadata": metadata,
+        "metadata": _metadata(namespace, name, labels),
         "spec": {"workspace": workspace, "username": username, "expires": "2098-12-31"},
     }
 
@@ -87,10 +86,10 @@ def _binding(
 def _source_binding(
     namespace: str, name: str, workspace: str, datasource: str, labels: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
-    if labels is not None:
-        metadata["labels"] = labels
-    return {"metadata": metadata, "spec": {"workspace": workspace, "datasource": datasource}}
+    return {
+        "metadata": _metadata(namespace, name, labels),
+        "spec": {"workspace": workspace, "datasource": datasource},
+    }
 
 
 @dataclass
