@@ -35,9 +35,9 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.core.informer import InformerFactory
 from lscsde_sdk.core.transport import Request, counting_all
+from lscsde_sdk.envtest import ADMIN, ControlPlane, create_namespace
 from lscsde_sdk.labels import USERNAME_LABEL, WORKSPACE_LABEL, format_as_label
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
-from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane, create_namespace
 from lscsde_workspace_mgmt import managers as compat_managers
 from lscsde_workspace_mgmt.datasourcebindingclient import (
     AnalyticsDataSourceBindingClient as CompatDataSourceBindings,

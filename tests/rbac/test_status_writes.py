@@ -11,8 +11,8 @@ from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 
 from lscsde_sdk.clients import AnalyticsDataSourceClient
 from lscsde_sdk.core.transport import counting_all
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import ForbiddenError
-from lscsde_sdk.testing.controlplane import ControlPlane
 from lscsde_workspace_mgmt.datasourceclient import AnalyticsDataSourceClient as CompatDataSources
 from lscsde_workspace_mgmt.models import AnalyticsDataSourceStatus
 from tests.integration.factories import data_source
