@@ -35,8 +35,9 @@ QUICK_REPEAT = 3
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Benchmark lscsde-sdk against lscsde-workspace-mgmt 0.1.14, lightkube, "
-        "kr8s and a raw-GET floor on a local kube-apiserver.",
+        description="Benchmark lscsde-sdk (and its lscsde_workspace_mgmt) against "
+        "lscsde-workspace-mgmt 0.1.14, lightkube, kr8s and a raw-GET floor on a local "
+        "kube-apiserver.",
     )
     parser.add_argument(
         "--repeat",
