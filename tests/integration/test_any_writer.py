@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -243,26 +244,48 @@ async def test_the_compat_clients_find_every_binding(world: World) -> None:
     assert await _read_only(world, lookup) == JOES
 
 
+async def _lscsde_access(kubeconfig: Path, *argv: str) -> list[dict[str, Any]]:
+    """The items ``lscsde access ARGV -o json`` prints, run as the console script."""
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "lscsde"),
+        "--kubeconfig",
+        str(kubeconfig),
+        "-o",
+        "json",
+        "access",
+        *argv,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    items: list[dict[str, Any]] = json.loads(out)["items"]
+    return items
+
+
 async def test_lscsde_access_finds_every_binding(world: World) -> None:
-    script = Path(sys.executable).parent / "lscsde"
-    argv = ["--kubeconfig", str(world.kubeconfig), "-n", world.namespace, "-o", "json"]
-
-    async def lookup() -> list[str]:
-        process = await asyncio.create_subprocess_exec(
-            str(script),
-            *argv,
-            "access",
-            JOE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await process.communicate()
-        assert process.returncode == 0, err.decode()
-        return sorted(item["name"] for item in json.loads(out)["items"])
-
     before = await _labels(world.api, world.namespace)
-    assert await lookup() == JOES
+    items = await _lscsde_access(world.kubeconfig, JOE, "-n", world.namespace)
+    assert sorted(item["name"] for item in items) == JOES
     assert await _labels(world.api, world.namespace) == before
+
+
+async def test_lscsde_access_in_all_namespaces_finds_unlabelled_bindings(
+    control_plane: ControlPlane, admin_api: ApiClient
+) -> None:
+    user = f"raw-{secrets.token_hex(4)}@example.org"
+    namespaces = sorted([await control_plane.create_namespace("raw") for _ in range(2)])
+    workspaces = AnalyticsWorkspaceClient(admin_api)
+    bindings = AnalyticsWorkspaceBindingClient(admin_api)
+    for namespace in namespaces:
+        await create_as_another_tool(workspaces, _workspace(namespace, "study"))
+        await create_as_another_tool(bindings, _binding(namespace, "b", "study", user.upper()))
+
+    items = await _lscsde_access(control_plane.kubeconfig_path(), user, "-A")
+
+    assert [(item["namespace"], item["name"]) for item in items] == [
+        (namespace, "study") for namespace in namespaces
+    ]
 
 
 # -- a workspace's data sources, per path ------------------------------------------------------

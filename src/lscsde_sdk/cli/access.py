@@ -115,20 +115,10 @@ class Access:
 
 
 async def _namespaces_of(bindings: AnalyticsWorkspaceBindingClient, username: str) -> list[str]:
-    """The namespaces holding bindings of ``username`` that the lookup finds: one list across
-    all namespaces, selected by the username label the lookup selects by (every binding when
-    the username has no label form), re-checked against ``spec.username``."""
-    index = bindings.field_index("username")
-    label_value = index.label_for(username)
-    selector = f"{index.label}={label_value}" if index.label and label_value else None
-    wanted = index.key(username)
-    return sorted(
-        {
-            binding.metadata.namespace
-            for binding in await bindings.list(None, label_selector=selector)
-            if binding.metadata.namespace and index.key_of(binding) == wanted
-        }
-    )
+    """The namespaces holding bindings of ``username``, found as the lookup finds them (by
+    label and among the unlabelled bindings, across all namespaces)."""
+    found = await bindings.list_by_index("username", None, username)
+    return sorted({binding.namespace for binding in found if binding.namespace})
 
 
 async def show_access(args: argparse.Namespace, session: Session, printer: Printer) -> int:

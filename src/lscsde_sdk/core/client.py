@@ -382,10 +382,10 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         ]
 
     async def list_by_index(
-        self, index: str, namespace: str, value: str
+        self, index: str, namespace: str | None, value: str
     ) -> builtins.list[ResourceT]:
-        """The objects in ``namespace`` whose field index ``index`` has ``value``, sorted by
-        name, whoever wrote them.
+        """The objects in ``namespace`` (``None``: in every namespace) whose field index
+        ``index`` has ``value``, sorted by name, whoever wrote them.
 
         For an index with a label, two lists are sent at once: the objects labelled with
         ``value``'s label form (``label=<form>``), and the objects that carry no such label
@@ -411,10 +411,13 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         else:
             items = await self._labelled_or_unlabelled(found, namespace, value)
         wanted = found.key(value)
-        return sorted((item for item in items if found.key_of(item) == wanted), key=_name)
+        return sorted(
+            (item for item in items if found.key_of(item) == wanted),
+            key=lambda item: (item.namespace or "", _name(item)),
+        )
 
     async def _labelled_or_unlabelled(
-        self, index: FieldIndex, namespace: str, value: str
+        self, index: FieldIndex, namespace: str | None, value: str
     ) -> builtins.list[ResourceT]:
         """The objects labelled with ``value``'s form of ``index``'s label, and those that
         carry no such label, read concurrently (one round trip for both)."""
@@ -434,14 +437,17 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         lists = await _all_or_none(
             self.list(namespace, label_selector=selector) for selector in selectors
         )
-        without_label = lists[0]
-        labellable = sum(1 for item in without_label if index.label_for(index.value_of(item)))
-        if labellable:
-            warn_once(self.log, self.info.kind, namespace, index.label, labellable)
+        labellable: dict[str, int] = {}
+        for item in lists[0]:
+            if index.label_for(index.value_of(item)):
+                where = item.namespace or ""
+                labellable[where] = labellable.get(where, 0) + 1
+        for where, count in labellable.items():
+            warn_once(self.log, self.info.kind, where, index.label, count)
         # An object labelled (by relabel) between the two reads can be in both: keep it
         # once. Labelled just after the first read and before the second, it is in neither,
         # for that one call.
-        unique = {_name(item): item for items in lists for item in items}
+        unique = {(item.namespace, _name(item)): item for items in lists for item in items}
         return builtins.list(unique.values())
 
     # -- writing ---------------------------------------------------------------------------
