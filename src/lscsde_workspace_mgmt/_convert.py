@@ -102,9 +102,11 @@ def from_api_json(
     an error whose inputs are masked where ``sdk_type`` has secrets, as the SDK's are."""
     try:
         with collection_paused():
-            return compat_type.__pydantic_validator__.validate_json(body, extra="allow")  # type: ignore[no-any-return]
+            return compat_type.model_validate_json(body, extra="allow")
     except ValidationError as error:
-        raise redacted(sdk_type, error) from None
+        failure = redacted(sdk_type, error)
+    # Raised outside the except block: the unmasked error must not be its context.
+    raise failure
 
 
 def as_api_exception(error: ApiError) -> ApiException:

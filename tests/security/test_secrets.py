@@ -49,7 +49,7 @@ from lscsde_sdk.models import (
 )
 from lscsde_sdk.secrets import MASK
 from lscsde_workspace_mgmt import models as compat
-from lscsde_workspace_mgmt._convert import from_api as compat_from_api
+from lscsde_workspace_mgmt._convert import from_api_json as compat_from_api_json
 from tests.cli.conftest import run_cli
 from tests.security.leaks import assert_absent, error_texts, log_texts
 
@@ -190,8 +190,8 @@ ENTRY_POINTS: dict[str, Callable[[dict[str, Any], Path], Any]] = {
     "compat.model_validate_json": lambda m, _: compat.AnalyticsDataSource.model_validate_json(
         json.dumps(m)
     ),
-    "compat from_api": lambda m, _: compat_from_api(
-        m, AnalyticsDataSource, compat.AnalyticsDataSource
+    "compat from_api_json": lambda m, _: compat_from_api_json(
+        json.dumps(m).encode(), compat.AnalyticsDataSource, AnalyticsDataSource
     ),
     "lscsde validate": _validated_by_the_cli,
 }
