@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from lscsde_sdk.core.informer import InformerFactory
-from lscsde_sdk.core.watch import EventType
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
+from lscsde_sdk.runtime import EventType, InformerFactory
 
 from . import _harness, changes
 from ._kubeconfig import api_client

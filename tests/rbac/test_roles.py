@@ -30,14 +30,13 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
-from lscsde_sdk.core.informer import Informer, InformerError, InformerFactory
 from lscsde_sdk.core.transport import MERGE_PATCH, Request, Transport
-from lscsde_sdk.core.watch import WatchEvent
 from lscsde_sdk.drift import crd_drift
 from lscsde_sdk.envtest import ControlPlane, create_namespace
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
 from lscsde_sdk.events import EventRecorder
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
+from lscsde_sdk.runtime import Informer, InformerError, InformerFactory, WatchEvent
 from lscsde_sdk.storage import PersistentVolumeClaimClient
 from lscsde_sdk.testing import eventually
 from lscsde_workspace_mgmt import managers as compat
