@@ -1,7 +1,8 @@
 """The bench's data: realistic AnalyticsWorkspaces and AnalyticsWorkspaceBindings.
 
 One namespace is seeded once per bench run through the API (raw JSON POSTs, a bounded
-number in flight) and shared by every scenario. The data is deterministic apart from
+number in flight) and shared by every scenario; scenarios about scale have a larger seed in
+a namespace of their own, seeded only when one of them runs. The data is deterministic apart from
 dates, which are relative to today so that every measured workspace is usable. Objects
 carry the labels lscsde-sdk's writes give them (bindings ``xlscsde.nhs.uk/username``,
 workspaces ``xlscsde.nhs.uk/workspace`` with their own name), as in a namespace the SDK
@@ -26,7 +27,9 @@ from .cluster import RawApi
 
 __all__ = [
     "FULL",
+    "LARGE",
     "QUICK",
+    "QUICK_LARGE",
     "SeedPlan",
     "SeededData",
     "binding_manifest",
@@ -75,9 +78,17 @@ class SeedPlan:
     def objects(self) -> int:
         return self.workspaces + self.bindings + self.realistic_bindings + self.heavy_bindings
 
+    @property
+    def users(self) -> int:
+        """How many users the ``bindings`` are spread over (:func:`user_name` ``(0..users-1)``)."""
+        return -(-self.bindings // self.bindings_per_user)
+
 
 FULL = SeedPlan(workspaces=2_000, bindings=10_000)
 QUICK = SeedPlan(workspaces=200, bindings=1_000)
+#: The scale scenarios' seed (``informer_large``, ``informer_lookups``).
+LARGE = SeedPlan(workspaces=10_000, bindings=100_000)
+QUICK_LARGE = SeedPlan(workspaces=1_000, bindings=10_000)
 
 
 @dataclass(frozen=True)
@@ -104,12 +115,18 @@ class SeededData:
         )
 
     def counts(self) -> dict[str, int]:
-        """Sizes for scenario descriptions: ``{workspaces}``, ``{bindings}``, ..."""
-        return {k: v for k, v in asdict(self.plan).items() if isinstance(v, int)}
+        """Sizes for scenario descriptions: ``{workspaces}``, ``{bindings}``, ``{users}``..."""
+        sizes = {k: v for k, v in asdict(self.plan).items() if isinstance(v, int)}
+        return {**sizes, "users": self.plan.users}
 
 
 def workspace_name(index: int) -> str:
     return f"ws-{index:05d}"
+
+
+def user_name(index: int) -> str:
+    """The user of the seed's ordinary bindings number ``index * bindings_per_user`` on."""
+    return f"researcher{index:05d}@example.nhs.uk"
 
 
 def workspace_manifest(index: int, today: date) -> dict[str, Any]:
@@ -218,7 +235,7 @@ def binding_manifest(
 def _bindings(plan: SeedPlan, today: date) -> Iterator[dict[str, Any]]:
     rng = random.Random(20250106)  # same data every run
     for number in range(plan.bindings):
-        user = f"researcher{number // plan.bindings_per_user:05d}@example.nhs.uk"
+        user = user_name(number // plan.bindings_per_user)
         yield binding_manifest(
             f"awsb-{number:05d}",
             workspace_name(rng.randrange(plan.workspaces)),
