@@ -31,9 +31,6 @@ NAMESPACE = "bench"
 LARGE_NAMESPACE = "bench-large"
 DEFAULT_REPEAT = 15
 QUICK_REPEAT = 3
-# The large seed's requests in flight: more than the small one's, as it is ten times larger
-# and the server, not this process, is what bounds the rate.
-LARGE_SEED_CONCURRENCY = 48
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -151,6 +148,7 @@ async def _measure(
     scenarios, each seeded only when a selected scenario uses it); ``repeat`` None: each
     scenario's own number of runs."""
     from .cluster import BenchCluster  # imports lscsde_sdk.envtest: only when measuring
+    from .etcd_seed import seed_through_etcd
     from .seed import seed
 
     plan, large_plan = plans
@@ -201,9 +199,9 @@ async def _measure(
                 await admin.request(
                     "POST", "/api/v1/namespaces", {"metadata": {"name": LARGE_NAMESPACE}}
                 )
-                large = await seed(
-                    admin, LARGE_NAMESPACE, large_plan, concurrency=LARGE_SEED_CONCURRENCY
-                )
+                etcd = cluster.plane.etcd_url
+                assert etcd is not None, "the bench's own control plane has an etcd"
+                large = await seed_through_etcd(etcd, LARGE_NAMESPACE, large_plan)
         await run_all(cluster, data, large)
     return kubernetes, data, large, documents
 

@@ -2,7 +2,8 @@
 
 One namespace is seeded once per bench run through the API (raw JSON POSTs, a bounded
 number in flight) and shared by every scenario; scenarios about scale have a larger seed in
-a namespace of their own, seeded only when one of them runs. The data is deterministic apart from
+a namespace of their own, written straight into etcd (:mod:`bench.etcd_seed`) only when one
+of them runs. The data is deterministic apart from
 dates, which are relative to today so that every measured workspace is usable. Objects
 carry the labels lscsde-sdk's writes give them (bindings ``xlscsde.nhs.uk/username``,
 workspaces ``xlscsde.nhs.uk/workspace`` with their own name), as in a namespace the SDK
@@ -33,6 +34,7 @@ __all__ = [
     "SeedPlan",
     "SeededData",
     "binding_manifest",
+    "bindings",
     "seed",
     "workspace_manifest",
     "workspace_status",
@@ -232,7 +234,8 @@ def binding_manifest(
     }
 
 
-def _bindings(plan: SeedPlan, today: date) -> Iterator[dict[str, Any]]:
+def bindings(plan: SeedPlan, today: date) -> Iterator[dict[str, Any]]:
+    """The plan's binding manifests: the ordinary users', then the measured users'."""
     rng = random.Random(20250106)  # same data every run
     for number in range(plan.bindings):
         user = user_name(number // plan.bindings_per_user)
@@ -337,7 +340,7 @@ async def seed(
     )
     async with progress.reporting(progress_every):
         await _run_bounded(iter(range(plan.workspaces)), create_workspace, concurrency)
-        await _run_bounded(_bindings(plan, today), create_binding, concurrency)
+        await _run_bounded(bindings(plan, today), create_binding, concurrency)
     return SeededData(
         namespace=namespace,
         plan=plan,

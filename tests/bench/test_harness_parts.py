@@ -298,10 +298,11 @@ def test_a_heavy_user_needs_as_many_workspaces_as_bindings() -> None:
 
 
 def test_the_measured_users_bindings_are_to_distinct_usable_workspaces() -> None:
-    from bench.seed import HEAVY_USER, REALISTIC_USER, _bindings
+    from bench.seed import HEAVY_USER, REALISTIC_USER
+    from bench.seed import bindings as seeded_bindings
 
     today = date(2026, 1, 1)
-    bindings = list(_bindings(QUICK, today))
+    bindings = list(seeded_bindings(QUICK, today))
     assert len(bindings) == QUICK.bindings + 3 + 100
     for user, count in ((REALISTIC_USER, 3), (HEAVY_USER, 100)):
         mine = [b for b in bindings if b["spec"]["username"] == user]
