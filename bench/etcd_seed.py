@@ -28,7 +28,9 @@ from typing import Any, TextIO
 
 import aiohttp
 
+from .cluster import RawApi
 from .seed import (
+    GROUP_PATH,
     HEAVY_USER,
     REALISTIC_USER,
     SeededData,
@@ -39,7 +41,7 @@ from .seed import (
     workspace_status,
 )
 
-__all__ = ["etcd_key", "managed_fields", "seed_through_etcd", "stored_object"]
+__all__ = ["etcd_key", "managed_fields", "seed_through_etcd", "stored_object", "wait_until_served"]
 
 REGISTRY = "/registry"
 GROUP = "xlscsde.nhs.uk"
@@ -48,6 +50,7 @@ MANAGER = "bench-seed"
 _PUTS_PER_TXN = 100
 _TXN_BYTES = 1 << 20
 _IN_FLIGHT = 4
+_SERVED_WITHIN = 600.0  # seconds for the server's cache to take in the seed
 
 
 def etcd_key(plural: str, namespace: str, name: str) -> str:
@@ -138,11 +141,36 @@ def _transactions(objects: Iterator[tuple[str, bytes]]) -> Iterator[tuple[int, d
         yield len(puts), {"success": puts}
 
 
+async def wait_until_served(api: RawApi, namespace: str, revision: int) -> None:
+    """Return once the API server's watch cache of both kinds holds etcd ``revision``.
+
+    Until it does, a list that wants the latest data is answered from etcd instead, which
+    for 100,000 objects can take longer than the server's own request timeout."""
+    async with asyncio.timeout(_SERVED_WITHIN):
+        for plural in ("analyticsworkspaces", "analyticsworkspacebindings"):
+            path = (
+                f"{GROUP_PATH.format(namespace=namespace)}/{plural}?limit=1"
+                f"&resourceVersion={revision}&resourceVersionMatch=NotOlderThan"
+            )
+            while True:
+                try:
+                    await api.request("GET", path)
+                    break
+                except RuntimeError:  # 504 "Too large resource version": not there yet
+                    await asyncio.sleep(1)
+
+
 async def seed_through_etcd(
-    etcd_url: str, namespace: str, plan: SeedPlan, *, stream: TextIO | None = None
+    etcd_url: str,
+    api: RawApi,
+    namespace: str,
+    plan: SeedPlan,
+    *,
+    stream: TextIO | None = None,
 ) -> SeededData:
     """Write the plan's workspaces (with status) and bindings into ``namespace`` (which
-    must exist) straight into etcd at ``etcd_url``."""
+    must exist) straight into etcd at ``etcd_url``; return once ``api``'s server serves
+    them from its cache."""
     stream = stream or sys.stderr
     started = time.monotonic()
     written = 0
@@ -153,23 +181,28 @@ async def seed_through_etcd(
         flush=True,
     )
     transactions = _transactions(_objects(plan, namespace, date.today()))
+    revision = 0
     async with aiohttp.ClientSession() as session:
 
         async def drain() -> None:
-            nonlocal written
+            nonlocal written, revision
             for count, body in transactions:  # shared: each is taken by one drainer
                 async with session.post(f"{etcd_url}/v3/kv/txn", json=body) as response:
                     answer = await response.read()
-                    if response.status != 200 or not json.loads(answer).get("succeeded"):
+                    done = json.loads(answer) if response.status == 200 else {}
+                    if not done.get("succeeded"):
                         raise RuntimeError(f"etcd txn: HTTP {response.status}: {answer[:300]!r}")
                 written += count
+                revision = max(revision, int(done["header"]["revision"]))
 
         async with asyncio.TaskGroup() as group:
             for _ in range(_IN_FLIGHT):
                 group.create_task(drain())
+    await wait_until_served(api, namespace, revision)
     elapsed = time.monotonic() - started
     print(
-        f"seed: {written:,}/{plan.objects:,} objects written ({written / elapsed:,.0f}/s)",
+        f"seed: {written:,}/{plan.objects:,} objects written and served "
+        f"({written / elapsed:,.0f}/s)",
         file=stream,
         flush=True,
     )

@@ -201,7 +201,7 @@ async def _measure(
                 )
                 etcd = cluster.plane.etcd_url
                 assert etcd is not None, "the bench's own control plane has an etcd"
-                large = await seed_through_etcd(etcd, LARGE_NAMESPACE, large_plan)
+                large = await seed_through_etcd(etcd, admin, LARGE_NAMESPACE, large_plan)
         await run_all(cluster, data, large)
     return kubernetes, data, large, documents
 

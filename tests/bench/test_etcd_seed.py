@@ -10,11 +10,12 @@ from datetime import date
 import pytest
 from kubernetes_asyncio.client import ApiClient
 
+from bench.cluster import RawApi
 from bench.etcd_seed import etcd_key, managed_fields, seed_through_etcd, stored_object
 from bench.seed import SeedPlan, workspace_manifest, workspace_status
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
 from lscsde_sdk.models import AnalyticsWorkspace
-from lscsde_sdk.envtest import ControlPlane
+from lscsde_sdk.envtest import ADMIN, ControlPlane
 
 
 def test_an_object_is_stored_with_the_metadata_the_server_adds_and_no_version() -> None:
@@ -68,7 +69,12 @@ async def test_objects_written_to_etcd_are_served_by_the_api(
     if control_plane.etcd_url is None:
         pytest.skip("an external cluster's etcd is out of reach")
     plan = SeedPlan(workspaces=120, bindings=300, heavy_bindings=100)
-    data = await seed_through_etcd(control_plane.etcd_url, namespace, plan, stream=io.StringIO())
+    token = control_plane.identities[ADMIN].token
+    assert token is not None and control_plane.ca_file is not None
+    async with RawApi(control_plane.server_url, control_plane.ca_file, token) as raw:
+        data = await seed_through_etcd(
+            control_plane.etcd_url, raw, namespace, plan, stream=io.StringIO()
+        )
     workspaces = await AnalyticsWorkspaceClient(admin_api).list(namespace)
     bindings = await AnalyticsWorkspaceBindingClient(admin_api).list(namespace)
     assert (len(workspaces), len(bindings)) == (120, plan.objects - 120)

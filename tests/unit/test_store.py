@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from lscsde_sdk.clients import AnalyticsDataSourceClient, AnalyticsWorkspaceBindingClient
 from lscsde_sdk.models import AnalyticsDataSource, AnalyticsWorkspaceBinding
-from lscsde_sdk.runtime.compact import MalformedListError, PageSplitter
+from lscsde_sdk.runtime.compact import ListSplitter, MalformedListError
 from lscsde_sdk.runtime.store import Store
 from tests.examples import load_example
 
@@ -45,13 +45,13 @@ def binding(name: str, user: str, version: str = "1", namespace: str = "ns") -> 
     }
 
 
-def body(items: list[dict[str, Any]], token: str = "", version: str = "100", **dumps: Any) -> bytes:
+def body(items: list[dict[str, Any]], **dumps: Any) -> bytes:
     """A list response as kube-apiserver writes it: keys in order, no whitespace."""
     document = {
         "apiVersion": "xlscsde.nhs.uk/v1",
         "items": items,
         "kind": "AnalyticsWorkspaceBindingList",
-        "metadata": {"continue": token, "resourceVersion": version},
+        "metadata": {"resourceVersion": "100"},
     }
     options = dumps or {"separators": (",", ":"), "sort_keys": True}
     return json.dumps(document, **options).encode()
@@ -59,16 +59,16 @@ def body(items: list[dict[str, Any]], token: str = "", version: str = "100", **d
 
 def store_of(*items: dict[str, Any], **options: Any) -> Store[AnalyticsWorkspaceBinding]:
     store: Store[AnalyticsWorkspaceBinding] = Store(AnalyticsWorkspaceBinding, USERNAME, **options)
-    store.replace([store.splitter()(body(list(items)))])
+    store.replace(store.splitter().split(body(list(items))))
     return store
 
 
-def test_a_page_is_split_into_keys_versions_texts_and_index_keys() -> None:
-    page = PageSplitter(USERNAME)(body([binding("a", "Joe@X"), binding("b", "ann", "7")], "next"))
+def test_a_list_is_split_into_keys_versions_texts_and_index_keys() -> None:
+    page = ListSplitter(USERNAME).split(body([binding("a", "Joe@X"), binding("b", "ann", "7")]))
     assert page.keys == ["ns/a", "ns/b"]
     assert page.versions == ["1", "7"]
     assert page.index_keys == [["joe@x", "ann"]]  # compared as the index compares
-    assert (page.continue_token, page.resource_version) == ("next", "100")
+    assert page.resource_version == "100"
     # Each text is the object as sent, less its managedFields.
     expected = binding("b", "ann", "7")
     del expected["metadata"]["managedFields"]
@@ -76,28 +76,50 @@ def test_a_page_is_split_into_keys_versions_texts_and_index_keys() -> None:
 
 
 def test_managed_fields_are_kept_when_asked_and_whatever_the_layout() -> None:
-    kept = PageSplitter(USERNAME, keep_managed_fields=True)(body([binding("a", "joe")]))
+    kept = ListSplitter(USERNAME, keep_managed_fields=True).split(body([binding("a", "joe")]))
     assert json.loads(kept.texts[0])["metadata"]["managedFields"] == MANAGED
     # Pretty-printed JSON: the member cannot be cut out exactly, so the text stays whole
     # (readers still get objects without managedFields) and nothing is lost.
-    pretty = PageSplitter(USERNAME)(body([binding("a", "joe")], indent=2))
+    pretty = ListSplitter(USERNAME).split(body([binding("a", "joe")], indent=2))
     assert json.loads(pretty.texts[0]) == binding("a", "joe")
     assert pretty.keys == ["ns/a"] and pretty.index_keys == [["joe"]]
 
 
 def test_an_empty_list_and_a_list_without_items_have_no_objects() -> None:
-    assert PageSplitter(USERNAME)(body([])).keys == []
-    page = PageSplitter(USERNAME)(b'{"kind":"List","metadata":{"resourceVersion":"5"}}')
-    assert (page.keys, page.resource_version, page.continue_token) == ([], "5", None)
+    assert ListSplitter(USERNAME).split(body([])).keys == []
+    page = ListSplitter(USERNAME).split(b'{"kind":"List","metadata":{"resourceVersion":"5"}}')
+    assert (page.keys, page.resource_version) == ([], "5")
+
+
+@pytest.mark.parametrize("size", [1, 3, 50, 1000])
+def test_chunks_split_anywhere_make_the_same_list(size: int) -> None:
+    items = [binding("a", "Joe@X"), binding("é-ü", "ann", "7"), binding("c", "ann", "9")]
+    whole = body(items, ensure_ascii=False, separators=(", ", ": "), sort_keys=True)
+    splitter = ListSplitter(USERNAME)
+    for start in range(0, len(whole), size):  # multi-byte characters are cut in two too
+        splitter.feed(whole[start : start + size])
+    listing = splitter.finish()
+    assert listing == ListSplitter(USERNAME).split(whole)
+    assert listing.keys == ["ns/a", "ns/é-ü", "ns/c"] and listing.resource_version == "100"
 
 
 @pytest.mark.parametrize(
-    "broken",
-    [b"[]", b'{"items":[{"metadata":{}}]}', b'{"items":[{"spec":{}}]}', b'{"items":[1,', b"\xff"],
+    ("broken", "reason"),
+    [
+        (b"[]", "not a JSON object"),
+        (b'{"items":[{"metadata":{}}]}', "not a Kubernetes list"),
+        (b'{"items":[{"spec":{}}]}', "not a Kubernetes list"),
+        (b'{"items":[1]}', "not a Kubernetes list"),
+        (b'{"items":[{"metadata":{"name":"a"}},', "ended early"),
+        (b'{"items":[]} {}', "more after its end"),
+        (b'{"items" 1}', "malformed member"),
+        (b'{"items":[{"metadata":{"name":"a"}};', "malformed separator"),
+        (b"\xff", "not a Kubernetes list"),
+    ],
 )
-def test_a_response_that_is_not_a_list_is_a_typed_error(broken: bytes) -> None:
-    with pytest.raises(MalformedListError, match="not a"):
-        PageSplitter(USERNAME)(broken)
+def test_a_response_that_is_not_a_list_is_a_typed_error(broken: bytes, reason: str) -> None:
+    with pytest.raises(MalformedListError, match=reason):
+        ListSplitter(USERNAME).split(broken)
 
 
 def test_lookups_by_key_and_index_are_exact_and_sorted() -> None:
@@ -132,7 +154,7 @@ def test_a_relist_swaps_the_contents_in_one_step() -> None:
     store = store_of(binding("a", "joe"), binding("b", "joe"))
     before = store.contents
     previous = store.replace(
-        [store.splitter()(body([binding("b", "ann", "2"), binding("c", "joe")]))]
+        store.splitter().split(body([binding("b", "ann", "2"), binding("c", "joe")]))
     )
     assert previous is before and store.contents is not before
     # What a reader may still hold was not changed.
@@ -151,7 +173,7 @@ def test_read_objects_are_cached_until_their_version_changes() -> None:
     assert store.get("ns", "a") is first and store.by_index("username", "joe")[0] is first
     unchanged, changed = binding("a", "joe"), binding("b", "joe", "2")
     held = store.get("ns", "b")
-    store.replace([store.splitter()(body([unchanged, changed]))])
+    store.replace(store.splitter().split(body([unchanged, changed])))
     assert store.get("ns", "a") is first
     assert store.get("ns", "b") is not held
 

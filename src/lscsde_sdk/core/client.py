@@ -23,7 +23,6 @@ import dataclasses
 import json
 import logging
 from collections.abc import (
-    AsyncGenerator,
     AsyncIterator,
     Awaitable,
     Callable,
@@ -32,7 +31,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from contextlib import aclosing, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
@@ -80,7 +79,6 @@ __all__ = [
 
 ResourceT = TypeVar("ResourceT", bound=CustomResource)
 StatusT = TypeVar("StatusT", bound=ResourceModel)
-PageT = TypeVar("PageT", bound="Paged")
 _T = TypeVar("_T")
 
 FieldValidation = Literal["Strict", "Warn", "Ignore"]
@@ -117,13 +115,6 @@ class ChangeRecorder(Protocol):
     """What records an event about a change (:class:`lscsde_sdk.events.EventRecorder`)."""
 
     async def record_change(self, subject: Any, change: ResourceChange) -> Any: ...
-
-
-class Paged(Protocol):
-    """A parsed list page, as far as paging is concerned."""
-
-    @property
-    def continue_token(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -340,28 +331,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         and sends it while this process validates: a long list costs little more than the
         server's time to send it.
         """
-        parsed = self.pages_as(
-            self._parse_page,
-            namespace,
-            label_selector=label_selector,
-            field_selector=field_selector,
-            page_size=page_size,
-        )
-        async with aclosing(parsed):  # a consumer that stops early cancels the prefetch
-            async for page in parsed:
-                yield page
-
-    async def pages_as(
-        self,
-        parse: Callable[[bytes], PageT],
-        namespace: str | None,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int | None = 500,
-    ) -> AsyncGenerator[PageT, None]:
-        """:meth:`pages`, each page's body parsed by ``parse`` rather than into models (for
-        readers that keep objects in another form, such as an informer's compact store)."""
 
         def request(token: str | None) -> Request:
             return self._list_request(namespace, label_selector, field_selector, page_size, token)
@@ -377,7 +346,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                     # wire (a few loop turns: take a pooled connection, write the request).
                     for _ in range(_TURNS_TO_SEND):
                         await asyncio.sleep(0)
-                page = parse(body)
+                page = self._parse_page(body)
                 if page.continue_token != guess and prefetch is not None:
                     prefetch.cancel()  # the peek was wrong: ask for the right page
                     prefetch = (
@@ -441,8 +410,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         object found is re-checked against the field itself, since label values are
         many-to-one. Objects whose label is missing or stale (written by other tools) are not
         found until :meth:`relabel` has corrected them; an informer (see
-        :mod:`lscsde_sdk.runtime.informer`) has no such gap. A value without a label form, or an
-        index without a label, is found by reading every object of the namespace.
+        :mod:`lscsde_sdk.runtime.informer`) has no such gap. A value without a label form, or
+        an index without a label, is found by reading every object of the namespace.
         """
         found = self.field_index(index)
         label_value = found.label_for(value)

@@ -18,9 +18,8 @@ from typing import Generic, TypeVar
 
 import aiohttp
 
-from ..errors import ApiConnectionError
 from ..resource import CustomResource
-from .transport import describe_failure
+from .streaming import chunks_of
 from .watch_decoder import WatchDecoder, WatchEvent, WatchStatus
 
 __all__ = ["WatchStream"]
@@ -50,27 +49,16 @@ class WatchStream(Generic[ResourceT]):
         return self._events()
 
     async def _events(self) -> AsyncIterator[WatchEvent[ResourceT]]:
-        chunks = self._response.content.iter_any()
-        while True:
-            try:
-                chunk = await anext(chunks, b"")
-            except TimeoutError as error:  # aiohttp's read timeout: the stream went silent
-                raise ApiConnectionError(
-                    "WATCH",
-                    self.path,
-                    f"no event or bookmark for {self.silence:g}s: the stream stalled",
-                    sent=True,
-                    timed_out=True,
-                ) from error
-            except (aiohttp.ClientError, OSError) as error:
-                raise ApiConnectionError(
-                    "WATCH", self.path, f"stream broke off: {describe_failure(error)}", sent=True
-                ) from error
-            if not chunk:
-                self._decoder.end()
-                return  # the server ended the watch
-            self._count_bytes(len(chunk))
+        chunks = chunks_of(
+            self._response,
+            method="WATCH",
+            path=self.path,
+            silence=self.silence,
+            count_bytes=self._count_bytes,
+        )
+        async for chunk in chunks:
             for item in self._decoder.feed(chunk):
                 if isinstance(item, WatchStatus):
                     raise item.error(self.path)
                 yield item
+        self._decoder.end()  # the server ended the watch

@@ -1,9 +1,11 @@
-"""Objects kept as their JSON text: split from list pages, encoded from models.
+"""Objects kept as their JSON text: split from a list response as it arrives, or encoded
+from models.
 
 An informer's store keeps each object as the compact JSON text the server sent (a string
 is one allocation the garbage collector never visits) and validates it into a model when it
-is read. Splitting a list page into those texts costs about what ``json.loads`` costs: each
-item is parsed once by the standard library's C scanner to find where it ends and read its
+is read. :class:`ListSplitter` takes a list response chunk by chunk, so that neither the
+whole response nor its parsed form is ever held: each item is parsed once by the standard
+library's C scanner (the one behind ``json.loads``) to find where it ends and to read its
 name, namespace, resourceVersion and indexed fields, and the parsed dicts are dropped at
 once. ``metadata.managedFields`` (server-side apply bookkeeping, often a third of an
 object) is cut out of the text unless asked to keep it.
@@ -11,6 +13,7 @@ object) is cut out of the text unless asked to keep it.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -23,9 +26,8 @@ from ..resource import CustomResource
 
 __all__ = [
     "CompactList",
-    "CompactPage",
+    "ListSplitter",
     "MalformedListError",
-    "PageSplitter",
     "encode",
     "strip_managed_fields",
 ]
@@ -43,103 +45,161 @@ class MalformedListError(LscsdeError, ValueError):
 
 
 @dataclass
-class CompactPage:
-    """One list page: its objects' keys, resourceVersions and JSON texts (same order), the
-    key of each object in each field index (``index_keys[i][j]``: index ``i``, object
-    ``j``), and the page's own metadata."""
+class CompactList:
+    """A complete list: its objects' keys, resourceVersions and JSON texts (same order),
+    the key of each object in each field index (``index_keys[i][j]``: index ``i``, object
+    ``j``), and the version the list was read at."""
 
     keys: list[str] = field(default_factory=list)
     versions: list[str | None] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     index_keys: list[list[str | None]] = field(default_factory=list)
-    continue_token: str | None = None
     resource_version: str | None = None
 
 
-@dataclass(frozen=True)
-class CompactList:
-    """A complete list, as the pages it came in, read at ``resource_version``."""
-
-    pages: list[CompactPage]
-    resource_version: str | None
+class _NeedMore(Exception):
+    """The text ends before the value being read does: wait for the next chunk."""
 
 
-class PageSplitter:
-    """Splits list bodies into :class:`CompactPage` s, keyed for ``indexes``."""
+# Where the splitter is in the list document.
+_START, _MEMBER, _AFTER_MEMBER, _FIRST_ITEM, _ITEM, _AFTER_ITEM, _DONE = range(7)
+
+
+class ListSplitter:
+    """Splits one list response into a :class:`CompactList`, keyed for ``indexes``: feed it
+    the body's chunks as they come (:meth:`feed`), then :meth:`finish`."""
 
     def __init__(self, indexes: Sequence[FieldIndex], *, keep_managed_fields: bool = False) -> None:
         self.indexes = tuple(indexes)
         self.keep_managed_fields = keep_managed_fields
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._text = ""  # what has come and is not split yet
+        self._state = _START
+        self._list = CompactList(index_keys=[[] for _ in self.indexes])
 
-    def __call__(self, body: bytes) -> CompactPage:
+    def split(self, body: bytes) -> CompactList:
+        """A whole body at once."""
+        self.feed(body)
+        return self.finish()
+
+    def feed(self, chunk: bytes) -> None:
         try:
-            return self._split(body.decode())
+            self._text += self._decoder.decode(chunk)
+            self._advance(final=False)
         except (ValueError, LookupError, StopIteration, TypeError, AttributeError) as error:
-            if isinstance(error, MalformedListError):
-                raise
-            raise MalformedListError(
-                f"a list response is not a Kubernetes list ({type(error).__name__})"
-            ) from None
+            raise _malformed(error) from None
 
-    def _split(self, text: str) -> CompactPage:
-        page = CompactPage(index_keys=[[] for _ in self.indexes])
-        position = _skip(text, 0)
-        if text[position] != "{":
-            raise MalformedListError("a list response is not a JSON object")
-        position = _skip(text, position + 1)
-        while text[position] != "}":
-            name, position = _SCAN(text, position)
-            position = _skip(text, position)
-            if not isinstance(name, str) or text[position] != ":":
-                raise MalformedListError("a list response has a malformed member")
-            position = _skip(text, position + 1)
-            if name == "items" and text[position] == "[":
-                position = self._items(text, position + 1, page)
-            else:
-                value, position = _SCAN(text, position)
-                if name == "metadata" and isinstance(value, dict):
-                    page.continue_token = value.get("continue") or None
-                    page.resource_version = value.get("resourceVersion")
-            position = _skip(text, position)
-            if text[position] == ",":
-                position = _skip(text, position + 1)
-        return page
+    def finish(self) -> CompactList:
+        """The list, once the body has ended; :class:`MalformedListError` if it is not a
+        complete list."""
+        try:
+            self._text += self._decoder.decode(b"", final=True)
+            self._advance(final=True)
+        except (ValueError, LookupError, StopIteration, TypeError, AttributeError) as error:
+            raise _malformed(error) from None
+        if self._state != _DONE:
+            raise MalformedListError("a list response ended early")
+        return self._list
 
-    def _items(self, text: str, position: int, page: CompactPage) -> int:
-        keys, versions, texts, index_keys = page.keys, page.versions, page.texts, page.index_keys
-        indexes = tuple(zip(self.indexes, index_keys, strict=True))
-        keep = self.keep_managed_fields
+    def _advance(self, *, final: bool) -> None:
+        text, position = self._text, 0
+        try:
+            while True:
+                position = self._step(text, position, final)
+        except _NeedMore:
+            pass
+        self._text = text[position:]
+
+    def _step(self, text: str, position: int, final: bool) -> int:
+        """One step from ``position`` (raises :class:`_NeedMore` having consumed nothing)."""
+        state = self._state
         position = _skip(text, position)
-        if text[position] == "]":
+        if state == _DONE:
+            raise MalformedListError("a list response has more after its end")
+        if state == _START:
+            if text[position] != "{":
+                raise MalformedListError("a list response is not a JSON object")
+            self._state = _MEMBER
             return position + 1
-        while True:
-            item, end = _SCAN(text, position)
-            metadata = item["metadata"]
-            name = metadata["name"]
-            if not isinstance(name, str):
-                raise MalformedListError("a listed object has no metadata.name")
-            namespace = metadata.get("namespace")
-            keys.append(f"{namespace}/{name}" if namespace else name)
-            versions.append(metadata.get("resourceVersion"))
-            item_text = text[position:end]
-            if not keep and "managedFields" in metadata:
-                item_text = _without_managed_fields(item_text, metadata["managedFields"])
-            texts.append(item_text)
-            for index, found in indexes:
-                found.append(_index_key(item, index))
-            position = _skip(text, end)
-            if text[position] == "]":
+        if state == _MEMBER:
+            if text[position] == "}":  # an empty object
+                self._state = _DONE
                 return position + 1
-            if text[position] != ",":
-                raise MalformedListError("a list response has malformed items")
-            position = _skip(text, position + 1)
+            name, after = _value(text, position, final)
+            after = _skip(text, after)
+            if not isinstance(name, str) or text[after] != ":":
+                raise MalformedListError("a list response has a malformed member")
+            after = _skip(text, after + 1)
+            if name == "items" and text[after] == "[":
+                self._state = _FIRST_ITEM
+                return after + 1
+            value, after = _value(text, after, final)
+            if name == "metadata" and isinstance(value, dict):
+                self._list.resource_version = value.get("resourceVersion")
+            self._state = _AFTER_MEMBER
+            return after
+        if state in (_AFTER_MEMBER, _AFTER_ITEM):
+            separator = text[position]
+            if separator == ",":
+                self._state = _MEMBER if state == _AFTER_MEMBER else _ITEM
+            elif separator == ("}" if state == _AFTER_MEMBER else "]"):
+                self._state = _DONE if state == _AFTER_MEMBER else _AFTER_MEMBER
+            else:
+                raise MalformedListError("a list response has a malformed separator")
+            return position + 1
+        if state == _FIRST_ITEM and text[position] == "]":
+            self._state = _AFTER_MEMBER
+            return position + 1
+        item, end = _value(text, position, final)
+        self._take(item, text[position:end])
+        self._state = _AFTER_ITEM
+        return end
+
+    def _take(self, item: Any, text: str) -> None:
+        metadata = item["metadata"]
+        name = metadata["name"]
+        if not isinstance(name, str):
+            raise MalformedListError("a listed object has no metadata.name")
+        namespace = metadata.get("namespace")
+        listing = self._list
+        listing.keys.append(f"{namespace}/{name}" if namespace else name)
+        listing.versions.append(metadata.get("resourceVersion"))
+        if not self.keep_managed_fields and "managedFields" in metadata:
+            text = _without_managed_fields(text, metadata["managedFields"])
+        listing.texts.append(text)
+        for index, found in zip(self.indexes, listing.index_keys, strict=True):
+            found.append(_index_key(item, index))
+
+
+def _malformed(error: Exception) -> MalformedListError:
+    if isinstance(error, MalformedListError):
+        return error
+    return MalformedListError(f"a list response is not a Kubernetes list ({type(error).__name__})")
 
 
 def _skip(text: str, position: int) -> int:
-    # The API server writes no whitespace; anything else may.
-    if text[position] in " \t\n\r":
-        return _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+    """``position`` past any whitespace (the API server writes none; others may);
+    :class:`_NeedMore` at the end of the text (at the end of the body: the list is
+    complete, or it ended early)."""
+    if position < len(text) and text[position] in " \t\n\r":
+        position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+    if position >= len(text):
+        raise _NeedMore
     return position
+
+
+def _value(text: str, position: int, final: bool) -> tuple[Any, int]:
+    """The JSON value at ``position`` and where it ends; :class:`_NeedMore` when the text
+    ends inside it (or right after it: a number might go on in the next chunk)."""
+    try:
+        value, end = _SCAN(text, position)
+    except (StopIteration, ValueError):
+        if final:
+            raise
+        raise _NeedMore from None
+    if end >= len(text) and not final:
+        raise _NeedMore
+    return value, end
 
 
 def _index_key(item: dict[str, Any], index: FieldIndex) -> str | None:

@@ -31,7 +31,7 @@ from typing import Generic, TypeVar
 from ..core.indexes import FieldIndex
 from ..errors import LscsdeError
 from ..resource import CustomResource
-from .compact import CompactPage, PageSplitter, encode, strip_managed_fields
+from .compact import CompactList, ListSplitter, encode, strip_managed_fields
 from .keys import key_of, object_key
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Store", "StoreContents"]
@@ -75,7 +75,7 @@ class Store(Generic[ResourceT]):
         self.field_indexes = {index.name: index for index in indexes}
         self.keep_managed_fields = keep_managed_fields
         self.cache_size = cache_size
-        self._contents = self._build(())
+        self._contents = self._build(CompactList(index_keys=[[] for _ in self.field_indexes]))
         self._cache: OrderedDict[str, ResourceT] = OrderedDict()
 
     # -- reading ------------------------------------------------------------------------------
@@ -121,16 +121,16 @@ class Store(Generic[ResourceT]):
 
     # -- changing -----------------------------------------------------------------------------
 
-    def splitter(self) -> PageSplitter:
-        """Parses list pages into what :meth:`replace` takes."""
-        return PageSplitter(
+    def splitter(self) -> ListSplitter:
+        """Splits a list response into what :meth:`replace` takes."""
+        return ListSplitter(
             tuple(self.field_indexes.values()), keep_managed_fields=self.keep_managed_fields
         )
 
-    def replace(self, pages: Iterable[CompactPage]) -> StoreContents:
-        """Make the objects of ``pages`` (split by :meth:`splitter`) the whole content, in
-        one step; returns the previous contents."""
-        contents = self._build(pages)
+    def replace(self, listing: CompactList) -> StoreContents:
+        """Make the objects of ``listing`` (split by a :meth:`splitter`) the whole content,
+        in one step; returns the previous contents."""
+        contents = self._build(listing)
         previous, self._contents = self._contents, contents
         for key, resource in builtins.list(self._cache.items()):
             if contents.versions.get(key, ...) != resource.metadata.resource_version:
@@ -179,24 +179,22 @@ class Store(Generic[ResourceT]):
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
-    def _build(self, pages: Iterable[CompactPage]) -> StoreContents:
-        texts: dict[str, str | bytes] = {}
-        versions: dict[str, str | None] = {}
+    def _build(self, listing: CompactList) -> StoreContents:
+        keys = listing.keys
+        texts: dict[str, str | bytes] = dict(zip(keys, listing.texts, strict=True))
+        versions = dict(zip(keys, listing.versions, strict=True))
         indexed: dict[str, dict[str, dict[str, None]]] = {name: {} for name in self.field_indexes}
         values: dict[str, dict[str, str]] = {name: {} for name in self.field_indexes}
-        for page in pages:
-            texts.update(zip(page.keys, page.texts, strict=True))
-            versions.update(zip(page.keys, page.versions, strict=True))
-            for name, index_keys in zip(self.field_indexes, page.index_keys, strict=True):
-                buckets, of_key = indexed[name], values[name]
-                for key, value in zip(page.keys, index_keys, strict=True):
-                    if value is not None:
-                        of_key[key] = value
-                        bucket = buckets.get(value)
-                        if bucket is None:
-                            buckets[value] = {key: None}
-                        else:
-                            bucket[key] = None
+        for name, index_keys in zip(self.field_indexes, listing.index_keys, strict=True):
+            buckets, of_key = indexed[name], values[name]
+            for key, value in zip(keys, index_keys, strict=True):
+                if value is not None:
+                    of_key[key] = value
+                    bucket = buckets.get(value)
+                    if bucket is None:
+                        buckets[value] = {key: None}
+                    else:
+                        bucket[key] = None
         return StoreContents(texts, versions, indexed, values)
 
     def _unindex(self, key: str) -> None:
