@@ -37,7 +37,10 @@ ResourceT = TypeVar("ResourceT", bound=CustomResource)
 # The C scanner behind json.loads: one JSON value at a position -> (value, end).
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_MANAGED_FIELDS = '"managedFields":'
+_MANAGED_FIELDS = '"managedFields":['
+_NAME = ',"name":'
+# The start of an object as kube-apiserver writes it.
+_SERVER_ORDER = re.compile(r'\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{')
 
 
 class MalformedListError(LscsdeError, ValueError):
@@ -165,7 +168,7 @@ class ListSplitter:
         listing.keys.append(f"{namespace}/{name}" if namespace else name)
         listing.versions.append(metadata.get("resourceVersion"))
         if not self.keep_managed_fields and "managedFields" in metadata:
-            text = _without_managed_fields(text, metadata["managedFields"])
+            text = _without_managed_fields(text, item)
         listing.texts.append(text)
         for index, found in zip(self.indexes, listing.index_keys, strict=True):
             found.append(_index_key(item, index))
@@ -211,25 +214,44 @@ def _index_key(item: dict[str, Any], index: FieldIndex) -> str | None:
     return index.key(current) if isinstance(current, str) else None
 
 
-def _without_managed_fields(text: str, value: Any) -> str:
-    """``text`` (one object) without its ``metadata.managedFields`` member, which holds
-    ``value``; ``text`` itself when that member cannot be cut out exactly."""
+def _without_managed_fields(text: str, item: dict[str, Any]) -> str:
+    """``text`` (one object, parsed as ``item``) without its ``metadata.managedFields``
+    member; ``text`` itself when that member cannot be cut out exactly."""
     start = text.find(_MANAGED_FIELDS)
-    if start < 0:
+    if start <= 0:
         return text
-    try:
-        found, end = _SCAN(text, start + len(_MANAGED_FIELDS))
-    except StopIteration:
-        return text
-    # The server writes metadata first and its keys in order, so the first such member is
-    # metadata's; the comparison proves it whoever wrote the text.
-    if found != value:
-        return text
-    if text[end] == ",":
-        return text[:start] + text[end + 1 :]
+    metadata = item["metadata"]
+    end = -1
+    if _SERVER_ORDER.match(text) and _after_managed_fields(metadata) == "name":
+        # As kube-apiserver writes objects: apiVersion, kind, then metadata, its keys in
+        # order, so the first such member is metadata's, and ``name`` follows it. Nothing in
+        # managed fields is a member called name (their keys are "f:..", "k:..", "v:..",
+        # "i:.." and ".", and their entries' fields are fixed), so the first ',"name":'
+        # after it ends it.
+        end = text.find(_NAME, start)
+    if end < 0:
+        # Whoever wrote it: read the member, and cut it only if it is what metadata holds.
+        try:
+            found, end = _SCAN(text, start + len(_MANAGED_FIELDS) - 1)
+        except StopIteration:
+            return text
+        if found != metadata["managedFields"]:
+            return text
+    # The member and one comma next to it.
     if text[start - 1] == ",":
         return text[: start - 1] + text[end:]
+    if text[end] == ",":
+        return text[:start] + text[end + 1 :]
     return text
+
+
+def _after_managed_fields(metadata: dict[str, Any]) -> str | None:
+    """The member that follows ``managedFields`` in ``metadata`` as it was written."""
+    names = iter(metadata)
+    for name in names:
+        if name == "managedFields":
+            return next(names, None)
+    return None
 
 
 def encode(resource: CustomResource) -> bytes:
