@@ -14,8 +14,8 @@ from bench.cluster import RawApi
 from bench.etcd_seed import etcd_key, managed_fields, seed_through_etcd, stored_object
 from bench.seed import SeedPlan, workspace_manifest, workspace_status
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from lscsde_sdk.models import AnalyticsWorkspace
 from lscsde_sdk.envtest import ADMIN, ControlPlane
+from lscsde_sdk.models import AnalyticsWorkspace
 
 
 def test_an_object_is_stored_with_the_metadata_the_server_adds_and_no_version() -> None:

@@ -6,7 +6,7 @@ watch, a relist after 410 Gone that reports only what changed)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 
 import pytest
@@ -16,6 +16,7 @@ from lscsde_sdk.clients import AnalyticsWorkspaceClient, Transport
 from lscsde_sdk.errors import GoneError
 from lscsde_sdk.models import AnalyticsWorkspace
 from lscsde_sdk.runtime import EventType, Watcher, WatchEvent
+from lscsde_sdk.testing import eventually
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration
@@ -37,12 +38,6 @@ async def take(
 
 def summary(events: list[WatchEvent[AnalyticsWorkspace]]) -> list[tuple[str, str]]:
     return [(event.type.value, str(event.object.metadata.name)) for event in events if event.object]
-
-
-async def eventually(check: Callable[[], bool], within: float = 30) -> None:
-    async with asyncio.timeout(within):
-        while not check():  # noqa: ASYNC110  (polling what a background task changes)
-            await asyncio.sleep(0.05)
 
 
 async def test_a_watch_streams_the_current_objects_then_typed_changes(

@@ -4,9 +4,6 @@ health() tells the truth while its watch is cut and its reconnect held."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 import pytest
 from kubernetes_asyncio.client import ApiClient
 
@@ -14,7 +11,7 @@ from lscsde_sdk.clients import AnalyticsWorkspaceClient, Timeouts, Transport
 from lscsde_sdk.core.retry import WATCH_SILENCE_LIMIT
 from lscsde_sdk.errors import ApiConnectionError
 from lscsde_sdk.runtime import Informer
-from lscsde_sdk.testing import ApiProxy, Blackhole, FaultRule
+from lscsde_sdk.testing import ApiProxy, Blackhole, FaultRule, eventually
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration
@@ -22,12 +19,6 @@ pytestmark = pytest.mark.integration
 # What the README promises: a change made during a stall arrives within about 80 s.
 STALL_BOUND = WATCH_SILENCE_LIMIT + 5
 MARGIN = 30  # a loaded machine: backoff, reconnect, the server's answer
-
-
-async def eventually(check: Callable[[], bool], within: float | None = 30) -> None:
-    async with asyncio.timeout(within):
-        while not check():  # noqa: ASYNC110  (polling what a background task changes)
-            await asyncio.sleep(0.05)
 
 
 def watches_of(namespace: str) -> dict[str, str]:

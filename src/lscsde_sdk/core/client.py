@@ -892,8 +892,17 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 query.append((name, value))
         path = self.info.collection_path(namespace)
         timeouts = self.timeouts or self.transport.timeouts
+        redaction = Redaction(self.secret_paths) if self.secret_paths else None
         # One try: a watch is resumed from the right version by whoever watches, not here.
-        request = Request("GET", path, query=query, stream=True, timeouts=timeouts, retry=NO_RETRY)
+        request = Request(
+            "GET",
+            path,
+            query=query,
+            stream=True,
+            timeouts=timeouts,
+            retry=NO_RETRY,
+            redaction=redaction,
+        )
         async with self.transport.open(request) as response:
             yield WatchStream(
                 response,
@@ -901,6 +910,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 path=path,
                 silence=timeouts.read,
                 count_bytes=self.transport.count_bytes,
+                redaction=redaction,
             )
 
     # -- hooks for the write paths -------------------------------------------------------------

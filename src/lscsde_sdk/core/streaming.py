@@ -1,4 +1,8 @@
-"""Reading a streamed answer (a watch, a long list) chunk by chunk, its failures typed."""
+"""Reading a streamed answer (a watch, a long list) chunk by chunk, its failures typed.
+
+As for every other request (see :mod:`lscsde_sdk.core.transport`), a failure's
+:class:`~lscsde_sdk.errors.ApiConnectionError` copies what aiohttp said instead of chaining
+its error, whose ``repr`` shows the request's headers, ``Authorization`` among them."""
 
 from __future__ import annotations
 
@@ -25,21 +29,47 @@ async def chunks_of(
     :class:`~lscsde_sdk.errors.ApiConnectionError`; ``count_bytes`` is told each chunk's size."""
     chunks = response.content.iter_any()
     while True:
+        failure: ApiConnectionError | None = None
         try:
             chunk = await anext(chunks, b"")
         except TimeoutError as error:  # aiohttp's read timeout
-            raise ApiConnectionError(
+            failure = _failure(
+                response,
                 method,
                 path,
                 f"nothing received for {silence:g}s: the stream stalled",
-                sent=True,
+                error,
                 timed_out=True,
-            ) from error
+            )
         except (aiohttp.ClientError, OSError) as error:
-            raise ApiConnectionError(
-                method, path, f"stream broke off: {describe_failure(error)}", sent=True
-            ) from error
+            failure = _failure(
+                response, method, path, f"stream broke off: {describe_failure(error)}", error
+            )
+        if failure is not None:
+            raise failure  # outside the except block: aiohttp's error is not its context
         if not chunk:
             return
         count_bytes(len(chunk))
         yield chunk
+
+
+def _failure(
+    response: aiohttp.ClientResponse,
+    method: str,
+    path: str,
+    reason: str,
+    error: BaseException,
+    *,
+    timed_out: bool = False,
+) -> ApiConnectionError:
+    status = getattr(error, "status", None)
+    return ApiConnectionError(
+        method,
+        path,
+        reason,
+        sent=True,
+        timed_out=timed_out,
+        cause=type(error).__name__,
+        cause_status=status if isinstance(status, int) else None,
+        url=str(response.url),
+    )

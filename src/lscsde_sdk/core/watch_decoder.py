@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..errors import ApiError, LscsdeError, api_error_from_response
 from ..resource import CustomResource
+from .redaction import Redaction
 
 __all__ = [
     "EventType",
@@ -71,9 +72,12 @@ class WatchStatus:
         """The version the watch started from is too old (410: list again)."""
         return self.code == 410
 
-    def error(self, path: str) -> ApiError:
-        """The typed error of this status (:class:`~lscsde_sdk.errors.GoneError` for 410)."""
-        return api_error_from_response(self.code, self.body, method="WATCH", path=path)
+    def error(self, path: str, redaction: Redaction | None = None) -> ApiError:
+        """The typed error of this status (:class:`~lscsde_sdk.errors.GoneError` for 410),
+        with what ``redaction`` says is secret masked."""
+        return api_error_from_response(
+            self.code, self.body, method="WATCH", path=path, redaction=redaction
+        )
 
 
 class MalformedWatchEventError(LscsdeError):

@@ -3,7 +3,8 @@
 What a watch stream may end with, as a consumer of :class:`WatchStream` sees it:
 
 * the server's end of the watch (its ``timeoutSeconds``): iteration stops;
-* an ``ERROR`` event: its typed error (:class:`~lscsde_sdk.errors.GoneError` for 410);
+* an ``ERROR`` event: its typed error (:class:`~lscsde_sdk.errors.GoneError` for 410),
+  with ``redaction`` applied;
 * a broken connection, or ``silence`` seconds with neither an event nor a bookmark (the API
   server sends a watch that asks for bookmarks one every minute, so a longer silence means
   the connection stalled): :class:`~lscsde_sdk.errors.ApiConnectionError`;
@@ -19,6 +20,7 @@ from typing import Generic, TypeVar
 import aiohttp
 
 from ..resource import CustomResource
+from .redaction import Redaction
 from .streaming import chunks_of
 from .watch_decoder import WatchDecoder, WatchEvent, WatchStatus
 
@@ -38,9 +40,11 @@ class WatchStream(Generic[ResourceT]):
         path: str,
         silence: float,
         count_bytes: Callable[[int], None],
+        redaction: Redaction | None = None,
     ) -> None:
         self.path = path
         self.silence = silence
+        self.redaction = redaction
         self._response = response
         self._decoder = decoder
         self._count_bytes = count_bytes
@@ -59,6 +63,6 @@ class WatchStream(Generic[ResourceT]):
         async for chunk in chunks:
             for item in self._decoder.feed(chunk):
                 if isinstance(item, WatchStatus):
-                    raise item.error(self.path)
+                    raise item.error(self.path, self.redaction)
                 yield item
         self._decoder.end()  # the server ended the watch

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from ..core.redaction import Redaction
 from ..core.streaming import chunks_of
 from ..core.transport import Request
 from ..core.watch_decoder import EventType, WatchEvent
@@ -227,7 +228,13 @@ class Informer(Generic[ResourceT]):
         path = client.info.collection_path(self.namespace)
         # Streamed: only silence is bounded, not the time a long list takes to arrive.
         request = Request(
-            "GET", path, query=query, stream=True, retry=client.retry, timeouts=client.timeouts
+            "GET",
+            path,
+            query=query,
+            stream=True,
+            retry=client.retry,
+            timeouts=client.timeouts,
+            redaction=Redaction(client.secret_paths) if client.secret_paths else None,
         )
         transport = client.transport
         splitter = self.store.splitter()
