@@ -31,8 +31,6 @@ import aiohttp
 from .cluster import RawApi
 from .seed import (
     GROUP_PATH,
-    HEAVY_USER,
-    REALISTIC_USER,
     SeededData,
     SeedPlan,
     bindings,
@@ -206,11 +204,4 @@ async def seed_through_etcd(
         file=stream,
         flush=True,
     )
-    return SeededData(
-        namespace=namespace,
-        plan=plan,
-        sample_workspace=workspace_name(plan.workspaces // 2),
-        realistic_user=REALISTIC_USER,
-        heavy_user=HEAVY_USER,
-        seconds=elapsed,
-    )
+    return SeededData.seeded(namespace, plan, elapsed)

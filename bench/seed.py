@@ -105,6 +105,18 @@ class SeededData:
     seconds: float
 
     @classmethod
+    def seeded(cls, namespace: str, plan: SeedPlan, seconds: float) -> SeededData:
+        """What ``plan`` put in ``namespace`` (in ``seconds``)."""
+        return cls(
+            namespace=namespace,
+            plan=plan,
+            sample_workspace=workspace_name(plan.workspaces // 2),
+            realistic_user=REALISTIC_USER,
+            heavy_user=HEAVY_USER,
+            seconds=seconds,
+        )
+
+    @classmethod
     def unseeded(cls, plan: SeedPlan) -> SeededData:
         """For runs whose scenarios use no server: nothing was created."""
         return cls(
@@ -341,11 +353,4 @@ async def seed(
     async with progress.reporting(progress_every):
         await _run_bounded(iter(range(plan.workspaces)), create_workspace, concurrency)
         await _run_bounded(bindings(plan, today), create_binding, concurrency)
-    return SeededData(
-        namespace=namespace,
-        plan=plan,
-        sample_workspace=workspace_name(plan.workspaces // 2),
-        realistic_user=REALISTIC_USER,
-        heavy_user=HEAVY_USER,
-        seconds=time.monotonic() - progress.started,
-    )
+    return SeededData.seeded(namespace, plan, time.monotonic() - progress.started)

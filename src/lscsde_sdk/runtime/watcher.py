@@ -8,8 +8,9 @@ one-shot :meth:`~lscsde_sdk.core.client.CustomResourceClient.open_watch`, and ke
   (of an event, or of a bookmark, which it asks for);
 * a dropped connection, a stream silent for longer than the read timeout (75 s by default:
   the server sends a bookmark every minute, so the stream has stalled), a malformed line or
-  a retryable server error is resumed from that version after a backoff (0.8 s doubling to
-  30 s, with jitter); so is a watch the server ends within a second with nothing sent;
+  list, or a retryable server error is resumed from that version (or listed again) after a
+  backoff (0.8 s doubling to 30 s, with jitter); so is a watch the server ends within a
+  second with nothing sent;
 * when that version is too old (410 Gone, as an HTTP status or an ERROR event) it lists
   again, and the list's consumer is told what changed meanwhile (see
   :mod:`lscsde_sdk.runtime.relist`).
@@ -41,6 +42,7 @@ from ..errors import (
     UnauthorizedError,
 )
 from ..resource import CustomResource
+from .compact import MalformedListError
 from .health import WatchStats
 from .keys import object_key
 from .relist import Relisted, relist_changes, tombstone
@@ -60,7 +62,13 @@ WATCH_BACKOFF = RetryPolicy(initial_delay=0.8, multiplier=2.0, max_delay=30.0, j
 #: The range each watch request's ``timeoutSeconds`` is drawn from (as client-go does).
 SERVER_TIMEOUT = (240, 295)
 _FATAL = (UnauthorizedError, ForbiddenError, NotFoundError)
-_RESUMABLE = (ApiConnectionError, ApiError, RetriesExhaustedError, MalformedWatchEventError)
+_RESUMABLE = (
+    ApiConnectionError,
+    ApiError,
+    RetriesExhaustedError,
+    MalformedWatchEventError,
+    MalformedListError,
+)
 # A watch the server ends sooner than this having sent nothing is retried after a backoff,
 # not at once, so that a server (or proxy) that ends every watch is not hammered.
 _SHORTEST_WATCH = 1.0
