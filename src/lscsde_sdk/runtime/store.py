@@ -6,11 +6,11 @@ Reading costs what it reads: ``get`` and ``by_index`` validate the objects they 
 binding that is not cached in about 15 µs, a workspace in about 30 µs), ``list()`` every one.
 
 Measured with ``nox -s bench -- --scenario informer_large --scenario informer_lookups`` on 2
-shared CPUs (load average 3 to 6) with 10,000 workspaces and 100,000 bindings: informers of
-both kinds synced in 0.86 times the time of the floor (the same two lists by raw GET and
-``json.loads``), and peaked at 205 MiB where the floor holding its dicts took 801 MiB (0.26
+shared CPUs (load average 0.7 to 2.4) with 10,000 workspaces and 100,000 bindings: informers
+of both kinds synced in 0.73 times the time of the floor (the same two lists by raw GET and
+``json.loads``), and peaked at 203 MiB where the floor holding its dicts took 800 MiB (0.25
 times; models instead of texts had taken 1.1 times as much). The p99 of 1,000 lookups of
-random keys was 215 µs for ``store.get`` of a workspace and 422 µs for ``by_index`` of a
+random keys was 153 µs for ``store.get`` of a workspace and 154 µs for ``by_index`` of a
 user's bindings (median of 25 such p99s).
 
 * :meth:`Store.replace` (a complete list) swaps in new contents in one step: readers see
