@@ -8,10 +8,9 @@ the objects they select.
 * ``-w/--watch`` prints the list, then one line per change (the object's row, as kubectl
   prints it; ``--output-watch-events`` adds an EVENT column), until Ctrl-C, which exits 0.
   Changes come from the SDK's resuming watch (:class:`lscsde_sdk.runtime.Watcher`), which
-  resumes after dropped connections, server timeouts and stalled streams without repeating
-  or missing a change. With
-  ``-o json``/``yaml`` each object is printed as its own document; with ``-o name``, its
-  name.
+  carries on across dropped connections, server timeouts and stalled streams without
+  showing a change twice. With ``-o json``/``yaml`` each object is printed as its own
+  document; with ``-o name``, its name.
 """
 
 from __future__ import annotations
