@@ -34,7 +34,7 @@ from typing import Any
 from lscsde_sdk.labels import format_as_label
 
 from .envs import BENCH, WORKSPACE_MGMT_0_1_14, PythonEnv
-from .seed import SeededData, measured_binding_names, workspace_name
+from .seed import SeededData, measured_binding_names, user_name, workspace_name
 
 __all__ = [
     "CLUSTER_PEERS",
@@ -45,6 +45,9 @@ __all__ = [
     "SCENARIOS",
     "SDK",
     "SDK_INFORMER",
+    "SDK_STORE_BY_INDEX",
+    "SDK_STORE_GET",
+    "SDK_STORE_PERMITTED",
     "WORKSPACE_MGMT",
     "Measurement",
     "Peer",
@@ -77,10 +80,24 @@ COMPAT = Peer("lscsde_workspace_mgmt on lscsde-sdk", "bench.peers.workspace_mgmt
 LIGHTKUBE = Peer("lightkube", "bench.peers.lightkube_client")
 KR8S = Peer("kr8s", "bench.peers.kr8s_client")
 FLOOR = Peer("floor: raw GET + json.loads", "bench.peers.floor")
+SDK_STORE_GET = Peer("lscsde-sdk store.get of a workspace", "bench.peers.sdk")
+SDK_STORE_BY_INDEX = Peer("lscsde-sdk store.by_index of a user's bindings", "bench.peers.sdk")
+SDK_STORE_PERMITTED = Peer("lscsde-sdk a user's permitted workspaces", "bench.peers.sdk")
 
 #: The peers that talk to the API server: each gets a token identity when the bench's
 #: control plane starts (identities cannot be added later), so a new one must be listed.
-CLUSTER_PEERS = (SDK, SDK_INFORMER, WORKSPACE_MGMT, COMPAT, LIGHTKUBE, KR8S, FLOOR)
+CLUSTER_PEERS = (
+    SDK,
+    SDK_INFORMER,
+    WORKSPACE_MGMT,
+    COMPAT,
+    LIGHTKUBE,
+    KR8S,
+    FLOOR,
+    SDK_STORE_GET,
+    SDK_STORE_BY_INDEX,
+    SDK_STORE_PERMITTED,
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,8 @@ class Scenario:
     quick_inner: int
     uses_cluster: bool = True  # False: no server involved, no requests counted
     expected_items: Callable[[SeededData], int] | None = None  # each peer's result length
+    large: bool = False  # measured on the large seed (seed.LARGE), in a namespace of its own
+    repeat: int | None = None  # runs per peer when --repeat is not given (None: the bench's)
 
     def describe(self, data: SeededData | None) -> str:
         return self.description.format(**data.counts()) if data else self.description
@@ -120,6 +139,8 @@ def scenario(
     quick_inner: int | None = None,
     uses_cluster: bool = True,
     expected_items: Callable[[SeededData], int] | None = None,
+    large: bool = False,
+    repeat: int | None = None,
 ) -> Callable[
     [Callable[[SeededData], list[Measurement]]], Callable[[SeededData], list[Measurement]]
 ]:
@@ -139,6 +160,8 @@ def scenario(
             quick_inner=quick_inner if quick_inner is not None else max(1, inner // 3),
             uses_cluster=uses_cluster,
             expected_items=expected_items,
+            large=large,
+            repeat=repeat,
         )
         return build
 
@@ -275,6 +298,52 @@ def permitted_heavy_unlabelled(data: SeededData) -> list[Measurement]:
 def informer_memory(data: SeededData) -> list[Measurement]:
     job = {"namespace": data.namespace}
     return [Measurement(SDK_INFORMER, "informer_sync", job), Measurement(FLOOR, "hold", job)]
+
+
+@scenario(
+    "informer_large",
+    "keep all {workspaces:,} workspaces and {bindings:,} bindings in memory: informers synced "
+    "(time to sync; peak RSS) against both lists held as json.loads dicts",
+    reference=FLOOR.name,
+    inner=1,
+    quick_inner=1,
+    large=True,
+    repeat=5,
+)
+def informer_large(data: SeededData) -> list[Measurement]:
+    return informer_memory(data)
+
+
+#: Lookups per timed call of ``informer_lookups`` (each call reports their p99).
+LOOKUPS = 1000
+
+
+@scenario(
+    "informer_lookups",
+    f"lookups from synced informers of {{workspaces:,}} workspaces and {{bindings:,}} "
+    f"bindings: each call is {LOOKUPS:,} lookups of random workspaces or users (of "
+    "{users:,}, {bindings_per_user} bindings each) and reports their p99",
+    reference=SDK_STORE_PERMITTED.name,
+    inner=5,
+    quick_inner=2,
+    large=True,
+    repeat=5,
+)
+def informer_lookups(data: SeededData) -> list[Measurement]:
+    job = {
+        "namespace": data.namespace,
+        "workspace_names": [workspace_name(index) for index in range(data.plan.workspaces)],
+        "users": [user_name(index) for index in range(data.plan.users)],
+        "lookups": LOOKUPS,
+    }
+    return [
+        Measurement(peer, "store_lookups", {**job, "lookup": lookup})
+        for peer, lookup in (
+            (SDK_STORE_GET, "get"),
+            (SDK_STORE_BY_INDEX, "by_index"),
+            (SDK_STORE_PERMITTED, "permitted"),
+        )
+    ]
 
 
 #: Changes a watch scenario makes and then replays.

@@ -4,8 +4,10 @@
   service account, else kubeconfig) with the typed clients on it
 * :mod:`lscsde_sdk.models` - pydantic models of the five kinds, generated from the CRDs
 * :mod:`lscsde_sdk.clients` - async clients per kind, generated over one generic client
-* :mod:`lscsde_sdk.core` - the generic machinery: transport (retries, timeouts), client,
-  field indexes, watch, informers
+* :mod:`lscsde_sdk.core` - the generic machinery: transport (retries, timeouts), client
+  (its watch is one request), the watch stream's decoder, field indexes
+* :mod:`lscsde_sdk.runtime` - watches that resume, informers and their compact stores, and
+  their health
 * :mod:`lscsde_sdk.access` - a user's workspaces and a workspace's data sources, read
   directly or from informers
 * :mod:`lscsde_sdk.managers` - what JupyterHub needs: a user's workspaces, profiles, storage

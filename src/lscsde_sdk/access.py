@@ -24,7 +24,6 @@ from .clients import (
     AnalyticsWorkspaceClient,
 )
 from .core.client import GET_MANY_CONCURRENCY
-from .core.informer import InformerFactory, Store
 from .errors import InvalidParameterException
 from .models import (
     AnalyticsDataSource,
@@ -32,6 +31,7 @@ from .models import (
     AnalyticsWorkspace,
     AnalyticsWorkspaceBinding,
 )
+from .runtime import InformerFactory, Store
 
 __all__ = [
     "BoundDataSource",
@@ -70,7 +70,7 @@ class Reads(Protocol):
 
 
 class CachedReads:
-    """Reads from shared informers (:class:`~lscsde_sdk.core.informer.InformerFactory`): no
+    """Reads from shared informers (:class:`~lscsde_sdk.runtime.InformerFactory`): no
     request once an informer is synced (the first read of a namespace starts its informers
     and waits for their first list). Exact whatever the objects' labels say: bindings are
     indexed by their ``spec.username`` itself."""

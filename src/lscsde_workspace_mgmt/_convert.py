@@ -24,7 +24,6 @@ from kubernetes_asyncio.client import ApiException
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 
-from lscsde_sdk.core.gc_pause import collection_paused
 from lscsde_sdk.errors import ApiError
 from lscsde_sdk.model_base import ResourceModel
 from lscsde_sdk.secrets import redacted
@@ -101,8 +100,7 @@ def from_api_json(
     library knows (a newer CRD's), as :func:`from_sdk` does. A body that does not validate is
     an error whose inputs are masked where ``sdk_type`` has secrets, as the SDK's are."""
     try:
-        with collection_paused():
-            return compat_type.model_validate_json(body, extra="allow")
+        return compat_type.model_validate_json(body, extra="allow")
     except ValidationError as error:
         failure = redacted(sdk_type, error)
     # Raised outside the except block: the unmasked error must not be its context.

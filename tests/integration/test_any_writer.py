@@ -34,11 +34,11 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     Transport,
 )
-from lscsde_sdk.core.informer import InformerFactory
 from lscsde_sdk.core.transport import Request, counting_all
 from lscsde_sdk.envtest import ADMIN, ControlPlane, create_namespace
 from lscsde_sdk.labels import USERNAME_LABEL, WORKSPACE_LABEL, format_as_label
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
+from lscsde_sdk.runtime import InformerFactory
 from lscsde_workspace_mgmt import managers as compat_managers
 from lscsde_workspace_mgmt.datasourcebindingclient import (
     AnalyticsDataSourceBindingClient as CompatDataSourceBindings,

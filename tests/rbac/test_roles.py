@@ -30,14 +30,13 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
-from lscsde_sdk.core.informer import Informer, InformerError, InformerFactory
 from lscsde_sdk.core.transport import MERGE_PATCH, Request, Transport
-from lscsde_sdk.core.watch import WatchEvent
 from lscsde_sdk.drift import crd_drift
 from lscsde_sdk.envtest import ControlPlane, create_namespace
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
 from lscsde_sdk.events import EventRecorder
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
+from lscsde_sdk.runtime import Informer, InformerError, InformerFactory, Watcher, WatchEvent
 from lscsde_sdk.storage import PersistentVolumeClaimClient
 from lscsde_sdk.testing import eventually
 from lscsde_workspace_mgmt import managers as compat
@@ -254,7 +253,8 @@ async def test_datasource_operator_watches_and_reports_on_data_sources_and_nothi
     recorder = EventRecorder(transport, reporting_controller="xlscsde.nhs.uk/datasource-operator")
     log = RequestLog()
     with log.recording(user_api):
-        async with aclosing(sources.watch(namespace)) as changes:
+        # An operator keeps watching: the runtime's Watcher lists, then watches.
+        async with aclosing(Watcher(sources, namespace).events()) as changes:
             with log.step("watch"):
                 listed = await next_event(changes, "extract")
             with log.step("update_status"):
@@ -319,7 +319,7 @@ async def test_crate_operator_turns_crates_into_data_sources_and_nothing_more(
     sources = AnalyticsDataSourceClient(transport, events=recorder)
     log = RequestLog()
     with log.recording(user_api):
-        async with aclosing(crates.watch(namespace)) as changes:
+        async with aclosing(Watcher(crates, namespace).events()) as changes:
             with log.step("watch"):
                 await next_event(changes, "outcomes-crate")
             # A reconcile: look for the crate's data source, create it, then bring it up to date.

@@ -12,10 +12,9 @@ import pytest_asyncio
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import DEFAULT_RETRY, AnalyticsWorkspaceClient, Timeouts, Transport
-from lscsde_sdk.core.informer import Informer
-from lscsde_sdk.core.watch import EventType, Watcher, WatchEvent
 from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import ApiConnectionError, LscsdeError, RetriesExhaustedError
+from lscsde_sdk.runtime import EventType, Informer, Watcher, WatchEvent
 from lscsde_sdk.testing import eventually
 from tests.integration.factories import workspace
 

@@ -5,14 +5,11 @@ a create is never repeated blindly, and giving up is a typed error that says why
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient, RetryPolicy, Timeouts, Transport
-from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import (
     AlreadyExistsError,
     ApiConnectionError,
@@ -28,12 +25,6 @@ pytestmark = pytest.mark.integration
 # Quick backoff so the tests are quick; the waits they measure are the server's Retry-After.
 FAST = RetryPolicy(attempts=4, initial_delay=0.05, max_delay=0.2)
 WORKSPACES = r"/analyticsworkspaces"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def proxied(control_plane: ControlPlane, api_proxy: ApiProxy) -> AsyncIterator[ApiClient]:
-    async with await control_plane.api_client(server_url=api_proxy.url) as api:
-        yield api
 
 
 def client(api: ApiClient, **options: object) -> AnalyticsWorkspaceClient:

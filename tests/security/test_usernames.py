@@ -31,12 +31,12 @@ import pytest_asyncio
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from lscsde_sdk.core.informer import InformerFactory
 from lscsde_sdk.core.transport import Request, Transport
 from lscsde_sdk.envtest import ADMIN, ControlPlane, create_namespace
 from lscsde_sdk.errors import InvalidParameterException
 from lscsde_sdk.labels import USERNAME_LABEL, is_valid_label_value
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
+from lscsde_sdk.runtime import InformerFactory
 
 pytestmark = pytest.mark.integration
 

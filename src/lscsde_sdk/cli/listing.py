@@ -7,10 +7,10 @@ the objects they select.
 * ``-A/--all-namespaces`` lists every namespace and adds a NAMESPACE column.
 * ``-w/--watch`` prints the list, then one line per change (the object's row, as kubectl
   prints it; ``--output-watch-events`` adds an EVENT column), until Ctrl-C, which exits 0.
-  Changes come from the SDK's watch (``client.watch``), which resumes after dropped
-  connections and server timeouts without repeating or missing a change. With
-  ``-o json``/``yaml`` each object is printed as its own document; with ``-o name``, its
-  name.
+  Changes come from the SDK's resuming watch (:class:`lscsde_sdk.runtime.Watcher`), which
+  carries on across dropped connections, server timeouts and stalled streams without
+  showing a change twice. With ``-o json``/``yaml`` each object is printed as its own
+  document; with ``-o name``, its name.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
 from ..core.client import CustomResourceClient
-from ..core.watch import EventType, object_key
 from ..errors import BadRequestError
 from ..resource import CustomResource
+from ..runtime import EventType, Watcher, object_key
 from .errors import EXIT_UNUSABLE, CliError
 from .output import Column, Printer, TableLayout, api_list, resource_name, to_json, to_yaml
 from .session import Session, check_empty_result
@@ -217,11 +217,13 @@ async def _watch(
     reports those deleted meanwhile. Its first list reports each object as added; those
     already shown at that version are not printed again."""
     scope = view.scope
-    async for event in client.watch(
+    watcher = Watcher(
+        client,
         scope.namespace,
         label_selector=scope.label_selector,
         field_selector=scope.field_selector,
-    ):
+    )
+    async for event in watcher.events():
         item = event.object
         if event.type is EventType.BOOKMARK or item is None:
             continue

@@ -31,6 +31,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
@@ -51,20 +52,19 @@ from ..labels import is_valid_label_value
 from ..model_base import ResourceModel, parsed_from_api, rule_violations
 from ..resource import CustomResource, ResourceInfo
 from .conflicts import CONFLICT_RETRY, retry_on_conflict
-from .gc_pause import collection_paused
 from .indexes import FieldIndex
 from .lists import ResourceList
 from .paging import prefetching_pages
 from .redaction import Redaction
-from .retry import RetryPolicy, Timeouts
+from .retry import NO_RETRY, RetryPolicy, Timeouts
 from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
 from .unlabelled import warn_once
+from .watch_decoder import WatchDecoder, WatchEvent
+from .watch_stream import WatchStream
 
 if TYPE_CHECKING:
     # Only for annotations: importing kubernetes_asyncio.client costs half a second.
     from kubernetes_asyncio.client import ApiClient
-
-    from .watch import WatchEvent
 
 __all__ = [
     "DEFAULT_FIELD_MANAGER",
@@ -331,9 +331,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
         The next page is requested before the current one is parsed, so the server prepares
         and sends it while this process validates: a long list costs little more than the
-        server's time to send it. A page is validated with the garbage collector paused
-        (:func:`~lscsde_sdk.core.gc_pause.collection_paused`): its objects all survive, and
-        collections while they are built would only walk them again and again.
+        server's time to send it.
         """
 
         def request(token: str | None) -> Request:
@@ -401,7 +399,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
         An object whose label is present but stale (its field was edited by a tool that does
         not keep the label, and now holds ``value``) is not found until :meth:`relabel` has
-        corrected it; an informer (see :mod:`lscsde_sdk.core.informer`) indexes the field
+        corrected it; an informer (see :mod:`lscsde_sdk.runtime.informer`) indexes the field
         itself and has no such gap. An index without a label reads every object of the
         namespace.
         """
@@ -862,27 +860,82 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     # -- watching ----------------------------------------------------------------------------
 
-    def watch(
+    async def watch(
         self,
         namespace: str | None,
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
         resource_version: str | None = None,
-        timeout: float | None = None,
+        timeout_seconds: int | None = None,
     ) -> AsyncIterator[WatchEvent[ResourceT]]:
-        """The changes to matching objects as typed events, resumed across dropped
-        connections and server timeouts (see :class:`lscsde_sdk.core.watch.Watcher`)."""
-        from .watch import Watcher
+        """One watch request: the changes to matching objects as typed events, until the
+        server ends the stream (after ``timeout_seconds``, or a time of its choosing).
 
-        return Watcher(
-            self,
+        Without ``resource_version`` every current object comes first as ``ADDED``; with
+        it, the changes after that version. ``BOOKMARK`` events carry only a version to
+        resume from. Nothing is repeated and nothing resumes: an ``ERROR`` event raises its
+        typed error (:class:`~lscsde_sdk.errors.GoneError` when the version is too old), a
+        dropped connection or a stream silent for longer than the read timeout (see
+        :class:`~lscsde_sdk.core.retry.Timeouts`) raises
+        :class:`~lscsde_sdk.errors.ApiConnectionError`. :class:`lscsde_sdk.runtime.Watcher`
+        resumes watches across all of that.
+        """
+        async with self.open_watch(
             namespace,
             label_selector=label_selector,
             field_selector=field_selector,
             resource_version=resource_version,
-            timeout=timeout,
-        ).events()
+            timeout_seconds=timeout_seconds,
+        ) as stream:
+            async for event in stream:
+                yield event
+
+    @asynccontextmanager
+    async def open_watch(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        resource_version: str | None = None,
+        timeout_seconds: int | None = None,
+    ) -> AsyncIterator[WatchStream[ResourceT]]:
+        """:meth:`watch`, in two steps: entering returns once the server has accepted the
+        watch (an error if it refused it), and the stream yields its events."""
+        if timeout_seconds is not None and timeout_seconds < 1:
+            raise ValueError(f"timeout_seconds must be at least 1, got {timeout_seconds}")
+        query = [("watch", "true"), ("allowWatchBookmarks", "true")]
+        for name, value in (
+            ("resourceVersion", resource_version),
+            ("labelSelector", label_selector),
+            ("fieldSelector", field_selector),
+            ("timeoutSeconds", None if timeout_seconds is None else str(timeout_seconds)),
+        ):
+            if value:
+                query.append((name, value))
+        path = self.info.collection_path(namespace)
+        timeouts = self.timeouts or self.transport.timeouts
+        redaction = Redaction(self.secret_paths) if self.secret_paths else None
+        # One try: a watch is resumed from the right version by whoever watches, not here.
+        request = Request(
+            "GET",
+            path,
+            query=query,
+            stream=True,
+            timeouts=timeouts,
+            retry=NO_RETRY,
+            redaction=redaction,
+        )
+        async with self.transport.open(request) as response:
+            yield WatchStream(
+                response,
+                WatchDecoder(self.resource_type),  # type: ignore[arg-type]
+                path=path,
+                silence=timeouts.read,
+                count_bytes=self.transport.count_bytes,
+                redaction=redaction,
+            )
 
     # -- hooks for the write paths -------------------------------------------------------------
 
@@ -1066,8 +1119,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return Request("GET", self.info.collection_path(namespace), query=query)
 
     def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
-        with collection_paused():
-            page = parsed_from_api(self._list_type(), body)
+        page = parsed_from_api(self._list_type(), body)
         return ResourcePage(
             items=page.items or [],
             continue_token=page.metadata.continue_token or None,
