@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 import yaml
 
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 __all__ = ["AUDIT_POLICY", "AuditLog", "BenchCluster", "RawApi", "audit_args"]
 

@@ -126,12 +126,19 @@ def render_section(document: Mapping[str, Any]) -> str:
     env = document["environment"]
     settings = document["settings"]
     seed = settings["seed"]
+    large = settings.get("large_seed")
     commit = env.get("git_commit") or "unknown commit"
+    also = (
+        f" (the scale scenarios: {large['workspaces']:,} workspaces and {large['bindings']:,} "
+        "bindings in a namespace of their own)"
+        if large
+        else ""
+    )
     intro = (
         f"Measured {env['date']} with `{settings['command']}` on {env['cpu_count']} CPUs "
         f"({env['cpu_model']}), Python {env['python']}, against a local kube-apiserver "
         f"{env['kubernetes']} (TLS, token auth, audit logging on) seeded with "
-        f"{seed['workspaces']:,} workspaces and {seed['bindings']:,} bindings; lscsde-sdk at "
+        f"{seed['workspaces']:,} workspaces and {seed['bindings']:,} bindings{also}; lscsde-sdk at "
         f"{commit}. Each peer ran {settings['repeat']} times in a fresh process (peers "
         "interleaved), each run a warm-up call then the timed calls; median and p95 are over "
         "all timed calls, peak RSS is the median of the runs' peaks, requests are counted "

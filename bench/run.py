@@ -1,9 +1,9 @@
 """``python -m bench`` (``nox -s bench``): measure lscsde-sdk against its peers.
 
-Starts a dedicated control plane with audit logging, seeds one namespace, runs every
-selected scenario (each measurement a fresh subprocess, peers interleaved), and writes
-``bench/results.json`` and ``bench/results.md`` (and, with ``--update-readme``, the
-README's Performance section).
+Starts a dedicated control plane with audit logging, seeds one namespace (and, for the
+scale scenarios, a larger one of their own), runs every selected scenario (each measurement
+a fresh subprocess, peers interleaved), and writes ``bench/results.json`` and
+``bench/results.md`` (and, with ``--update-readme``, the README's Performance section).
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from typing import Any
 from .report import render_section, scenario_document, update_readme, write_results
 from .runner import ROOT, run_scenario
 from .scenarios import CLUSTER_PEERS, SCENARIOS, Scenario
-from .seed import FULL, QUICK, SeededData, SeedPlan
+from .seed import FULL, LARGE, QUICK, QUICK_LARGE, SeededData, SeedPlan
 
 __all__ = ["main"]
 
 NAMESPACE = "bench"
+LARGE_NAMESPACE = "bench-large"
 DEFAULT_REPEAT = 15
 QUICK_REPEAT = 3
 
@@ -35,13 +36,15 @@ QUICK_REPEAT = 3
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Benchmark lscsde-sdk against lscsde-workspace-mgmt 0.1.14, lightkube, "
-        "kr8s and a raw-GET floor on a local kube-apiserver.",
+        description="Benchmark lscsde-sdk (and its lscsde_workspace_mgmt) against "
+        "lscsde-workspace-mgmt 0.1.14, lightkube, kr8s and a raw-GET floor on a local "
+        "kube-apiserver.",
     )
     parser.add_argument(
         "--repeat",
         type=int,
-        help=f"fresh-process runs per peer (default {DEFAULT_REPEAT}, --quick {QUICK_REPEAT})",
+        help=f"fresh-process runs per peer (default {DEFAULT_REPEAT}, fewer for the scale "
+        f"scenarios; --quick {QUICK_REPEAT})",
     )
     parser.add_argument(
         "--inner", type=int, help="timed calls per run, for every scenario (default: per scenario)"
@@ -137,23 +140,38 @@ def _command(argv: Sequence[str]) -> str:
 
 
 async def _measure(
-    selected: Sequence[Scenario], plan: SeedPlan, args: argparse.Namespace, repeat: int
-) -> tuple[str | None, SeededData, list[dict[str, Any]]]:
-    from .cluster import BenchCluster  # imports lscsde_sdk.testing: only when measuring
+    selected: Sequence[Scenario],
+    plans: tuple[SeedPlan, SeedPlan],
+    args: argparse.Namespace,
+    repeat: int | None,
+) -> tuple[str | None, SeededData, SeededData | None, list[dict[str, Any]]]:
+    """Run ``selected`` on the seed of ``plans[0]`` (and of ``plans[1]`` for the scale
+    scenarios, each seeded only when a selected scenario uses it); ``repeat`` None: each
+    scenario's own number of runs."""
+    from .cluster import BenchCluster  # imports lscsde_sdk.envtest: only when measuring
+    from .etcd_seed import seed_through_etcd
     from .seed import seed
 
+    plan, large_plan = plans
     documents: list[dict[str, Any]] = []
 
-    async def run_all(cluster: BenchCluster | None, data: SeededData) -> None:
+    async def run_all(
+        cluster: BenchCluster | None, data: SeededData, large: SeededData | None
+    ) -> None:
         for scenario in selected:
+            seeded = large if scenario.large and large is not None else data
             inner = args.inner or (scenario.quick_inner if args.quick else scenario.inner)
+            runs = repeat or scenario.repeat or DEFAULT_REPEAT
             summaries = await run_scenario(
-                scenario, data, cluster, repeat=repeat, inner=inner, time_limit=args.timeout
+                scenario, seeded, cluster, repeat=runs, inner=inner, time_limit=args.timeout
             )
+            described = scenario.describe(seeded)
+            if repeat is None and scenario.repeat is not None:
+                described += f"; {runs} runs per peer"
             documents.append(
                 scenario_document(
                     scenario.name,
-                    scenario.describe(data),
+                    described,
                     scenario.reference,
                     inner,
                     scenario.uses_cluster,
@@ -163,18 +181,42 @@ async def _measure(
 
     if not any(s.uses_cluster for s in selected):
         data = SeededData.unseeded(plan)
-        await run_all(None, data)
-        return None, data, documents
+        await run_all(None, data, None)
+        return None, data, None, documents
 
     cluster = BenchCluster([peer.identity for peer in CLUSTER_PEERS])
     # The control plane starts synchronously (it is not shared with anything else here).
     with cluster:
         await cluster.prepare(NAMESPACE)
         kubernetes = await cluster.kubernetes_version()
+        on_cluster = [s for s in selected if s.uses_cluster]
         async with cluster.api() as admin:
-            data = await seed(admin, NAMESPACE, plan)
-        await run_all(cluster, data)
-    return kubernetes, data, documents
+            if any(not s.large for s in on_cluster):
+                data = await seed(admin, NAMESPACE, plan)
+            else:
+                data = SeededData.unseeded(plan)
+            large = None
+            if any(s.large for s in on_cluster):
+                await admin.request(
+                    "POST", "/api/v1/namespaces", {"metadata": {"name": LARGE_NAMESPACE}}
+                )
+                etcd = cluster.plane.etcd_url
+                assert etcd is not None, "the bench's own control plane has an etcd"
+                large = await seed_through_etcd(etcd, admin, LARGE_NAMESPACE, large_plan)
+        await run_all(cluster, data, large)
+    return kubernetes, data, large, documents
+
+
+def _seed_settings(data: SeededData) -> dict[str, Any]:
+    plan = data.plan
+    return {
+        "namespace": data.namespace,
+        "workspaces": plan.workspaces,
+        "bindings": plan.bindings,
+        "realistic_user_bindings": plan.realistic_bindings,
+        "heavy_user_bindings": plan.heavy_bindings,
+        "seconds": round(data.seconds, 1),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -187,25 +229,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         document = json.loads(json_path.read_text(encoding="utf-8"))
     else:
         selected = [SCENARIOS[name] for name in (args.scenario or SCENARIOS)]
-        plan = QUICK if args.quick else FULL
-        repeat = args.repeat or (QUICK_REPEAT if args.quick else DEFAULT_REPEAT)
+        plans = (QUICK, QUICK_LARGE) if args.quick else (FULL, LARGE)
+        repeat = args.repeat or (QUICK_REPEAT if args.quick else None)
         loadavg_start = _loadavg()
-        kubernetes, data, scenarios = asyncio.run(_measure(selected, plan, args, repeat))
+        kubernetes, data, large, scenarios = asyncio.run(_measure(selected, plans, args, repeat))
+        settings: dict[str, Any] = {
+            "command": _command(argv),
+            "repeat": repeat or DEFAULT_REPEAT,
+            "quick": args.quick,
+            "seed": _seed_settings(data),
+        }
+        if large is not None:
+            settings["large_seed"] = _seed_settings(large)
         document = {
             "environment": environment(kubernetes, loadavg_start),
-            "settings": {
-                "command": _command(argv),
-                "repeat": repeat,
-                "quick": args.quick,
-                "seed": {
-                    "namespace": data.namespace,
-                    "workspaces": plan.workspaces,
-                    "bindings": plan.bindings,
-                    "realistic_user_bindings": plan.realistic_bindings,
-                    "heavy_user_bindings": plan.heavy_bindings,
-                    "seconds": round(data.seconds, 1),
-                },
-            },
+            "settings": settings,
             "scenarios": scenarios,
         }
     json_out, md_out = write_results(document, args.out)

@@ -31,17 +31,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lscsde_sdk.labels import format_as_label
+
 from .envs import BENCH, WORKSPACE_MGMT_0_1_14, PythonEnv
-from .seed import SeededData, workspace_name
+from .seed import SeededData, measured_binding_names, user_name, workspace_name
 
 __all__ = [
     "CLUSTER_PEERS",
+    "COMPAT",
     "FLOOR",
     "KR8S",
     "LIGHTKUBE",
     "SCENARIOS",
     "SDK",
     "SDK_INFORMER",
+    "SDK_STORE_BY_INDEX",
+    "SDK_STORE_GET",
+    "SDK_STORE_PERMITTED",
     "WORKSPACE_MGMT",
     "Measurement",
     "Peer",
@@ -69,13 +75,29 @@ SDK_INFORMER = Peer("lscsde-sdk from an informer", "bench.peers.sdk")
 WORKSPACE_MGMT = Peer(
     "lscsde-workspace-mgmt 0.1.14", "bench.peers.workspace_mgmt", WORKSPACE_MGMT_0_1_14
 )
+#: The same peer module, in the bench's own environment: lscsde-sdk's drop-in replacement.
+COMPAT = Peer("lscsde_workspace_mgmt on lscsde-sdk", "bench.peers.workspace_mgmt")
 LIGHTKUBE = Peer("lightkube", "bench.peers.lightkube_client")
 KR8S = Peer("kr8s", "bench.peers.kr8s_client")
 FLOOR = Peer("floor: raw GET + json.loads", "bench.peers.floor")
+SDK_STORE_GET = Peer("lscsde-sdk store.get of a workspace", "bench.peers.sdk")
+SDK_STORE_BY_INDEX = Peer("lscsde-sdk store.by_index of a user's bindings", "bench.peers.sdk")
+SDK_STORE_PERMITTED = Peer("lscsde-sdk a user's permitted workspaces", "bench.peers.sdk")
 
 #: The peers that talk to the API server: each gets a token identity when the bench's
 #: control plane starts (identities cannot be added later), so a new one must be listed.
-CLUSTER_PEERS = (SDK, SDK_INFORMER, WORKSPACE_MGMT, LIGHTKUBE, KR8S, FLOOR)
+CLUSTER_PEERS = (
+    SDK,
+    SDK_INFORMER,
+    WORKSPACE_MGMT,
+    COMPAT,
+    LIGHTKUBE,
+    KR8S,
+    FLOOR,
+    SDK_STORE_GET,
+    SDK_STORE_BY_INDEX,
+    SDK_STORE_PERMITTED,
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +119,8 @@ class Scenario:
     quick_inner: int
     uses_cluster: bool = True  # False: no server involved, no requests counted
     expected_items: Callable[[SeededData], int] | None = None  # each peer's result length
+    large: bool = False  # measured on the large seed (seed.LARGE), in a namespace of its own
+    repeat: int | None = None  # runs per peer when --repeat is not given (None: the bench's)
 
     def describe(self, data: SeededData | None) -> str:
         return self.description.format(**data.counts()) if data else self.description
@@ -115,6 +139,8 @@ def scenario(
     quick_inner: int | None = None,
     uses_cluster: bool = True,
     expected_items: Callable[[SeededData], int] | None = None,
+    large: bool = False,
+    repeat: int | None = None,
 ) -> Callable[
     [Callable[[SeededData], list[Measurement]]], Callable[[SeededData], list[Measurement]]
 ]:
@@ -134,6 +160,8 @@ def scenario(
             quick_inner=quick_inner if quick_inner is not None else max(1, inner // 3),
             uses_cluster=uses_cluster,
             expected_items=expected_items,
+            large=large,
+            repeat=repeat,
         )
         return build
 
@@ -154,7 +182,8 @@ def scenario(
 def list_all(data: SeededData) -> list[Measurement]:
     job = {"namespace": data.namespace}
     return [
-        Measurement(peer, "list", job) for peer in (SDK, WORKSPACE_MGMT, LIGHTKUBE, KR8S, FLOOR)
+        Measurement(peer, "list", job)
+        for peer in (SDK, WORKSPACE_MGMT, COMPAT, LIGHTKUBE, KR8S, FLOOR)
     ]
 
 
@@ -167,7 +196,7 @@ def list_all(data: SeededData) -> list[Measurement]:
 )
 def get_one(data: SeededData) -> list[Measurement]:
     job = {"namespace": data.namespace, "name": data.sample_workspace}
-    return [Measurement(SDK, "get", job), Measurement(FLOOR, "get", job)]
+    return [Measurement(peer, "get", job) for peer in (SDK, WORKSPACE_MGMT, COMPAT, FLOOR)]
 
 
 def _permitted(username: str, data: SeededData) -> list[Measurement]:
@@ -177,6 +206,7 @@ def _permitted(username: str, data: SeededData) -> list[Measurement]:
         # The informers sync in the warm-up call; the timed calls answer from memory.
         Measurement(SDK_INFORMER, "permitted_cached", job),
         Measurement(WORKSPACE_MGMT, "permitted", job),
+        Measurement(COMPAT, "permitted", job),
     ]
 
 
@@ -206,6 +236,57 @@ def permitted_heavy(data: SeededData) -> list[Measurement]:
     return _permitted(data.heavy_user, data)
 
 
+# The unlabelled variants. The measured user's bindings carry no username label before each
+# call, as when GitOps (or kubectl) has just written them; the rest of the namespace is
+# labelled. lscsde-workspace-mgmt 0.1.14 labels unlabelled bindings as a side effect of its
+# lookup, so each peer process removes the user's labels again before every call, untimed
+# and as the uncounted admin identity, and puts them back when it is done
+# (bench.peers._unlabelled): every timed call starts from the same unlabelled state, and
+# what each library does about it (read them; read and label them) is what is measured.
+# Only the user's own bindings are unlabelled: with others unlabelled too, 0.1.14 would
+# label every one of them on each call, which it does once per binding in real use; the
+# SDK's cost for other unlabelled bindings (it reads them on every call) is stated in the
+# README. The informer peer is left out: it never looks at labels.
+
+
+def _permitted_unlabelled(username: str, measured: str, data: SeededData) -> list[Measurement]:
+    job = {
+        "namespace": data.namespace,
+        "username": username,
+        "label": format_as_label(username),
+        "bindings": measured_binding_names(data.plan)[measured],
+    }
+    return [
+        Measurement(peer, "permitted_unlabelled", job) for peer in (SDK, WORKSPACE_MGMT, COMPAT)
+    ]
+
+
+@scenario(
+    "permitted_realistic_unlabelled",
+    "get_permitted_workspaces for a user with {realistic_bindings} bindings written without "
+    "labels (of {bindings:,} in the namespace)",
+    reference=WORKSPACE_MGMT.name,
+    inner=20,
+    quick_inner=5,
+    expected_items=lambda data: data.plan.realistic_bindings,
+)
+def permitted_realistic_unlabelled(data: SeededData) -> list[Measurement]:
+    return _permitted_unlabelled(data.realistic_user, "realistic", data)
+
+
+@scenario(
+    "permitted_heavy_unlabelled",
+    "get_permitted_workspaces for a user with {heavy_bindings} bindings written without "
+    "labels (of {bindings:,} in the namespace)",
+    reference=WORKSPACE_MGMT.name,
+    inner=5,
+    quick_inner=2,
+    expected_items=lambda data: data.plan.heavy_bindings,
+)
+def permitted_heavy_unlabelled(data: SeededData) -> list[Measurement]:
+    return _permitted_unlabelled(data.heavy_user, "heavy", data)
+
+
 @scenario(
     "informer_memory",
     "keep all {workspaces:,} workspaces and {bindings:,} bindings in memory: informers synced "
@@ -217,6 +298,52 @@ def permitted_heavy(data: SeededData) -> list[Measurement]:
 def informer_memory(data: SeededData) -> list[Measurement]:
     job = {"namespace": data.namespace}
     return [Measurement(SDK_INFORMER, "informer_sync", job), Measurement(FLOOR, "hold", job)]
+
+
+@scenario(
+    "informer_large",
+    "keep all {workspaces:,} workspaces and {bindings:,} bindings in memory: informers synced "
+    "(time to sync; peak RSS) against both lists held as json.loads dicts",
+    reference=FLOOR.name,
+    inner=1,
+    quick_inner=1,
+    large=True,
+    repeat=5,
+)
+def informer_large(data: SeededData) -> list[Measurement]:
+    return informer_memory(data)
+
+
+#: Lookups per timed call of ``informer_lookups`` (each call reports their p99).
+LOOKUPS = 1000
+
+
+@scenario(
+    "informer_lookups",
+    f"lookups from synced informers of {{workspaces:,}} workspaces and {{bindings:,}} "
+    f"bindings: each call is {LOOKUPS:,} lookups of random workspaces or users (of "
+    "{users:,}, {bindings_per_user} bindings each) and reports their p99",
+    reference=SDK_STORE_PERMITTED.name,
+    inner=5,
+    quick_inner=2,
+    large=True,
+    repeat=5,
+)
+def informer_lookups(data: SeededData) -> list[Measurement]:
+    job = {
+        "namespace": data.namespace,
+        "workspace_names": [workspace_name(index) for index in range(data.plan.workspaces)],
+        "users": [user_name(index) for index in range(data.plan.users)],
+        "lookups": LOOKUPS,
+    }
+    return [
+        Measurement(peer, "store_lookups", {**job, "lookup": lookup})
+        for peer, lookup in (
+            (SDK_STORE_GET, "get"),
+            (SDK_STORE_BY_INDEX, "by_index"),
+            (SDK_STORE_PERMITTED, "permitted"),
+        )
+    ]
 
 
 #: Changes a watch scenario makes and then replays.

@@ -1,7 +1,9 @@
 """The bench's data: realistic AnalyticsWorkspaces and AnalyticsWorkspaceBindings.
 
 One namespace is seeded once per bench run through the API (raw JSON POSTs, a bounded
-number in flight) and shared by every scenario. The data is deterministic apart from
+number in flight) and shared by every scenario; scenarios about scale have a larger seed in
+a namespace of their own, written straight into etcd (:mod:`bench.etcd_seed`) only when one
+of them runs. The data is deterministic apart from
 dates, which are relative to today so that every measured workspace is usable. Objects
 carry the labels lscsde-sdk's writes give them (bindings ``xlscsde.nhs.uk/username``,
 workspaces ``xlscsde.nhs.uk/workspace`` with their own name), as in a namespace the SDK
@@ -26,10 +28,14 @@ from .cluster import RawApi
 
 __all__ = [
     "FULL",
+    "LARGE",
     "QUICK",
+    "QUICK_LARGE",
     "SeedPlan",
     "SeededData",
     "binding_manifest",
+    "bindings",
+    "measured_binding_names",
     "seed",
     "workspace_manifest",
     "workspace_status",
@@ -75,9 +81,17 @@ class SeedPlan:
     def objects(self) -> int:
         return self.workspaces + self.bindings + self.realistic_bindings + self.heavy_bindings
 
+    @property
+    def users(self) -> int:
+        """How many users the ``bindings`` are spread over (:func:`user_name` ``(0..users-1)``)."""
+        return -(-self.bindings // self.bindings_per_user)
+
 
 FULL = SeedPlan(workspaces=2_000, bindings=10_000)
 QUICK = SeedPlan(workspaces=200, bindings=1_000)
+#: The scale scenarios' seed (``informer_large``, ``informer_lookups``).
+LARGE = SeedPlan(workspaces=10_000, bindings=100_000)
+QUICK_LARGE = SeedPlan(workspaces=1_000, bindings=10_000)
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,18 @@ class SeededData:
     seconds: float
 
     @classmethod
+    def seeded(cls, namespace: str, plan: SeedPlan, seconds: float) -> SeededData:
+        """What ``plan`` put in ``namespace`` (in ``seconds``)."""
+        return cls(
+            namespace=namespace,
+            plan=plan,
+            sample_workspace=workspace_name(plan.workspaces // 2),
+            realistic_user=REALISTIC_USER,
+            heavy_user=HEAVY_USER,
+            seconds=seconds,
+        )
+
+    @classmethod
     def unseeded(cls, plan: SeedPlan) -> SeededData:
         """For runs whose scenarios use no server: nothing was created."""
         return cls(
@@ -104,12 +130,18 @@ class SeededData:
         )
 
     def counts(self) -> dict[str, int]:
-        """Sizes for scenario descriptions: ``{workspaces}``, ``{bindings}``, ..."""
-        return {k: v for k, v in asdict(self.plan).items() if isinstance(v, int)}
+        """Sizes for scenario descriptions: ``{workspaces}``, ``{bindings}``, ``{users}``..."""
+        sizes = {k: v for k, v in asdict(self.plan).items() if isinstance(v, int)}
+        return {**sizes, "users": self.plan.users}
 
 
 def workspace_name(index: int) -> str:
     return f"ws-{index:05d}"
+
+
+def user_name(index: int) -> str:
+    """The user of the seed's ordinary bindings number ``index * bindings_per_user`` on."""
+    return f"researcher{index:05d}@example.nhs.uk"
 
 
 def workspace_manifest(index: int, today: date) -> dict[str, Any]:
@@ -215,10 +247,11 @@ def binding_manifest(
     }
 
 
-def _bindings(plan: SeedPlan, today: date) -> Iterator[dict[str, Any]]:
+def bindings(plan: SeedPlan, today: date) -> Iterator[dict[str, Any]]:
+    """The plan's binding manifests: the ordinary users', then the measured users'."""
     rng = random.Random(20250106)  # same data every run
     for number in range(plan.bindings):
-        user = f"researcher{number // plan.bindings_per_user:05d}@example.nhs.uk"
+        user = user_name(number // plan.bindings_per_user)
         yield binding_manifest(
             f"awsb-{number:05d}",
             workspace_name(rng.randrange(plan.workspaces)),
@@ -227,19 +260,24 @@ def _bindings(plan: SeedPlan, today: date) -> Iterator[dict[str, Any]]:
             "Access approved by the data access committee.",
         )
     # The measured users' workspaces are spread over the namespace; all usable today.
-    for count, prefix, user in (
-        (plan.realistic_bindings, "realistic", REALISTIC_USER),
-        (plan.heavy_bindings, "heavy", HEAVY_USER),
-    ):
+    users = {"realistic": REALISTIC_USER, "heavy": HEAVY_USER}
+    for measured, names in measured_binding_names(plan).items():
+        user, count = users[measured], len(names)
         stride = max(plan.workspaces // max(count, 1), 1)
-        for k in range(count):
+        for k, name in enumerate(names):
             yield binding_manifest(
-                f"{prefix}-{k:03d}",
+                name,
                 workspace_name((k * stride + 7) % plan.workspaces),
                 user,
                 today + timedelta(days=60 + k),
                 f"Measured user, binding {k + 1} of {count}.",
             )
+
+
+def measured_binding_names(plan: SeedPlan) -> dict[str, list[str]]:
+    """The names of the measured users' bindings: ``"realistic"`` and ``"heavy"``."""
+    counts = {"realistic": plan.realistic_bindings, "heavy": plan.heavy_bindings}
+    return {user: [f"{user}-{k:03d}" for k in range(count)] for user, count in counts.items()}
 
 
 class _Progress:
@@ -320,12 +358,5 @@ async def seed(
     )
     async with progress.reporting(progress_every):
         await _run_bounded(iter(range(plan.workspaces)), create_workspace, concurrency)
-        await _run_bounded(_bindings(plan, today), create_binding, concurrency)
-    return SeededData(
-        namespace=namespace,
-        plan=plan,
-        sample_workspace=workspace_name(plan.workspaces // 2),
-        realistic_user=REALISTIC_USER,
-        heavy_user=HEAVY_USER,
-        seconds=time.monotonic() - progress.started,
-    )
+        await _run_bounded(bindings(plan, today), create_binding, concurrency)
+    return SeededData.seeded(namespace, plan, time.monotonic() - progress.started)

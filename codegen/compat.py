@@ -26,12 +26,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .config_entries import (
+    STEP_CUTOFF,
+    ConfigWarning,
+    Findings,
+    Schemas,
+    match_class_names,
+    nearest,
+)
 from .crds import load_crds, read_release, storage_versions
-from .generate import check_files, write_files
+from .generate import Rendered, check_files, load_yaml, write_files
 from .jsonschema import VALUE_CONSTRAINT_KEYS, CombinedSchema, SchemaError, combine
-from .models import run_generator
+from .models import format_source, run_generator
 
 COMPAT_OVERRIDES = Path(__file__).parent / "compat_overrides.yaml"
 CLASS_NAMES = Path(__file__).parent / "class_names.yaml"
@@ -57,13 +63,16 @@ _SCHEMA_LIST_KEYS = ("anyOf", "oneOf", "allOf")
 _TYPE_META = ("apiVersion", "kind")
 
 
-def render_compat(schema_dir: Path) -> dict[str, str]:
-    """Relative path -> content of every file of ``lscsde_workspace_mgmt._generated``."""
+def render_compat(schema_dir: Path) -> Rendered:
+    """Every file of ``lscsde_workspace_mgmt._generated``, and warnings about the entries of
+    class_names.yaml and compat_overrides.yaml left out (see :mod:`codegen.config_entries`)."""
     release = read_release(schema_dir)
     header = HEADER.format(release=release)
-    class_names = yaml.safe_load(CLASS_NAMES.read_text(encoding="utf-8")) or {}
-    combined = combine(storage_versions(load_crds(schema_dir)), class_names)
-    overrides = yaml.safe_load(COMPAT_OVERRIDES.read_text(encoding="utf-8")) or {}
+    crds = load_crds(schema_dir)
+    found = Findings()
+    class_names = match_class_names(CLASS_NAMES.name, load_yaml(CLASS_NAMES), Schemas(crds), found)
+    combined = combine(storage_versions(crds), class_names)
+    overrides = match_overrides(load_yaml(COMPAT_OVERRIDES), combined, found)
     schema = compat_schema(combined, overrides)
     base_classes = dict.fromkeys(overrides.get("open_classes") or (), OPEN_BASE_CLASS)
     base_classes.update(overrides.get("base_classes") or {})
@@ -81,20 +90,92 @@ def render_compat(schema_dir: Path) -> dict[str, str]:
     if compat_only:
         note = "# Fields only the old library had: never sent to the server."
         models = f"{models}\n\n{note}\n{compat_only}"
-    return {
-        "__init__.py": f"{header}\n{docstring}",
-        "models.py": f"{models}\n\n__all__ = [\n{exported}]\n",
-    }
+    absent = "".join(
+        f"    {name!r}: {missing!r},\n".replace("'", '"')
+        for name, missing in found.absent_classes(names).items()
+    )
+    init = format_source(
+        f"{header}\n{docstring}\n"
+        f"#: Classes the codegen configuration names that this release does not define, each\n"
+        f"#: with what the release lacks for it: lscsde_workspace_mgmt.models has a stand-in\n"
+        f"#: for each (see lscsde_sdk.absent).\n"
+        f"ABSENT_CLASSES: dict[str, str] = {{\n{absent}}}\n"
+    )
+    return Rendered(
+        {"__init__.py": init, "models.py": f"{models}\n\n__all__ = [\n{exported}]\n"},
+        tuple(found.warnings),
+    )
 
 
 def write_compat(schema_dir: Path, out_dir: Path) -> None:
     """Replace ``out_dir`` (``lscsde_workspace_mgmt/_generated``) with freshly generated files."""
-    write_files(render_compat(schema_dir), out_dir)
+    write_files(render_compat(schema_dir).files, out_dir)
 
 
 def check_compat(schema_dir: Path, out_dir: Path) -> list[str]:
     """Differences between ``out_dir`` and what the compat profile would generate."""
-    return check_files(render_compat(schema_dir), out_dir)
+    return check_files(render_compat(schema_dir).files, out_dir)
+
+
+def match_overrides(
+    overrides: Mapping[str, Any], combined: CombinedSchema, found: Findings
+) -> dict[str, Any]:
+    """``overrides`` without the entries naming classes, or properties of classes, that the
+    schemas do not define; those go to ``found``. Extra classes and the changes of every
+    kind are kept: they name no class of the schemas."""
+    file = COMPAT_OVERRIDES.name
+    properties = {
+        name: set(definition.get("properties") or {})
+        for name, definition in combined.definitions.items()
+    }
+    for name, extra in (overrides.get("extra_classes") or {}).items():
+        properties.setdefault(name, set((extra or {}).get("properties") or {}))
+
+    def known(section: str, name: str) -> bool:
+        if name in properties:
+            return True
+        found.warnings.append(
+            ConfigWarning(
+                file, f"{section} {name}", "no such class in the schemas", nearest(name, properties)
+            )
+        )
+        found.missing_classes.setdefault(name, name)
+        return False
+
+    fields: dict[str, dict[str, Any]] = {}
+    for name, changes in (overrides.get("fields") or {}).items():
+        if not known("fields", name):
+            continue
+        fields[name] = {}
+        for prop, change in changes.items():
+            if prop in properties[name] or (isinstance(change, Mapping) and "add" in change):
+                fields[name][prop] = change
+                continue
+            found.warnings.append(
+                ConfigWarning(
+                    file,
+                    f"fields {name}.{prop}",
+                    "no such property in the schemas",
+                    nearest(prop, properties[name], STEP_CUTOFF),
+                )
+            )
+    return {
+        **overrides,
+        "fields": fields,
+        "open_classes": [
+            c for c in overrides.get("open_classes") or () if known("open_classes", c)
+        ],
+        "bases": {
+            child: base
+            for child, base in (overrides.get("bases") or {}).items()
+            if known("bases", child) and known("bases", base)
+        },
+        "base_classes": {
+            name: base
+            for name, base in (overrides.get("base_classes") or {}).items()
+            if known("base_classes", name)
+        },
+    }
 
 
 def compat_schema(combined: CombinedSchema, overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,14 @@ from typing import Any
 
 import yaml
 
+from .config_entries import (
+    ConfigWarning,
+    Findings,
+    Schemas,
+    match_class_names,
+    match_field_indexes,
+    match_paths,
+)
 from .crds import Crd, load_crds, read_release
 from .jsonschema import (
     UNION_CLASS_NAME,
@@ -39,6 +47,15 @@ CLASS_NAMES = Path(__file__).parent / "class_names.yaml"
 FIELD_INDEXES = Path(__file__).parent / "field_indexes.yaml"
 NAME_FIELD = ("metadata", "name")
 SECRET_FIELDS = Path(__file__).parent / "secret_fields.yaml"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The generated files (relative path -> content), and the configuration entries that
+    were left out because the schemas lack what they name."""
+
+    files: dict[str, str]
+    warnings: tuple[ConfigWarning, ...]
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,8 @@ class KindView:
     plural: str
     status_class: str | None
     indexes: tuple[IndexView, ...]
+    #: Schema paths of the kind's secrets, masked in the errors of its client's requests.
+    secret_paths: tuple[str, ...]
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -89,8 +108,9 @@ def combine_versions(
     class_names: Mapping[str, Mapping[str, str]],
     secret_paths: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, CombinedSchema]:
-    """One combined schema per served version, checking ``class_names`` and ``secret_paths``
-    against all of them."""
+    """One combined schema per served version, checking that each path of ``class_names``
+    and ``secret_paths`` (matched against the schemas first: :func:`match_configuration`) got
+    a class or a secret type in one of them."""
     versions = sorted({crd.version for crd in crds})
     combined = {
         version: combine([crd for crd in crds if crd.version == version], class_names, secret_paths)
@@ -108,24 +128,35 @@ def combine_versions(
         unknown = sorted(set(paths) - used_secrets.get(kind, set()))
         if unknown:
             problems.append(
-                f"{SECRET_FIELDS.name} names paths that {kind} does not have: {unknown}"
+                f"{SECRET_FIELDS.name} names paths of {kind} that are not secrets: {unknown}"
             )
     if problems:
         raise SchemaError("\n".join(problems))
     return combined
 
 
-def render(schema_dir: Path) -> dict[str, str]:
-    """Relative path -> content of every generated file."""
+def match_configuration(
+    crds: list[Crd], found: Findings
+) -> tuple[dict[str, dict[str, str]], dict[str, list[str]], dict[str, dict[str, Any]]]:
+    """The entries of class_names.yaml, secret_fields.yaml and field_indexes.yaml that name
+    kinds and paths the schemas have; the others go to ``found``."""
+    schemas = Schemas(crds)
+    class_names = match_class_names(CLASS_NAMES.name, load_yaml(CLASS_NAMES), schemas, found)
+    secrets = match_paths(SECRET_FIELDS.name, load_secret_paths(SECRET_FIELDS), schemas, found)
+    indexes = match_field_indexes(
+        FIELD_INDEXES.name, load_yaml(FIELD_INDEXES), schemas, found, NAME_FIELD
+    )
+    return class_names, secrets, indexes
+
+
+def render(schema_dir: Path) -> Rendered:
+    """Every generated file, and warnings about the configuration entries left out."""
     release = read_release(schema_dir)
     header = HEADER.format(release=release)
     crds = load_crds(schema_dir)
-    combined = combine_versions(crds, load_yaml(CLASS_NAMES), load_secret_paths(SECRET_FIELDS))
-    indexes = load_yaml(FIELD_INDEXES)
-    known_kinds = {crd.kind for crd in crds}
-    unknown = sorted(set(indexes) - known_kinds)
-    if unknown:
-        raise SchemaError(f"{FIELD_INDEXES.name}: no CRD defines the kind(s) {unknown}")
+    found = Findings()
+    class_names, secret_paths, indexes = match_configuration(crds, found)
+    combined = combine_versions(crds, class_names, secret_paths)
     env = templates()
 
     files: dict[str, str] = {}
@@ -165,6 +196,7 @@ def render(schema_dir: Path) -> dict[str, str]:
     files["clients.py"] = format_source(
         env.get_template("storage_clients.py.jinja").render(header=header, storage=storage)
     )
+    exported = {name for names in exports.values() for name in names}
     files["__init__.py"] = format_source(
         env.get_template("init.py.jinja").render(
             header=header,
@@ -174,6 +206,8 @@ def render(schema_dir: Path) -> dict[str, str]:
                 kind: sorted(crd.version for crd in crds if crd.kind == kind) for kind in storage
             },
             storage=storage,
+            absent_kinds=sorted(found.missing_kinds),
+            absent_classes=found.absent_classes(exported),
         )
     )
     files["crds/__init__.py"] = (
@@ -181,7 +215,7 @@ def render(schema_dir: Path) -> dict[str, str]:
     )
     for source in sorted({crd.source for crd in crds}):
         files[f"crds/{source.name}"] = f"{header}\n{source.read_text(encoding='utf-8')}"
-    return files
+    return Rendered(files, tuple(found.warnings))
 
 
 def _storage_exports(
@@ -219,6 +253,7 @@ def _kind_view(schema: CombinedSchema, kind: str, indexes: Mapping[str, Any]) ->
         indexes=tuple(
             _index_view(schema, kind, name, spec) for name, spec in sorted(indexes.items())
         ),
+        secret_paths=tuple(sorted(schema.secret_paths.get(kind, ()))),
     )
 
 
@@ -268,7 +303,7 @@ def _index_view(schema: CombinedSchema, kind: str, name: str, spec: Mapping[str,
 
 def write(schema_dir: Path, out_dir: Path) -> None:
     """Replace ``out_dir`` with freshly generated files (built aside, then swapped in)."""
-    write_files(render(schema_dir), out_dir)
+    write_files(render(schema_dir).files, out_dir)
 
 
 def write_files(files: dict[str, str], out_dir: Path) -> None:
@@ -290,7 +325,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> None:
 
 def check(schema_dir: Path, out_dir: Path) -> list[str]:
     """Differences between what is in ``out_dir`` and what would be generated (empty: none)."""
-    return check_files(render(schema_dir), out_dir)
+    return check_files(render(schema_dir).files, out_dir)
 
 
 def check_files(files: dict[str, str], out_dir: Path) -> list[str]:

@@ -115,6 +115,9 @@ class CombinedSchema:
     used_secret_paths: dict[str, set[str]] = field(default_factory=dict)
     # the classes of objects at secret paths: references to secrets
     secret_references: set[str] = field(default_factory=set)
+    # kind -> the paths of all its secrets: those of secret_fields.yaml, strings with
+    # format: password
+    secret_paths: dict[str, set[str]] = field(default_factory=dict)
     # class name -> the kinds whose schema uses it
     kinds_of: dict[str, set[str]] = field(default_factory=dict)
 
@@ -211,6 +214,7 @@ def combine(
         combined.crds[crd.kind] = crd
         combined.used_paths[crd.kind] = converter.used_paths
         combined.used_secret_paths[crd.kind] = converter.used_secret_paths
+        combined.secret_paths[crd.kind] = converter.used_secret_paths | converter.passwords
         combined.kinds_of[crd.kind] = {crd.kind}
     return combined
 
@@ -218,14 +222,18 @@ def combine(
 def unknown_class_name_paths(
     class_names: Mapping[str, Mapping[str, str]], used: Mapping[str, set[str]]
 ) -> list[str]:
-    """Entries of ``class_names`` (``Kind`` or ``Kind@version`` -> paths) naming paths that no
-    version of the kind has; ``used`` maps each kind to the paths its versions have."""
+    """Entries of ``class_names`` (``Kind`` or ``Kind@version`` -> paths) naming paths that got
+    no class in any version of the kind (not objects with properties); ``used`` maps each kind
+    to the paths that got one."""
     problems = []
     for key, paths in class_names.items():
         kind = key.split("@", 1)[0]
         unknown = sorted(set(paths) - used.get(kind, set()))
         if unknown:
-            problems.append(f"class_names.yaml names paths that {key} does not have: {unknown}")
+            problems.append(
+                f"class_names.yaml names paths of {key} that are not objects with properties: "
+                f"{unknown}"
+            )
     return problems
 
 
@@ -343,6 +351,8 @@ class _Converter:
         self.secret_paths = secret_paths
         self.used_paths: set[str] = set()
         self.used_secret_paths: set[str] = set()
+        # paths of strings with format: password
+        self.passwords: set[str] = set()
 
     def where(self, path: str) -> str:
         return f"{self.kind}: {path}"
@@ -438,6 +448,8 @@ class _Converter:
             return self._convert_object(node, path, default_name, validations)
         if path in self.secret_paths:
             return self._secret(node, path, validations)
+        if (node.get("type"), node.get("format")) == ("string", "password"):
+            self.passwords.add(path)
         return self._copy_keywords(node, where, validations)
 
     def _secret(

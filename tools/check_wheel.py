@@ -5,12 +5,13 @@ Usage: ``python tools/check_wheel.py dist/lscsde_sdk-<version>-py3-none-any.whl`
 The wheel is installed (with its dependencies, from the package index) into a new venv in a
 temporary directory. Inside that venv, run isolated from this source tree, it checks that:
 
-* ``lscsde_sdk``, ``lscsde_sdk.models`` and ``lscsde_sdk.clients`` import, and
-  ``lscsde_workspace_mgmt`` too when the wheel contains it;
+* ``lscsde_sdk``, ``lscsde_sdk.models``, ``lscsde_sdk.clients`` and ``lscsde_sdk.envtest``
+  import, and ``lscsde_workspace_mgmt`` too when the wheel contains it;
 * the installed version is the wheel's version;
 * the build-time tools (``datamodel_code_generator``, ``jinja2``) are not installed;
-* the CRD manifests (``lscsde_sdk/_generated/crds/*.yaml``, one per kind) and ``py.typed``
-  are in the installed package.
+* the CRD manifests (``lscsde_sdk/_generated/crds/*.yaml``, one per kind), ``py.typed`` and
+  the Go module the control plane is built from (``lscsde_sdk/envtest/controlplane_go/``:
+  ``go.mod``, ``go.sum``, ``tools.go``) are in the installed package.
 
 Exits 0 when all hold; otherwise prints what is wrong and exits 1 (2 for bad usage).
 """
@@ -26,6 +27,8 @@ import zipfile
 from pathlib import Path
 
 BUILD_ONLY_MODULES = ("datamodel_code_generator", "jinja2")
+# The Go module `lscsde dev up` and the tests build kube-apiserver and etcd from.
+GO_MODULE_FILES = ("go.mod", "go.sum", "tools.go")
 COMPAT_PACKAGE = "lscsde_workspace_mgmt"
 
 # Runs inside the fresh venv; prints a JSON report instead of asserting, so every problem is
@@ -35,7 +38,7 @@ import importlib, importlib.util, json, sys
 from importlib.metadata import version
 from pathlib import Path
 
-modules, build_only, expected_version = json.loads(sys.argv[1])
+modules, build_only, expected_version, go_files = json.loads(sys.argv[1])
 problems = []
 for name in modules:
     try:
@@ -54,6 +57,9 @@ if version("lscsde-sdk") != expected_version:
     problems.append(f"installed version {version('lscsde-sdk')}, wheel says {expected_version}")
 if not (package / "py.typed").is_file():
     problems.append("lscsde_sdk/py.typed is missing")
+for name in go_files:
+    if not (package / "envtest" / "controlplane_go" / name).is_file():
+        problems.append(f"lscsde_sdk/envtest/controlplane_go/{name} is missing")
 crds = sorted(p.name for p in (package / "_generated" / "crds").glob("*.yaml"))
 try:
     from lscsde_sdk._generated import KINDS
@@ -97,7 +103,7 @@ def check_wheel(wheel: Path) -> list[str]:
     """Problems with ``wheel`` (empty: none). Raises CheckFailed when it cannot check."""
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    modules = ["lscsde_sdk", "lscsde_sdk.models", "lscsde_sdk.clients"]
+    modules = ["lscsde_sdk", "lscsde_sdk.models", "lscsde_sdk.clients", "lscsde_sdk.envtest"]
     notes = []
     if f"{COMPAT_PACKAGE}/__init__.py" in names:
         modules.append(COMPAT_PACKAGE)
@@ -115,7 +121,9 @@ def check_wheel(wheel: Path) -> list[str]:
             what=f"pip install {wheel.name}",
         )
         # -I: isolated, so neither this source tree nor PYTHONPATH can stand in for the wheel
-        argument = json.dumps([modules, list(BUILD_ONLY_MODULES), _wheel_version(wheel)])
+        argument = json.dumps(
+            [modules, list(BUILD_ONLY_MODULES), _wheel_version(wheel), list(GO_MODULE_FILES)]
+        )
         output = _run([str(python), "-I", "-c", PROBE, argument], cwd=work, what="the checks")
     report = json.loads(output.strip().splitlines()[-1])
     for note in notes:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from lscsde_sdk.core.informer import InformerFactory
-from lscsde_sdk.core.watch import EventType
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
+from lscsde_sdk.runtime import EventType, InformerFactory
 
 from . import _harness, changes
 from ._kubeconfig import api_client
+from ._unlabelled import unlabelled_before_each_call
 
 
 @asynccontextmanager
@@ -33,6 +34,15 @@ async def permitted_workspaces(job: _harness.Job) -> AsyncIterator[_harness.Call
     async with await api_client(job["kubeconfig"]) as api:
         manager = AnalyticsWorkspaceManager(api)
         yield partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+
+
+@asynccontextmanager
+async def permitted_unlabelled(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+    async with await api_client(job["kubeconfig"]) as api:
+        manager = AnalyticsWorkspaceManager(api)
+        lookup = partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+        async with unlabelled_before_each_call(job, lookup) as call:
+            yield call
 
 
 @asynccontextmanager
@@ -67,6 +77,37 @@ async def informer_sync(job: _harness.Job) -> AsyncIterator[_harness.Call]:
 
 
 @asynccontextmanager
+async def store_lookups(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+    """Each call: ``job["lookups"]`` lookups from synced informers, of random workspaces
+    (``get``) or users (``by_index``: their bindings; ``permitted``: their permitted
+    workspaces through the manager); reports their p99."""
+    async with await api_client(job["kubeconfig"]) as api, InformerFactory(api) as informers:
+        namespace, lookup = job["namespace"], job["lookup"]
+        workspaces = await informers.synced(AnalyticsWorkspaceClient, namespace)
+        bindings = await informers.synced(AnalyticsWorkspaceBindingClient, namespace)
+        manager = AnalyticsWorkspaceManager(api, informers=informers)
+        choices = job["workspace_names"] if lookup == "get" else job["users"]
+        rng = random.Random(20250106)
+
+        async def call() -> _harness.Sample:
+            timings: list[float] = []
+            for _ in range(job["lookups"]):
+                choice = rng.choice(choices)
+                began = time.perf_counter()
+                if lookup == "get":
+                    workspaces.store.get(namespace, choice)
+                elif lookup == "by_index":
+                    bindings.store.by_index("username", choice)
+                else:
+                    await manager.get_permitted_workspaces(namespace, choice)
+                timings.append(time.perf_counter() - began)
+            timings.sort()
+            return _harness.Sample(timings[round(0.99 * (len(timings) - 1))])
+
+        yield call
+
+
+@asynccontextmanager
 async def watch_replay(job: _harness.Job) -> AsyncIterator[_harness.Call]:
     """Write changes, then time a watch from before them until it has seen them all."""
     async with await api_client(job["kubeconfig"]) as api:
@@ -95,8 +136,10 @@ OPERATIONS: dict[str, _harness.Operation] = {
     "list": list_workspaces,
     "get": get_workspace,
     "permitted": permitted_workspaces,
+    "permitted_unlabelled": permitted_unlabelled,
     "permitted_cached": permitted_from_informers,
     "informer_sync": informer_sync,
+    "store_lookups": store_lookups,
     "watch_replay": watch_replay,
 }
 DISTRIBUTIONS = ("lscsde-sdk", "pydantic", "pydantic-core", "kubernetes_asyncio")

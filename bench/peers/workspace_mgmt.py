@@ -1,8 +1,8 @@
-"""lscsde-workspace-mgmt 0.1.14 from PyPI, the library lscsde-sdk replaces.
-
-Runs in a venv of its own (see ``bench.envs``): this repository's compat package has the
-same import name. Uses the old library's documented constructors; ``event_client=None`` is
-fine for reads, which record no events.
+"""Code written for lscsde_workspace_mgmt, run as two peers: in a venv of its own with
+lscsde-workspace-mgmt 0.1.14 from PyPI, the library lscsde-sdk replaces (see ``bench.envs``),
+and in the bench's own environment, where the import name is lscsde-sdk's drop-in
+replacement. The same code measures both. Uses the old library's documented constructors;
+``event_client=None`` is fine for reads, which record no events.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from lscsde_workspace_mgmt.workspaceclient import AnalyticsWorkspaceClient
 
 from . import _harness
 from ._kubeconfig import api_client
+from ._unlabelled import unlabelled_before_each_call
 
 _log = logging.getLogger("bench.workspace_mgmt")
 
@@ -44,12 +45,28 @@ async def permitted_workspaces(job: _harness.Job) -> AsyncIterator[_harness.Call
         yield partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
 
 
+@asynccontextmanager
+async def permitted_unlabelled(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+    async with await api_client(job["kubeconfig"]) as api:
+        manager = AnalyticsWorkspaceManager(api, _log)
+        lookup = partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+        async with unlabelled_before_each_call(job, lookup) as call:
+            yield call
+
+
 OPERATIONS: dict[str, _harness.Operation] = {
     "list": list_workspaces,
     "get": get_workspace,
     "permitted": permitted_workspaces,
+    "permitted_unlabelled": permitted_unlabelled,
 }
-DISTRIBUTIONS = ("lscsde-workspace-mgmt", "pydantic", "pydantic-core", "kubernetes_asyncio")
+DISTRIBUTIONS = (
+    "lscsde-workspace-mgmt",
+    "lscsde-sdk",
+    "pydantic",
+    "pydantic-core",
+    "kubernetes_asyncio",
+)
 
 if __name__ == "__main__":
     _harness.main(OPERATIONS, DISTRIBUTIONS)

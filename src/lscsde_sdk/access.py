@@ -2,9 +2,10 @@
 sources bound to a workspace.
 
 The lookups read through a :class:`Reads`: :class:`DirectReads` asks the API server (cost
-proportional to what the user owns: one list of the user's bindings by label, then the bound
-workspaces, with a GET each when they are few and one list by their name labels when they are
-many), :class:`CachedReads` answers from informers' memory (no request at all). Neither writes
+proportional to what the user owns and to the bindings that carry no label: two lists at once,
+the user's bindings by label and the unlabelled ones, then the bound workspaces, with a GET
+each when they are few and one list by their name labels when they are many),
+:class:`CachedReads` answers from informers' memory (no request at all). Neither writes
 anything.
 """
 
@@ -23,7 +24,6 @@ from .clients import (
     AnalyticsWorkspaceClient,
 )
 from .core.client import GET_MANY_CONCURRENCY
-from .core.informer import InformerFactory, Store
 from .errors import InvalidParameterException
 from .models import (
     AnalyticsDataSource,
@@ -31,6 +31,7 @@ from .models import (
     AnalyticsWorkspace,
     AnalyticsWorkspaceBinding,
 )
+from .runtime import InformerFactory, Store
 
 __all__ = [
     "BoundDataSource",
@@ -69,7 +70,7 @@ class Reads(Protocol):
 
 
 class CachedReads:
-    """Reads from shared informers (:class:`~lscsde_sdk.core.informer.InformerFactory`): no
+    """Reads from shared informers (:class:`~lscsde_sdk.runtime.InformerFactory`): no
     request once an informer is synced (the first read of a namespace starts its informers
     and waits for their first list). Exact whatever the objects' labels say: bindings are
     indexed by their ``spec.username`` itself."""
@@ -108,14 +109,17 @@ def _named(store: Store[_Named], namespace: str, names: Collection[str]) -> dict
 class DirectReads:
     """Reads from the API server, at a cost proportional to what was asked for.
 
-    A user's bindings are one list selected by the ``xlscsde.nhs.uk/username`` label (so
-    bindings whose label is missing or stale are not found until
-    :meth:`~lscsde_sdk.core.client.CustomResourceClient.relabel` corrects them). Named objects
+    A user's bindings (and a workspace's data-source bindings) are read by
+    :meth:`~lscsde_sdk.core.client.CustomResourceClient.list_by_index`: two lists at once,
+    those selected by the ``xlscsde.nhs.uk/username`` label and those without that label, so
+    bindings written by any tool are found (only a stale label, naming someone else, hides a
+    binding until :meth:`~lscsde_sdk.core.client.CustomResourceClient.relabel` corrects it).
+    Named objects
     are read by :meth:`~lscsde_sdk.core.client.CustomResourceClient.get_many`: up to
     ``concurrency`` with a GET each, more with one list selected by their name labels
-    (objects without the label are then read with GETs, so none is missed). Both come from
-    the API server's cache (``resourceVersion=0``: a change made moments earlier may not be
-    seen yet, as with an informer, and the server reads nothing from etcd).
+    (objects without the label are then read with GETs, so none is missed), from the API
+    server's cache (``resourceVersion=0``: a change made moments earlier may not be seen yet,
+    as with an informer, and the server reads nothing from etcd).
     """
 
     def __init__(

@@ -2,8 +2,10 @@
 
 The server answers failures with a ``Status`` object (reason, message, details with field
 causes); :func:`api_error_from_response` turns that into the matching exception class so
-callers catch ``NotFoundError`` or ``ConflictError`` instead of inspecting status codes.
-Retry policies key off :attr:`ApiError.retryable`.
+callers catch ``NotFoundError`` or ``ConflictError`` instead of inspecting status codes, with
+the secrets it is told of masked before anything is stored (see
+:class:`~lscsde_sdk.core.redaction.Redaction`). Retry policies key off
+:attr:`ApiError.retryable`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .core.redaction import Redaction
+
 
 class LscsdeError(Exception):
     """Base class of every error this SDK raises on purpose."""
@@ -19,6 +23,23 @@ class LscsdeError(Exception):
 
 class ObjectRequiredError(LscsdeError, ValueError):
     """A call needs an object (or its name/namespace) that the caller did not give."""
+
+
+class NotInReleaseError(LscsdeError):
+    """A kind, or a class of a kind's schema, that the CRD release this SDK was generated from
+    does not have (an SDK generated from an earlier release, see :mod:`lscsde_sdk.absent`).
+
+    :attr:`name` is the class used, :attr:`missing` what the release lacks for it (the kind,
+    or the kind and a schema path), :attr:`release` the release."""
+
+    def __init__(self, name: str, missing: str, release: str) -> None:
+        self.name = name
+        self.missing = missing
+        self.release = release
+        what = missing if missing == name else f"{name}: {missing}"
+        super().__init__(
+            f"{what} is not in CRD release {release} that this lscsde-sdk was generated from"
+        )
 
 
 class UnknownFieldError(LscsdeError, AttributeError):
@@ -100,6 +121,27 @@ class AlreadyExistsError(ConflictError):
     """409 AlreadyExists: an object with that name already exists."""
 
 
+class ConflictRetriesExhaustedError(ConflictError):
+    """A read-modify-write kept meeting conflicts (others kept changing the object) until
+    its retry policy ran out: :attr:`attempts` tries in :attr:`elapsed` seconds; ``last`` is
+    the last try's conflict (also this error's ``__cause__``)."""
+
+    def __init__(self, last: ConflictError, attempts: int, elapsed: float) -> None:
+        self.last = last
+        self.attempts = attempts
+        self.elapsed = elapsed
+        super().__init__(
+            last.status,
+            last.reason,
+            f"gave up after {attempts} tries in {elapsed:.1f}s, the object kept changing: "
+            f"{last.message}",
+            method=last.method,
+            path=last.path,
+            body=last.body,
+            causes=last.causes,
+        )
+
+
 class GoneError(ApiError):
     """410: a continue token or watch resourceVersion is too old; start again."""
 
@@ -132,19 +174,34 @@ class ApiConnectionError(LscsdeError):
     """The API server could not be reached, or the connection failed before it answered.
 
     ``sent``: the request may have reached the server (so it may have taken effect);
-    ``timed_out``: no answer came within the request's timeout.
+    ``timed_out``: no answer came within the request's timeout. What the HTTP library said is
+    copied, not chained (its errors show the request's headers, credentials included):
+    ``cause`` its error's class name, ``cause_status`` the HTTP status it reported (a malformed
+    answer), ``url`` the URL requested.
     """
 
     retryable = True
 
     def __init__(
-        self, method: str, path: str, reason: str, *, sent: bool, timed_out: bool = False
+        self,
+        method: str,
+        path: str,
+        reason: str,
+        *,
+        sent: bool,
+        timed_out: bool = False,
+        cause: str | None = None,
+        cause_status: int | None = None,
+        url: str | None = None,
     ) -> None:
         self.method = method
         self.path = path
         self.reason = reason
         self.sent = sent
         self.timed_out = timed_out
+        self.cause = cause
+        self.cause_status = cause_status
+        self.url = url
         super().__init__(f"{method} {path}: {reason}")
 
 
@@ -203,8 +260,10 @@ def api_error_from_response(
     method: str | None = None,
     path: str | None = None,
     retry_after: str | None = None,
+    redaction: Redaction | None = None,
 ) -> ApiError:
-    """Build the typed error for a non-2xx response from its ``Status`` body."""
+    """Build the typed error for a non-2xx response from its ``Status`` body, with what
+    ``redaction`` says is secret masked in its message, causes and body."""
     parsed: Any
     try:
         parsed = json.loads(body) if body else None
@@ -212,18 +271,26 @@ def api_error_from_response(
         parsed = None
     reason: str | None = None
     message = body.decode("utf-8", "replace").strip() or "no response body"
+    if redaction:
+        message = redaction.text(message)
+        parsed = _redacted_body(parsed, redaction)
     causes: tuple[StatusCause, ...] = ()
     retry_after_seconds = int(retry_after) if retry_after and retry_after.isdigit() else None
     if isinstance(parsed, dict) and parsed.get("kind") == "Status":
-        reason = parsed.get("reason")
-        message = parsed.get("message") or message
-        details = parsed.get("details") or {}
+        reason = _text_or_none(parsed.get("reason"))
+        message = _text_or_none(parsed.get("message")) or message
+        details = _mapping(parsed.get("details"))
         causes = tuple(
-            StatusCause(reason=c.get("reason"), message=c.get("message"), field=c.get("field"))
-            for c in details.get("causes") or ()
+            StatusCause(
+                reason=_text_or_none(cause.get("reason")),
+                message=_text_or_none(cause.get("message")),
+                field=_text_or_none(cause.get("field")),
+            )
+            for cause in map(_mapping, _list(details.get("causes")))
         )
-        if details.get("retryAfterSeconds") is not None:
-            retry_after_seconds = int(details["retryAfterSeconds"])
+        seconds = details.get("retryAfterSeconds")
+        if isinstance(seconds, int):
+            retry_after_seconds = seconds
     if status == 409 and reason == "AlreadyExists":
         error_class: type[ApiError] = AlreadyExistsError
     else:
@@ -238,6 +305,37 @@ def api_error_from_response(
         causes=causes,
         retry_after_seconds=retry_after_seconds,
     )
+
+
+def _redacted_body(parsed: Any, redaction: Redaction) -> Any:
+    """``parsed`` with its secrets masked; a ``Status``'s causes as field errors (their value
+    is masked when their field is a secret or inside one)."""
+    masked = redaction.data(parsed)
+    if isinstance(parsed, dict) and isinstance(masked, dict):
+        originals = _list(_mapping(parsed.get("details")).get("causes"))
+        for original, cause in zip(
+            originals, _list(_mapping(masked.get("details")).get("causes")), strict=True
+        ):
+            text = original.get("message") if isinstance(original, dict) else None
+            if isinstance(text, str) and isinstance(cause, dict):
+                cause["message"] = redaction.field_message(
+                    _text_or_none(original.get("field")), text
+                )
+    return masked
+
+
+# A malformed answer (a proxy's, a fault's) may have any shape: what is not as a Status has
+# it counts as absent.
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 # -- errors of the workspace-management operations ---------------------------------------------

@@ -1,4 +1,4 @@
-"""Kubernetes Events (events.k8s.io/v1) about AWMS objects.
+"""Kubernetes Events (events.k8s.io/v1, else core/v1) about AWMS objects.
 
 :class:`EventRecorder` records what happened to an object (``WorkspaceCreated``,
 ``DataSourceBindingDeleted``, ...) so that ``kubectl describe`` and ``kubectl events`` show it.
@@ -20,6 +20,11 @@ Every event is built to pass the API server's validation of events.k8s.io/v1 eve
   end with ``...``);
 * ``regarding`` names the object (apiVersion, kind, namespace, name, uid, resourceVersion);
 * ``type`` is ``Normal`` or ``Warning``.
+
+Where RBAC allows only core/v1 Events (``create`` on ``events`` in the core group, as many
+Helm charts grant) and refuses events.k8s.io ones, the recorder records the same event as a
+core/v1 Event instead (:func:`core_event`), says so once in its log, and records core/v1
+Events from then on.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .core.client import ResourceChange
 from .core.transport import Request, Transport
-from .errors import InvalidParameterException
+from .errors import ForbiddenError, InvalidParameterException
 from .resource import CustomResource
 
 if TYPE_CHECKING:
@@ -50,6 +55,7 @@ __all__ = [
     "EventSubject",
     "EventType",
     "build_event",
+    "core_event",
     "event_name",
     "micro_time",
     "reporting_instance_from_env",
@@ -67,6 +73,7 @@ EventType = Literal["Normal", "Warning"]
 EventSubject = CustomResource | Mapping[str, Any]
 
 EVENTS_API_VERSION: Final = "events.k8s.io/v1"
+CORE_EVENTS_API_VERSION: Final = "v1"
 NAME_MAX_LENGTH: Final = 253
 REPORTING_INSTANCE_MAX_LENGTH: Final = 128
 ACTION_MAX_LENGTH: Final = 128
@@ -249,6 +256,27 @@ def build_event(
     }
 
 
+def core_event(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The core/v1 Event saying what the events.k8s.io/v1 ``event`` (of :func:`build_event`)
+    says: the same name, time, reason, action, type and reporting controller and instance,
+    ``note`` as ``message`` and ``regarding`` as ``involvedObject``, and ``source.component``
+    for the "From" column of ``kubectl describe``."""
+    return {
+        "apiVersion": CORE_EVENTS_API_VERSION,
+        "kind": "Event",
+        "metadata": dict(event["metadata"]),
+        "eventTime": event["eventTime"],
+        "reportingComponent": event["reportingController"],
+        "reportingInstance": event["reportingInstance"],
+        "source": {"component": event["reportingController"]},
+        "action": event["action"],
+        "reason": event["reason"],
+        "message": event["note"],
+        "type": event["type"],
+        "involvedObject": dict(event["regarding"]),
+    }
+
+
 # -- the recorder ----------------------------------------------------------------------------
 
 
@@ -275,6 +303,8 @@ class EventRecorder:
         self.reporting_instance = (reporting_instance or reporting_instance_from_env())[
             :REPORTING_INSTANCE_MAX_LENGTH
         ]
+        #: Whether events go to core/v1 because events.k8s.io ones were refused.
+        self.core_events = False
 
     async def emit(
         self,
@@ -284,7 +314,10 @@ class EventRecorder:
         type: EventType = "Normal",
         action: str | None = None,
     ) -> dict[str, Any]:
-        """Create the event and return it as the server stored it; raises on any failure."""
+        """Create the event and return it as the server stored it; raises on any failure.
+
+        An events.k8s.io Event refused by RBAC is recorded as a core/v1 Event (see the module
+        doc); when that is refused too, the first refusal is raised."""
         body = build_event(
             subject,
             reason=reason,
@@ -295,8 +328,34 @@ class EventRecorder:
             reporting_instance=self.reporting_instance,
         )
         namespace = body["metadata"]["namespace"]
-        path = f"/apis/{EVENTS_API_VERSION}/namespaces/{namespace}/events"
-        created: dict[str, Any] = await self.transport.send_json(Request("POST", path, body=body))
+        if not self.core_events:
+            path = f"/apis/{EVENTS_API_VERSION}/namespaces/{namespace}/events"
+            try:
+                created: dict[str, Any] = await self.transport.send_json(
+                    Request("POST", path, body=body)
+                )
+                return created
+            except ForbiddenError as refused:
+                try:
+                    created = await self._create_core(namespace, body)
+                except ForbiddenError:
+                    raise refused from None
+                if not self.core_events:  # concurrent events may all have been refused
+                    self.core_events = True
+                    self.log.warning(
+                        "%s may not create events.k8s.io Events in namespace %s; recording "
+                        "core/v1 Events instead from now on",
+                        self.reporting_controller,
+                        namespace,
+                    )
+                return created
+        return await self._create_core(namespace, body)
+
+    async def _create_core(self, namespace: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        path = f"/api/{CORE_EVENTS_API_VERSION}/namespaces/{namespace}/events"
+        created: dict[str, Any] = await self.transport.send_json(
+            Request("POST", path, body=core_event(body))
+        )
         return created
 
     async def record(

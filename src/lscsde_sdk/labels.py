@@ -17,6 +17,12 @@ read by name in one list (``label in (a, b, ...)``) rather than a GET each:
 These mappings are many-to-one (``a.b@c`` and ``a.b#c`` give the same value; long names are
 shortened), so a label selection is only a pre-filter: callers must re-check the field they
 selected on.
+
+Objects labelled by lscsde-workspace-mgmt 0.1.14 carry the same values: its usernames were
+casefolded with the same runs replaced by ``___`` (a form the server refused to store is
+not on any object), and its data-source bindings carried the raw ``spec.workspace``, which
+:func:`name_label_value` keeps unchanged whenever the server accepts it as a label value.
+So one value per field selects what either wrote.
 """
 
 from __future__ import annotations

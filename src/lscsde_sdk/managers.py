@@ -13,7 +13,7 @@ through the manager's single :class:`~lscsde_sdk.core.transport.Transport` (so
 
 Lookups read through :attr:`reads`: directly from the API server by default (cost
 proportional to what the user owns), or from shared informers when the manager is given an
-:class:`~lscsde_sdk.core.informer.InformerFactory` (no requests at all). Constructing a
+:class:`~lscsde_sdk.runtime.InformerFactory` (no requests at all). Constructing a
 manager starts nothing; lookups never write.
 """
 
@@ -51,7 +51,7 @@ from .reported import ReportedVersions
 from .storage import PersistentVolumeClaimClient
 
 if TYPE_CHECKING:
-    from .core.informer import InformerFactory
+    from .runtime import InformerFactory
 
 __all__ = [
     "PROVISIONED_STATUS",

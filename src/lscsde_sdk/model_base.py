@@ -1,9 +1,11 @@
 """The base class every generated model derives from, and its two ways in.
 
 **From the API server** (:meth:`ResourceModel.from_api_json`, :meth:`~ResourceModel.from_api`,
-and the clients' list, get and watch parsing) objects are validated by pydantic-core alone:
-no Python code runs per object or per nested model. Unknown fields (a newer CRD release) are
-kept as extras, so a read-modify-write sends them back unchanged.
+the same on :class:`ResourceUnion`, and the clients' list, get and watch parsing, all through
+:func:`parsed_from_api`) objects are validated by pydantic-core alone: no Python code runs per
+object or per nested model. Unknown fields (a newer CRD release) are kept as extras, so a
+read-modify-write sends them back unchanged. An object that does not validate is a
+``ValidationError`` whose inputs show no secret (:func:`lscsde_sdk.secrets.redacted`).
 
 **From the user** (constructors, :meth:`~ResourceModel.model_validate`,
 :meth:`~ResourceModel.model_validate_json`, attribute assignment) input is checked the way the
@@ -26,7 +28,7 @@ input and dumps use the alias. :meth:`ResourceModel.to_api` dumps only what was 
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
@@ -35,13 +37,20 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import UnknownFieldError
 from .schema_rules import NO_RULES, SchemaRules
-from .secrets import redacted
+from .secrets import MASK, holds_secret, redacted
 from .type_hints import leaf_types
 
-__all__ = ["MAX_FREE_FORM_DEPTH", "ResourceModel", "ResourceUnion", "rule_violations"]
+__all__ = [
+    "MAX_FREE_FORM_DEPTH",
+    "ResourceModel",
+    "ResourceUnion",
+    "parsed_from_api",
+    "rule_violations",
+]
 
 ExtraMode = typing.Literal["allow", "ignore", "forbid"]
 Loc = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 #: How many levels of maps and lists a free-form field (one the schema leaves open, such as
 #: ``roCrate.spec``) may hold. Deeper data could not be sent: the JSON serialiser stops at a
@@ -134,18 +143,12 @@ class ResourceModel(BaseModel):
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         """An object as the API server returned it, already parsed from JSON; unknown fields
         are kept and nothing beyond the types is checked (the server did)."""
-        try:
-            return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
-        except ValidationError as error:
-            raise redacted(cls, error) from None
+        return parsed_from_api(cls, data)
 
     @classmethod
     def from_api_json(cls, body: str | bytes | bytearray) -> Self:
         """:meth:`from_api` straight from a response body (the fast path)."""
-        try:
-            return cls.__pydantic_validator__.validate_json(body)  # type: ignore[no-any-return]
-        except ValidationError as error:
-            raise redacted(cls, error) from None
+        return parsed_from_api(cls, body)
 
     def __setattr__(self, name: str, value: Any) -> None:
         cls = type(self)
@@ -182,6 +185,13 @@ class ResourceModel(BaseModel):
         """The JSON-ready dict the API server expects: aliases, set fields only."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        # In an object that can hold a secret, a field this SDK does not know may be one (a
+        # newer CRD release's): its value is not shown (see lscsde_sdk.secrets).
+        extras = self.__pydantic_extra__ if holds_secret(type(self)) else None
+        for name, value in super().__repr_args__():
+            yield name, MASK if extras and name in extras and value is not None else value
+
 
 RootT = TypeVar("RootT")
 
@@ -215,7 +225,28 @@ class ResourceUnion(RootModel[RootT], Generic[RootT]):
     def from_api(cls, data: Mapping[str, Any]) -> Self:
         """An object of any kind as the API server returned it (see
         :meth:`ResourceModel.from_api`)."""
-        return cls.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+        return parsed_from_api(cls, data)
+
+    @classmethod
+    def from_api_json(cls, body: str | bytes | bytearray) -> Self:
+        """:meth:`from_api` straight from a response body."""
+        return parsed_from_api(cls, body)
+
+
+def parsed_from_api(
+    model: type[ModelT], data: Mapping[str, Any] | str | bytes | bytearray
+) -> ModelT:
+    """``data`` (an object or a list as the API server returned it: parsed, or the JSON text)
+    validated as ``model`` by pydantic-core alone; a ``ValidationError`` shows no secret of
+    it (see :func:`lscsde_sdk.secrets.redacted`)."""
+    validator = model.__pydantic_validator__
+    try:
+        if isinstance(data, str | bytes | bytearray):
+            return validator.validate_json(data)  # type: ignore[no-any-return]
+        return validator.validate_python(data)  # type: ignore[no-any-return]
+    except ValidationError as error:
+        failure = redacted(model, error)
+    raise failure  # outside the except block: the unmasked error is not its context
 
 
 # -- the checks of user input beyond field types -----------------------------------------------
@@ -366,13 +397,19 @@ def _strictly(cls: type[BaseModel], data: Any, validate: Callable[[ExtraMode], _
     them from users too: when those are the only unknown fields, validation is repeated with
     them allowed.
     """
+    # Errors show their inputs: secrets and unknown fields' values are masked there. They are
+    # raised outside the except blocks, so that no unmasked error is their context.
     try:
         return validate("forbid")
     except ValidationError as error:
-        if _only_open_extras(cls, error):
+        open_extras_only = _only_open_extras(cls, error)
+        failure = None if open_extras_only else redacted(cls, _explained(cls, error, data))
+    if failure is None:
+        try:
             return validate("allow")
-        # Errors show their inputs: secrets and unknown fields' values are masked there.
-        raise redacted(cls, _explained(cls, error, data)) from None
+        except ValidationError as error:
+            failure = redacted(cls, error)
+    raise failure
 
 
 def _only_open_extras(cls: type[BaseModel], error: ValidationError) -> bool:

@@ -9,7 +9,10 @@ properties with ``format: password``) as :data:`Secret`, a :class:`pydantic.Secr
 * ``value.get_secret_value()`` is the real value; ``model_dump()`` keeps the ``SecretStr``.
 
 Objects at the paths of that file are references to secrets (they name a Kubernetes Secret);
-the generated models register their classes with :func:`secret_references`.
+the generated models register their classes with :func:`secret_references`. In an object that
+can hold either (:func:`holds_secret`), fields the models do not know (read from the server,
+kept for the round trip) show no value in ``repr()`` and ``str()``: one may be a secret that a
+newer CRD release added.
 
 A ``ValidationError`` would still show the input it rejected, and pydantic reports a missing
 or unknown field with the whole object around it as input. :func:`redacted` rewrites such an
@@ -18,6 +21,9 @@ every field the model does not know (a token pasted into a misspelt field is as 
 in the right place), and for a value of the wrong shape where a secret or a reference to one
 could be (a connection string given as a plain string, a token given in place of its
 reference); the models apply it to every error they raise.
+
+What the API server answers is masked by :mod:`lscsde_sdk.core.redaction`, told the same
+paths by the generated clients (their ``secret_paths``).
 """
 
 from __future__ import annotations
@@ -29,12 +35,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, PlainSerializer, RootModel, SecretStr, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from .core.redaction import MASK
 from .type_hints import leaf_types
 
-__all__ = ["MASK", "Secret", "is_secret", "redacted", "secret_references"]
-
-#: What a secret (or an unknown field's value) is shown as.
-MASK = "**********"
+__all__ = ["MASK", "Secret", "holds_secret", "is_secret", "redacted", "secret_references"]
 
 
 def _reveal(value: SecretStr) -> str:
@@ -66,6 +70,12 @@ def is_secret(annotation: Any) -> bool:
     return any(
         isinstance(leaf, type) and issubclass(leaf, SecretStr) for leaf in leaf_types(annotation)
     )
+
+
+def holds_secret(model: type[BaseModel]) -> bool:
+    """Whether an object of ``model`` can hold a :data:`Secret` or a reference to one, at any
+    depth (the models do not show the values of its unknown fields)."""
+    return any(_model_holds_secret(found) for found in _models(model))
 
 
 def redacted(model: type[BaseModel], error: ValidationError) -> ValidationError:

@@ -19,7 +19,9 @@
   are refused, and so is a value its tag cannot be made of (``!!int abc``);
 * every document must be a mapping (an empty document is skipped).
 
-Every refusal is a :class:`YamlInputError` naming the source and the line.
+Every refusal is a :class:`YamlInputError` naming the source and the line. It is raised
+without the parser's error as its context: that error's text quotes the input around the
+problem, which may be a secret.
 """
 
 from __future__ import annotations
@@ -83,11 +85,14 @@ def load_documents(
     (default: the path, or ``<string>``). Raises :class:`YamlInputError`.
     """
     name, data = _read(text_or_path, max_bytes, source)
+    failure: YamlInputError | None = None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise YamlInputError(name, line, f"not UTF-8 text ({error.reason})") from None
+        failure = YamlInputError(name, line, f"not UTF-8 text ({error.reason})")
+    if failure is not None:
+        raise failure  # outside the except block, as every refusal (see the module doc)
     loader: _Loader | None = None
     documents: list[dict[str, Any]] = []
     try:
@@ -107,23 +112,25 @@ def load_documents(
             if not isinstance(document, dict):
                 raise YamlInputError(name, line, f"a manifest is a mapping, not {_what(document)}")
             documents.append(document)
-    except YamlInputError:
-        raise
+    except YamlInputError as error:
+        failure = error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = " ".join(part for part in (error.context, error.problem) if part)
-        raise YamlInputError(
+        failure = YamlInputError(
             name, mark.line + 1 if mark is not None else None, reason or "not valid YAML"
-        ) from None
+        )
     except yaml.YAMLError as error:  # ReaderError: characters YAML does not allow
         position = getattr(error, "position", None)
         at = text[:position].count("\n") + 1 if isinstance(position, int) else None
-        raise YamlInputError(name, at, _reader_reason(error)) from None
+        failure = YamlInputError(name, at, _reader_reason(error))
     except RecursionError:  # only with a max_depth beyond what Python's stack allows
-        raise YamlInputError(name, None, "mappings and lists nest too deeply") from None
+        failure = YamlInputError(name, None, "mappings and lists nest too deeply")
     finally:
         if loader is not None:
             loader.dispose()
+    if failure is not None:
+        raise failure
     return documents
 
 
@@ -263,12 +270,12 @@ class _Loader(yaml.SafeLoader):
         except (YamlInputError, yaml.YAMLError):
             raise
         except (ValueError, KeyError, TypeError, OverflowError):
-            # A standard tag given a value it cannot hold (!!int abc, !!bool maybe).
-            raise YamlInputError(
-                self.name,
-                node.start_mark.line + 1,
-                f"the value cannot be read as {node.tag.rsplit(':', 1)[-1]}",
-            ) from None
+            pass  # a standard tag given a value it cannot hold (!!int abc, !!bool maybe)
+        raise YamlInputError(
+            self.name,
+            node.start_mark.line + 1,
+            f"the value cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+        )
 
     def construct_undefined(self, node: Node) -> Any:
         raise YamlInputError(

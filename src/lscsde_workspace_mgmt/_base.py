@@ -5,17 +5,23 @@ The compat models keep the old library's behaviour where code may depend on it -
 classes) - and fix what was a bug: a field with an alias can be set by either name
 (``KubernetesMetadata(resource_version="5")`` used to be silently ignored). Objects read
 from the server keep the fields this library does not know (a newer CRD), so writing them
-back loses nothing (see :mod:`lscsde_workspace_mgmt._convert`).
+back loses nothing (see :mod:`lscsde_workspace_mgmt._convert`). Secrets (a connection
+string) stay plain strings, but ``repr()``, ``str()`` and validation errors never show them
+(see :mod:`lscsde_workspace_mgmt._secrets`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from lscsde_sdk.labels import format_as_label
+from lscsde_sdk.secrets import MASK
+
+from ._secrets import hides_unknown_fields, masked_validation, secret_fields
 
 __all__ = [
     "CompatModel",
@@ -37,6 +43,36 @@ class CompatModel(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, extra="ignore")
 
     __compat_only__: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, /, **data: Any) -> None:
+        __tracebackhide__ = True
+        masked_validation(type(self), lambda: super(CompatModel, self).__init__(**data))
+
+    # Nested models are validated by pydantic-core as usual, without this __init__.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        """pydantic's ``model_validate``; its errors show no secret."""
+        __tracebackhide__ = True
+        return masked_validation(
+            cls, lambda: super(CompatModel, cls).model_validate(obj, **options)
+        )
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Self:
+        """pydantic's ``model_validate_json``; its errors show no secret."""
+        __tracebackhide__ = True
+        return masked_validation(
+            cls, lambda: super(CompatModel, cls).model_validate_json(json_data, **options)
+        )
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        hidden = set(secret_fields(type(self)))
+        if hides_unknown_fields(type(self)):
+            hidden.update(self.__pydantic_extra__ or ())
+        for name, value in super().__repr_args__():
+            yield name, MASK if name in hidden and value is not None else value
 
     def untouched_default_instances(self) -> list[str]:
         """Fields holding the old default instance (``spec.jupyterWorkspace`` = an empty

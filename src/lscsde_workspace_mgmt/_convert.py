@@ -7,7 +7,9 @@ Both directions go through the schema's JSON form (aliases, ISO date strings):
   the server prunes), without the fields only the old library had and without the default
   instances it made up, and validated by the SDK model, so its checks apply;
 * SDK -> compat: what the SDK object holds (``to_api()``), validated into the compat model
-  keeping fields neither knows (a newer CRD's), which the way back sends again.
+  keeping fields neither knows (a newer CRD's), which the way back sends again;
+* server -> compat: the response bytes validated straight into the compat model, keeping
+  those fields too (reads of many objects cost no Python code per object).
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 from kubernetes_asyncio.client import ApiException
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 
 from lscsde_sdk.errors import ApiError
 from lscsde_sdk.model_base import ResourceModel
+from lscsde_sdk.secrets import redacted
 
 from ._base import CompatModel
 
 __all__ = [
     "as_api_exception",
-    "from_api",
+    "from_api_json",
     "from_sdk",
     "kubernetes_errors",
     "to_api_dict",
@@ -37,6 +40,7 @@ __all__ = [
 ]
 
 CompatT = TypeVar("CompatT", bound=CompatModel)
+CompatModelT = TypeVar("CompatModelT", bound=BaseModel)
 SdkT = TypeVar("SdkT", bound=ResourceModel)
 
 
@@ -88,9 +92,19 @@ def from_sdk(model: ResourceModel, compat_type: type[CompatT]) -> CompatT:
     return compat_type.model_validate(model.to_api(), extra="allow")
 
 
-def from_api(data: Mapping[str, Any], sdk_type: type[SdkT], compat_type: type[CompatT]) -> CompatT:
-    """The compat model of an object as the API server returned it, read as the SDK reads it."""
-    return from_sdk(sdk_type.from_api(data), compat_type)
+def from_api_json(
+    body: bytes, compat_type: type[CompatModelT], sdk_type: type[BaseModel]
+) -> CompatModelT:
+    """The compat model (or list envelope, ``ResourceList[<compat model>]``) of a response
+    body, validated straight from its bytes by pydantic-core, keeping the fields neither
+    library knows (a newer CRD's), as :func:`from_sdk` does. A body that does not validate is
+    an error whose inputs are masked where ``sdk_type`` has secrets, as the SDK's are."""
+    try:
+        return compat_type.model_validate_json(body, extra="allow")
+    except ValidationError as error:
+        failure = redacted(sdk_type, error)
+    # Raised outside the except block: the unmasked error must not be its context.
+    raise failure
 
 
 def as_api_exception(error: ApiError) -> ApiException:

@@ -28,12 +28,16 @@ from typing import Any, ClassVar, Generic, TypeVar
 from kubernetes_asyncio.client import CustomObjectsApi
 from pydantic import TypeAdapter
 
-from lscsde_sdk.clients import CustomResourceClient, ResourceChange
+from lscsde_sdk.absent import AbsentClass
+from lscsde_sdk.clients import CustomResourceClient, PatchType, ResourceChange
+from lscsde_sdk.core.lists import ResourceList
+from lscsde_sdk.core.paging import prefetching_pages
+from lscsde_sdk.core.transport import Request
 from lscsde_sdk.model_base import ResourceModel
 from lscsde_sdk.resource import CustomResource
 
 from ._base import CompatModel
-from ._convert import from_api, from_sdk, kubernetes_errors, to_api_dict, to_sdk
+from ._convert import from_api_json, from_sdk, kubernetes_errors, to_api_dict, to_sdk
 from .eventclient import EventClient
 from .exceptions import InvalidParameterException
 from .namespacedclient import KubernetesNamespacedCustomClient
@@ -45,6 +49,8 @@ CompatStatusT = TypeVar("CompatStatusT", bound=CompatModel)
 # The SDK client's model types are Any here: a TypeVar cannot be bound to "a client of some
 # model". The compat side, which callers see, stays precise.
 SdkClientT = TypeVar("SdkClientT", bound=CustomResourceClient[Any, Any])
+# Objects a list page holds (the SDK's own lists page alike).
+_PAGE_SIZE = 500
 
 
 class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatStatusT, SdkClientT]):
@@ -63,6 +69,8 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
     #: Validates and dumps the compat model, as the old clients' ``adaptor`` did (derived from
     #: :attr:`model` for each subclass that sets it).
     adaptor: ClassVar[TypeAdapter[Any]]
+    #: A list response of the compat model (derived from :attr:`model` likewise).
+    list_type: ClassVar[type[ResourceList[Any]]]
 
     sdk: SdkClientT
     sdk_model: type[CustomResource]
@@ -71,9 +79,14 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Only where the subclass sets the model itself; otherwise the inherited one stands.
+        # A kind the CRD release lacks has a stand-in model: the client fails when created.
         model = vars(cls).get("model")
-        if model is not None:
+        if model is not None and not isinstance(model, AbsentClass):
             cls.adaptor = TypeAdapter(model)
+            cls.list_type = ResourceList[model]  # type: ignore[valid-type]
+        sdk_client_type = vars(cls).get("sdk_client_type")
+        if sdk_client_type is not None and not isinstance(sdk_client_type, AbsentClass):
+            cls.secret_paths = sdk_client_type.secret_paths
 
     def __init__(
         self, k8s_api: CustomObjectsApi, log: Logger, event_client: EventClient | None
@@ -93,17 +106,37 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
 
     async def get(self, namespace: str, name: str) -> CompatT:  # type: ignore[override]
         """The object ``name`` in ``namespace``."""
-        with kubernetes_errors():
-            found = await self._sdk.get(namespace, name)
-        return from_sdk(found, self.model)
+        body = await self._send_bytes(Request("GET", self._path(namespace, name)))
+        return from_api_json(body, self.model, self.sdk_model)
 
     async def list(  # type: ignore[override]
         self, namespace: str, **kwargs: Any
     ) -> builtins.list[CompatT]:
         """The objects in ``namespace``; keyword arguments as for
-        :meth:`KubernetesNamespacedCustomClient.list` (``label_selector``, ...)."""
-        answer = await super().list(namespace, **kwargs)
-        return [from_api(item, self.sdk_model, self.model) for item in answer.get("items") or ()]
+        :meth:`KubernetesNamespacedCustomClient.list` (``label_selector``, ...).
+
+        Every page is read (the next requested while one is validated) unless the caller
+        pages with ``limit`` or ``_continue``: then the one page asked for."""
+        sdk_list_type = self._sdk._list_type()
+
+        def parse(body: bytes) -> ResourceList[CompatT]:
+            return from_api_json(body, self.list_type, sdk_list_type)
+
+        if "limit" in kwargs or "_continue" in kwargs:
+            page = parse(await self._send_bytes(self._list_request(namespace, kwargs)))
+            return page.items or []
+
+        def request(token: str | None) -> Request:
+            paged = {**kwargs, "limit": _PAGE_SIZE, "_continue": token}
+            return self._list_request(namespace, paged)
+
+        found: builtins.list[CompatT] = []
+        pages = prefetching_pages(
+            self._send_bytes, request, parse, lambda page: page.metadata.continue_token
+        )
+        async for page in pages:
+            found.extend(page.items or ())
+        return found
 
     async def create(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Create ``body`` in its ``metadata.namespace``; records ``<Kind>Created``."""
@@ -144,21 +177,21 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
     async def patch_status(  # type: ignore[override]
         self, namespace: str, name: str, status: CompatStatusT
     ) -> CompatT:
-        """Set the object's status to ``status`` (records no event, as before).
+        """Set the object's status to ``status``, as a whole (records no event, as before).
 
-        The fields ``status`` holds are written over the current status, map entries merged
-        key by key, so what another writer set meanwhile elsewhere in the status is kept; the
-        write is conditional on the version it was computed from and recomputed when the
-        object changed meanwhile.
+        One JSON patch of the status subresource, as the old client sent, so it needs only
+        ``patch`` on ``<plural>/status``: ``add /status``, which replaces the status or, on an
+        object that has none yet (where the old ``replace`` failed), creates it. The status
+        becomes exactly ``status`` (fields it leaves out are removed); what another writer set
+        meanwhile is overwritten, as it was. For a read-modify-write that keeps concurrent
+        changes, use the SDK client's ``update_status`` (:attr:`sdk`).
         """
-        given = to_api_dict(status)
-
-        def change(current: ResourceModel | None) -> dict[str, Any]:
-            return _deep_merge(current.to_api() if current is not None else {}, given)
-
+        operations = [{"op": "add", "path": "/status", "value": to_api_dict(status)}]
         with kubernetes_errors():
-            updated = await self._sdk.update_status(namespace, name, change)
-        return from_sdk(updated, self.model)
+            patched = await self._sdk.patch_status(
+                namespace, name, operations, patch_type=PatchType.JSON
+            )
+        return from_sdk(patched, self.model)
 
     async def replace(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Replace the object with ``body``; records ``<Kind>Updated``. With
@@ -204,13 +237,3 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
             "kind": self.kind,
             "metadata": {"namespace": namespace, "name": name},
         }
-
-
-def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged

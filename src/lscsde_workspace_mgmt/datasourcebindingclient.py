@@ -37,8 +37,10 @@ class AnalyticsDataSourceBindingClient(
     ) -> builtins.list[AnalyticsDataSourceBinding]:
         """The bindings in ``namespace`` whose ``spec.workspace`` is ``workspace``, by name.
 
-        Bindings lacking the workspace label get it first; selection is by label and then by
-        ``spec.workspace`` itself.
+        The bindings labelled with the workspace and those without the label are read (two
+        lists at once), then checked against ``spec.workspace`` itself. Nothing is written:
+        the old client labelled the unlabelled bindings as a side effect; ``lscsde relabel``
+        does that explicitly.
         """
         with kubernetes_errors():
             found = await self.sdk.list_by_workspace(namespace, workspace)

@@ -37,9 +37,10 @@ class AnalyticsDataSourceClient(
         workspace: str,
     ) -> builtins.list[AnalyticsDataSource]:
         """The data sources in ``namespace`` bound to ``workspace``, by name (expired bindings
-        included). One list of the workspace's bindings by label, then one read per bound
-        data source; a binding to a missing data source is logged and skipped. Nothing is
-        written."""
+        included). The workspace's bindings are read as
+        :meth:`AnalyticsDataSourceBindingClient.list_by_workspace` reads them, then the bound
+        data sources by name; a binding to a missing data source is logged and skipped.
+        Nothing is written."""
         reads = DirectReads(
             sdk_clients.AnalyticsWorkspaceClient(self.transport),
             sdk_clients.AnalyticsWorkspaceBindingClient(self.transport),

@@ -3,13 +3,16 @@ custom resource kind, through lscsde_sdk's transport."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from logging import Logger
-from typing import Any
+from typing import Any, ClassVar
 
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 from pydantic import BaseModel
 
+from lscsde_sdk.core.redaction import Redaction
 from lscsde_sdk.core.retry import Timeouts
 from lscsde_sdk.core.transport import JSON_PATCH, MERGE_PATCH, Request, Transport
 
@@ -21,6 +24,8 @@ __all__ = ["KubernetesNamespacedCustomClient"]
 # list() keyword arguments (kubernetes_asyncio's names) whose query parameter is not simply
 # the camelCase of the name.
 _QUERY_NAMES = {"_continue": "continue"}
+# The list() keyword argument that is the request's timeout, not a query parameter.
+_TIMEOUT = "_request_timeout"
 
 
 def _query_name(keyword: str) -> str:
@@ -61,8 +66,12 @@ class KubernetesNamespacedCustomClient:
     resource kind (``group``/``version``, ``plural``) as plain dicts.
 
     Requests go through :class:`lscsde_sdk.clients.Transport` over ``k8s_api.api_client``;
-    failures raise kubernetes_asyncio's ``ApiException`` as they did before.
+    failures raise kubernetes_asyncio's ``ApiException`` as they did before, with the kind's
+    :attr:`secret_paths` (and the secrets the request carried) masked in its body.
     """
+
+    #: Schema paths of the kind's secrets (those of its lscsde_sdk client).
+    secret_paths: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -96,26 +105,33 @@ class KubernetesNamespacedCustomClient:
         ``field_selector``, ``limit``, ``_continue``, ``resource_version``, ...);
         ``_request_timeout`` sets the request's timeout in seconds.
         """
-        timeout = kwargs.pop("_request_timeout", None)
-        if kwargs.get("watch"):
+        return await self._send(self._list_request(namespace, kwargs))
+
+    def _list_request(self, namespace: str, options: Mapping[str, Any]) -> Request:
+        """The request of :meth:`list` with keyword arguments ``options``."""
+        if options.get("watch"):
             raise InvalidParameterException(
                 "list(watch=True) is not supported; watch with lscsde_sdk instead"
             )
-        unknown = sorted(key for key in kwargs if key.startswith("_") and key not in _QUERY_NAMES)
+        unknown = sorted(
+            key
+            for key in options
+            if key.startswith("_") and key not in _QUERY_NAMES and key != _TIMEOUT
+        )
         if unknown:
             raise InvalidParameterException(f"unsupported list options: {', '.join(unknown)}")
+        timeout = options.get(_TIMEOUT)
         query = [
             (_query_name(key), _query_value(value))
-            for key, value in kwargs.items()
-            if value is not None
+            for key, value in options.items()
+            if value is not None and key != _TIMEOUT
         ]
-        request = Request(
+        return Request(
             "GET",
             self._path(namespace),
             query=query,
             timeouts=Timeouts(total=float(timeout)) if timeout is not None else None,
         )
-        return await self._send(request)
 
     async def patch(self, namespace: str, name: str, body: Any) -> dict[str, Any]:
         """Patch the object: a list is a JSON patch, a mapping a merge patch."""
@@ -147,9 +163,16 @@ class KubernetesNamespacedCustomClient:
         return await self._send(Request("PATCH", path, body=payload, content_type=content_type))
 
     async def _send(self, request: Request) -> dict[str, Any]:
-        with kubernetes_errors():
-            answer = await self.transport.send_json(request)
+        answer = json.loads(await self._send_bytes(request) or b"null")
         return answer if isinstance(answer, dict) else {}
+
+    async def _send_bytes(self, request: Request) -> bytes:
+        """The raw body of the answer to ``request``."""
+        if self.secret_paths:
+            redaction = Redaction(self.secret_paths).including(request.body)
+            request = dataclasses.replace(request, redaction=redaction)
+        with kubernetes_errors():
+            return await self.transport.send(request)
 
     def _path(self, namespace: str, name: str | None = None, subresource: str | None = None) -> str:
         if not namespace:

@@ -38,9 +38,11 @@ class AnalyticsWorkspaceBindingClient(
         """The bindings in ``namespace`` whose ``spec.username`` is ``username`` (ignoring
         case), by name.
 
-        Bindings lacking the username label get it first; selection is by label and then by
-        the username itself, so users whose names share a label value never see each other's
-        bindings. A username with no label form is found by reading every binding.
+        The bindings labelled with the username's label form and those without the label
+        are read (two lists at once), then checked against the username itself, so bindings
+        written by any tool are found and users whose names share a label value never see
+        each other's bindings. Nothing is written: the old client labelled the unlabelled
+        bindings as a side effect; ``lscsde relabel`` does that explicitly.
         """
         with kubernetes_errors():
             found = await self.sdk.list_by_username(namespace, username)

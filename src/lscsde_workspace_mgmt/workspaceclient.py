@@ -39,9 +39,10 @@ class AnalyticsWorkspaceClient(
         """The workspaces in ``namespace`` that ``username`` has a binding to, by name.
 
         Each carries the user's effective expiry in ``spec.validity.expires``: the earlier of
-        the workspace's own and the latest of the user's bindings to it. One list of the
-        user's bindings by label, then one read per bound workspace; a binding to a missing
-        workspace is logged and skipped. Nothing is written.
+        the workspace's own and the latest of the user's bindings to it. The user's
+        bindings are read as :meth:`AnalyticsWorkspaceBindingClient.list_by_username` reads
+        them, then the bound workspaces by name; a binding to a missing workspace is logged
+        and skipped. Nothing is written.
         """
         reads = DirectReads(self.sdk, binding_client.sdk)
         with kubernetes_errors():

@@ -18,7 +18,17 @@ from bench.cluster import AUDIT_POLICY, AuditLog, count_requests, parse_audit_li
 from bench.peers import _harness
 from bench.runner import round_robin
 from bench.scenarios import CLUSTER_PEERS, SCENARIOS, Peer
-from bench.seed import FULL, QUICK, SeededData, SeedPlan, binding_manifest, workspace_manifest
+from bench.seed import (
+    FULL,
+    LARGE,
+    QUICK,
+    QUICK_LARGE,
+    SeededData,
+    SeedPlan,
+    binding_manifest,
+    user_name,
+    workspace_manifest,
+)
 from lscsde_sdk.labels import USERNAME_LABEL
 from lscsde_sdk.models import AnalyticsWorkspace, AnalyticsWorkspaceBinding
 
@@ -134,10 +144,23 @@ def test_the_scenarios_the_brief_asks_for_are_registered() -> None:
         "get_one",
         "permitted_realistic",
         "permitted_heavy",
+        "permitted_realistic_unlabelled",
+        "permitted_heavy_unlabelled",
         "informer_memory",
+        "informer_large",
+        "informer_lookups",
         "watch",
         "import",
     ]
+
+
+def test_the_scale_scenarios_run_on_the_large_seed_with_fewer_runs() -> None:
+    large = [name for name, scenario in SCENARIOS.items() if scenario.large]
+    assert large == ["informer_large", "informer_lookups"]
+    assert all(SCENARIOS[name].repeat == 5 for name in large)
+    described = SCENARIOS["informer_lookups"].describe(_seeded(LARGE))
+    assert "10,000 workspaces and 100,000 bindings" in described
+    assert "(of 25,000, 4 bindings each)" in described
 
 
 def test_descriptions_use_the_seeded_sizes() -> None:
@@ -260,6 +283,15 @@ def test_the_seed_plans_match_the_brief() -> None:
     assert (FULL.realistic_bindings, FULL.heavy_bindings) == (3, 100)
     assert FULL.objects == 12_103
     assert QUICK.workspaces < FULL.workspaces
+    assert (LARGE.workspaces, LARGE.bindings, LARGE.users) == (10_000, 100_000, 25_000)
+    assert QUICK_LARGE.bindings < LARGE.bindings
+
+
+def test_the_lookups_ask_for_users_the_seed_has() -> None:
+    job = SCENARIOS["informer_lookups"].build(_seeded(QUICK_LARGE))[0].params
+    assert job["users"][0] == user_name(0) == "researcher00000@example.nhs.uk"
+    assert len(job["users"]) == QUICK_LARGE.users
+    assert len(job["workspace_names"]) == QUICK_LARGE.workspaces
 
 
 def test_a_heavy_user_needs_as_many_workspaces_as_bindings() -> None:
@@ -268,10 +300,11 @@ def test_a_heavy_user_needs_as_many_workspaces_as_bindings() -> None:
 
 
 def test_the_measured_users_bindings_are_to_distinct_usable_workspaces() -> None:
-    from bench.seed import HEAVY_USER, REALISTIC_USER, _bindings
+    from bench.seed import HEAVY_USER, REALISTIC_USER
+    from bench.seed import bindings as seeded_bindings
 
     today = date(2026, 1, 1)
-    bindings = list(_bindings(QUICK, today))
+    bindings = list(seeded_bindings(QUICK, today))
     assert len(bindings) == QUICK.bindings + 3 + 100
     for user, count in ((REALISTIC_USER, 3), (HEAVY_USER, 100)):
         mine = [b for b in bindings if b["spec"]["username"] == user]

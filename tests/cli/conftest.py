@@ -14,8 +14,8 @@ from kubernetes_asyncio import client
 
 from lscsde_sdk.cli import main
 from lscsde_sdk.cli.sample_data import SampleData, seed_sample_data
-from lscsde_sdk.clients import Transport
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, Transport
+from lscsde_sdk.envtest import ControlPlane
 
 
 @dataclass(frozen=True)
@@ -73,3 +73,21 @@ def user_cli(control_plane: ControlPlane, namespace: str, user_name: str) -> Cli
 async def sample(admin_api: client.ApiClient, namespace: str) -> SampleData:
     """The ``dev up`` sample data in the test's namespace."""
     return await seed_sample_data(Transport(admin_api), namespace)
+
+
+async def hand_edited_binding(admin_api: client.ApiClient, namespace: str, name: str) -> None:
+    """A binding labelled for bob@example.org whose ``spec.username`` was then changed by
+    hand (kubectl edit) to dana@example.org: its lookup label names another user."""
+    from ..integration.factories import create_as_another_tool
+
+    await create_as_another_tool(
+        AnalyticsWorkspaceBindingClient(admin_api),
+        {
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "labels": {"xlscsde.nhs.uk/username": "bob___example.org"},
+            },
+            "spec": {"workspace": "study", "username": "dana@example.org", "expires": "2099-01-01"},
+        },
+    )

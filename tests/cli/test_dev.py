@@ -9,18 +9,20 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO
 
 import pytest
 import pytest_asyncio
 from kubernetes_asyncio import client, config
 
 from lscsde_sdk.cli.devstate import DevState, ProcessRef, read_state
+from lscsde_sdk.cli.devup import FOREGROUND_READY, START_TIMEOUT
 from lscsde_sdk.cli.sample_data import DEV_NAMESPACE, SAMPLE_USER
+from lscsde_sdk.envtest import ControlPlaneBinaries
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
-from lscsde_sdk.testing import ControlPlaneBinaries
 
 from .conftest import Result, run_cli
 
@@ -125,6 +127,29 @@ async def test_a_stale_state_is_cleaned_up(tmp_path: Path) -> None:
     assert not await asyncio.to_thread(state_dir.exists)
 
 
+class Lines:
+    """The lines of a pipe, read as they come by a thread of their own, and an event for the
+    first line that equals ``until``."""
+
+    def __init__(self, pipe: IO[str], until: str | None = None) -> None:
+        self.lines: list[str] = []
+        self.seen = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(pipe, until), daemon=True)
+        self._thread.start()
+
+    def _read(self, pipe: IO[str], until: str | None) -> None:
+        for line in pipe:
+            self.lines.append(line.rstrip("\n"))
+            if line.rstrip("\n") == until:
+                self.seen.set()
+
+    def to_the_end(self, timeout: float) -> list[str]:
+        """Every line, once the pipe is closed."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"the pipe is still open after {timeout}s"
+        return self.lines
+
+
 def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
     control_plane_binaries: ControlPlaneBinaries, tmp_path: Path
 ) -> None:
@@ -147,31 +172,28 @@ def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
         # of a non-interactive shell would otherwise start with SIGINT ignored).
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    readers = ThreadPoolExecutor(max_workers=2)
     try:
         assert process.stdout is not None and process.stderr is not None
-        shown = [process.stdout.readline() for _ in range(3)]  # printed once ready
+        out, err = Lines(process.stdout), Lines(process.stderr, until=FOREGROUND_READY)
+        # The ready signal: written after everything else, so all that is printed now.
+        assert err.seen.wait(START_TIMEOUT), "\n".join(err.lines)
         state = read_state(state_dir)
         assert state is not None and state.mode == "foreground"
         assert state.supervisor.pid == process.pid
-        assert shown[0].startswith(f"dev control plane: {state.server} (namespace jupyterhub")
+        ready = list(out.lines)
+        assert ready[0].startswith(f"dev control plane: {state.server} (namespace jupyterhub")
+        assert f"kubeconfig: {state_dir / 'kubeconfig.yaml'}" in ready
 
         process.send_signal(signal.SIGINT)
-        # Not communicate(): it reads the pipe's file descriptor and would miss what
-        # readline() above has already buffered.
-        rest_of_out = readers.submit(process.stdout.read)
-        err_read = readers.submit(process.stderr.read)
-        out = "".join(shown) + rest_of_out.result(timeout=120)
-        err = err_read.result(timeout=120)
         process.wait(timeout=120)
+        out_lines, err_lines = out.to_the_end(120), err.to_the_end(120)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-        readers.shutdown(wait=False)  # a stray child could still hold a pipe open
 
-    assert process.returncode == 0, err
-    assert err.rstrip().endswith("running until Ctrl-C (or: lscsde dev down)\nstopping")
-    assert f"kubeconfig: {state_dir / 'kubeconfig.yaml'}" in out
+    assert process.returncode == 0, "\n".join(err_lines)
+    assert out_lines == ready  # nothing more on stdout
+    assert err_lines[err_lines.index(FOREGROUND_READY) :] == [FOREGROUND_READY, "stopping"]
     assert not any(child.alive() for child in state.children.values())
     assert read_state(state_dir) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import lscsde_sdk
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,8 +52,8 @@ def test_python_m_lscsde_sdk_reports_invalid_manifests_with_exit_1(tmp_path: Pat
 
 @pytest.mark.integration
 def test_python_m_lscsde_sdk_talks_to_the_api_server(control_plane: ControlPlane) -> None:
-    result = python_m("--kubeconfig", str(control_plane.kubeconfig_path()), "crates", "list", "-A")
-    assert result.returncode == 2  # -A is not an option: usage error, one line
+    result = python_m("--kubeconfig", str(control_plane.kubeconfig_path()), "crates", "list", "-Q")
+    assert result.returncode == 2  # -Q is not an option: usage error, one line
     assert result.stderr.count("\n") == 1
 
     result = python_m(

@@ -12,8 +12,7 @@ import yaml
 
 from lscsde_sdk.cli.errors import request_target
 from lscsde_sdk.cli.sample_data import SampleData
-from lscsde_sdk.testing import ControlPlane
-from lscsde_sdk.testing.processes import pick_free_ports
+from lscsde_sdk.envtest import ControlPlane, pick_free_ports
 
 from .conftest import Cli, run_cli
 

@@ -1,56 +1,83 @@
-"""Tables fit 80 columns; JSON and YAML show objects as the API returns them."""
+"""Tables as kubectl prints them (names whole; free text cut only to fit a terminal), names,
+JSON and YAML."""
 
 from __future__ import annotations
 
 import io
 import json
 
+import pytest
 import yaml
 
 from lscsde_sdk.cli.output import (
-    TABLE_WIDTH,
     Column,
     Printer,
+    TableLayout,
     api_list,
     fit_widths,
     render_table,
+    resource_name,
     truncate,
 )
-from lscsde_sdk.models import AnalyticsCrate
+from lscsde_sdk.cli.terminal import terminal_width
+from lscsde_sdk.models import AnalyticsCrate, AnalyticsWorkspaceBinding
+
+NAME = Column("NAME")
+DESCRIPTION = Column("DESCRIPTION", shrink=True)
+EXPIRES = Column("EXPIRES")
 
 
-def test_a_table_whose_cells_fit_is_printed_whole_and_aligned() -> None:
-    table = render_table(
-        [Column("NAME"), Column("EXPIRES", shrink=False)],
-        [["alpha", "2027-01-01"], ["b", "2027-02-01"]],
-    )
+def test_a_table_is_printed_whole_and_aligned() -> None:
+    table = render_table([NAME, EXPIRES], [["alpha", "2027-01-01"], ["b", "2027-02-01"]])
 
     assert table == "NAME   EXPIRES\nalpha  2027-01-01\nb      2027-02-01\n"
 
 
-def test_a_wide_table_is_cut_to_80_columns_with_an_ellipsis() -> None:
-    columns = [Column("NAME"), Column("DESCRIPTION"), Column("EXPIRES", shrink=False)]
-    rows = [["a-rather-long-workspace-name-" * 2, "words " * 30, "2027-01-01"]]
+def test_without_a_terminal_width_nothing_is_cut_however_long() -> None:
+    name, words = "a-rather-long-workspace-name-" * 4, "words " * 40
+    lines = render_table([NAME, DESCRIPTION, EXPIRES], [[name, words, "2027-01-01"]]).splitlines()
 
-    lines = render_table(columns, rows).splitlines()
-
-    assert all(len(line) <= TABLE_WIDTH for line in lines)
-    assert lines[1].endswith("2027-01-01")  # columns that may not shrink stay whole
-    assert lines[1].count("…") == 2
+    assert lines[1].split("  ")[0] == name
+    assert words.strip() in lines[1]
+    assert "…" not in lines[1]
 
 
-def test_the_widest_columns_give_way_first_and_not_below_their_minimum() -> None:
-    columns = [Column("A", min_width=5), Column("B", min_width=5), Column("C", min_width=30)]
+def test_a_terminal_narrower_than_the_table_cuts_only_free_text() -> None:
+    name = "a-rather-long-workspace-name-for-a-study"
+    rows = [[name, "words " * 30, "2027-01-01"]]
+
+    lines = render_table([NAME, DESCRIPTION, EXPIRES], rows, width=80).splitlines()
+
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[1].startswith(name + "  ")  # the name is whole
+    assert lines[1].endswith("2027-01-01")
+    assert lines[1].count("…") == 1
+
+
+def test_a_name_wider_than_the_terminal_is_still_whole() -> None:
+    name = "n" * 100
+
+    line = render_table([NAME, DESCRIPTION], [[name, "text"]], width=40).splitlines()[1]
+
+    assert line.startswith(name)
+
+
+def test_the_widest_free_text_gives_way_first_and_not_below_its_minimum() -> None:
+    columns = [
+        Column("A", shrink=True, min_width=5),
+        Column("B", shrink=True, min_width=5),
+        Column("C", shrink=True, min_width=30),
+    ]
     rows = [["x" * 10, "y" * 60, "z" * 30]]
 
-    widths = fit_widths(columns, rows)
+    widths = fit_widths(columns, rows, 80)
 
     assert widths == [10, 36, 30]
-    assert sum(widths) + 2 * 2 == TABLE_WIDTH
+    assert sum(widths) + 2 * 2 == 80
 
 
 def test_line_breaks_in_cells_do_not_break_the_layout() -> None:
-    table = render_table([Column("DESCRIPTION"), Column("X")], [["two\nlines\tand a tab", "1"]])
+    table = render_table([DESCRIPTION, Column("X")], [["two\nlines\tand a tab", "1"]])
 
     assert table.splitlines()[1] == "two lines and a tab  1"
 
@@ -61,15 +88,57 @@ def test_truncate_marks_what_it_cut() -> None:
     assert truncate("abcdef", 1) == "…"
 
 
-def test_json_and_yaml_show_several_objects_as_a_list_of_their_api_form() -> None:
+def test_a_layout_prints_later_rows_in_the_first_rows_columns() -> None:
+    layout = TableLayout([NAME, EXPIRES], [["alpha", "2027-01-01"]])
+
+    assert layout.header() == "NAME   EXPIRES"
+    assert layout.line(["b", "2027-02-01"]) == "b      2027-02-01"
+    assert layout.line(["much-longer", "2027-03-01"]) == "much-longer  2027-03-01"
+
+
+def test_wide_columns_only_with_o_wide_and_no_headers_drops_the_header() -> None:
+    columns = [NAME, Column("IMAGE", wide=True)]
+    rows = [["ws", "image:1"]]
+    shown = {}
+    for output, headers in (("table", True), ("wide", True), ("wide", False)):
+        out = io.StringIO()
+        Printer(out, io.StringIO(), output, headers=headers).show({}, columns, rows)  # type: ignore[arg-type]
+        shown[(output, headers)] = out.getvalue()
+
+    assert shown[("table", True)] == "NAME\nws\n"
+    assert shown[("wide", True)] == "NAME  IMAGE\nws    image:1\n"
+    assert shown[("wide", False)] == "ws  image:1\n"
+
+
+def test_names_are_kind_dot_group_slash_name_as_kubectl_prints_custom_resources() -> None:
+    binding = AnalyticsWorkspaceBinding.model_validate(
+        {
+            "metadata": {"name": "b"},
+            "spec": {"workspace": "w", "username": "u", "expires": "2030-01-01"},
+        }
+    )
+    out = io.StringIO()
+
+    Printer(out, io.StringIO(), "name").show({}, [NAME], [["b"]], [resource_name(binding)])
+
+    assert out.getvalue() == "analyticsworkspacebinding.xlscsde.nhs.uk/b\n"
+
+
+@pytest.mark.parametrize("output", ["json", "yaml"])
+def test_json_and_yaml_show_several_objects_as_a_list_of_their_api_form(output: str) -> None:
     crate = AnalyticsCrate.model_validate(
         {"metadata": {"name": "c", "namespace": "ns"}, "spec": {"displayName": "Crate"}}
     )
-    for output, parse in (("json", json.loads), ("yaml", yaml.safe_load)):
-        out = io.StringIO()
-        Printer(out, io.StringIO(), output).show(api_list([crate]), [Column("NAME")], [["c"]])  # type: ignore[arg-type]
+    out = io.StringIO()
+    Printer(out, io.StringIO(), output).show(api_list([crate]), [NAME], [["c"]])  # type: ignore[arg-type]
 
-        shown = parse(out.getvalue())
-        assert shown["kind"] == "List"
-        assert shown["items"] == [crate.to_api()]
-        assert shown["items"][0]["apiVersion"] == "xlscsde.nhs.uk/v1"
+    shown = json.loads(out.getvalue()) if output == "json" else yaml.safe_load(out.getvalue())
+    assert shown["kind"] == "List"
+    assert shown["items"] == [crate.to_api()]
+    assert shown["items"][0]["apiVersion"] == "xlscsde.nhs.uk/v1"
+
+
+def test_a_stream_that_is_not_a_terminal_has_no_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "50")
+
+    assert terminal_width(io.StringIO()) is None

@@ -12,7 +12,7 @@ for name in ("fcntl", "termios", "resource", "pwd", "grp"):
     sys.modules[name] = None  # what importing them gives on Windows: ImportError
 from lscsde_sdk.cli.main import build_parser
 build_parser().parse_args(["workspaces", "list"])
-import lscsde_sdk.testing
+import lscsde_sdk.envtest, lscsde_sdk.testing
 print("imported")
 """
 

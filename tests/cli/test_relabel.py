@@ -16,7 +16,7 @@ from lscsde_sdk.clients import (
 )
 
 from ..integration.factories import create_as_another_tool, data_source, workspace
-from .conftest import Cli
+from .conftest import Cli, hand_edited_binding
 
 pytestmark = pytest.mark.integration
 
@@ -51,21 +51,15 @@ async def test_dry_run_shows_the_changes_and_writes_nothing(
 
     assert result.code == 0, result.err
     assert result.out_lines == [
-        "BINDING                 LABEL                     CHANGE",
-        "awsb/by-kubectl         xlscsde.nhs.uk/username   (none) → dana___example.org",
-        "adsb/source-by-kubectl  xlscsde.nhs.uk/workspace  (none) → study",
+        "BINDING                 LABEL                     CHANGE                       WHY",
+        "awsb/by-kubectl         xlscsde.nhs.uk/username   (none) → dana___example.org  missing",
+        "adsb/source-by-kubectl  xlscsde.nhs.uk/workspace  (none) → study               missing",
     ]
     assert result.err == (
         f"2 label(s) would change, 0 binding(s) already right, 0 failed, in namespace {namespace}\n"
     )
     stored = await AnalyticsWorkspaceBindingClient(admin_api).get(namespace, "by-kubectl")
     assert USERNAME_LABEL not in (stored.metadata.labels or {})
-    assert (
-        await AnalyticsWorkspaceBindingClient(admin_api).list_by_username(
-            namespace, "dana@example.org"
-        )
-        == []
-    )
 
 
 async def test_relabel_writes_the_labels_the_lookups_select_by(
@@ -86,13 +80,26 @@ async def test_relabel_writes_the_labels_the_lookups_select_by(
                     "label": USERNAME_LABEL,
                     "old": None,
                     "new": "dana___example.org",
+                    "field": "spec.username",
+                    "value": "Dana@Example.org",
+                    "why": "missing",
                 }
             ],
             [],
         ),
         (
             "AnalyticsDataSourceBinding",
-            [{"name": "source-by-kubectl", "label": WORKSPACE_LABEL, "old": None, "new": "study"}],
+            [
+                {
+                    "name": "source-by-kubectl",
+                    "label": WORKSPACE_LABEL,
+                    "old": None,
+                    "new": "study",
+                    "field": "spec.workspace",
+                    "value": "study",
+                    "why": "missing",
+                }
+            ],
             [],
         ),
     ]
@@ -134,17 +141,15 @@ async def test_relabel_corrects_every_labelled_kind_including_workspaces_and_dat
     result = await cli("relabel")
     again = await cli("relabel")
 
-    assert (
-        dry.out_lines
-        == result.out_lines
-        == [
-            "OBJECT                  LABEL                      CHANGE",
-            "aws/study               xlscsde.nhs.uk/workspace   (none) → study",
-            "awsb/by-kubectl         xlscsde.nhs.uk/username    (none) → dana___example.org",
-            "ads/registry            xlscsde.nhs.uk/datasource  (none) → registry",
-            "adsb/source-by-kubectl  xlscsde.nhs.uk/workspace   (none) → study",
-        ]
-    )
+    expected = [
+        ["OBJECT", "LABEL", "CHANGE", "WHY"],
+        ["aws/study", WORKSPACE_LABEL, "(none)", "→", "study", "missing"],
+        ["awsb/by-kubectl", USERNAME_LABEL, "(none)", "→", "dana___example.org", "missing"],
+        ["ads/registry", "xlscsde.nhs.uk/datasource", "(none)", "→", "registry", "missing"],
+        ["adsb/source-by-kubectl", WORKSPACE_LABEL, "(none)", "→", "study", "missing"],
+    ]
+    assert [line.split() for line in dry.out_lines] == expected
+    assert result.out_lines == dry.out_lines
     assert result.err == (
         f"4 label(s) changed, 1 object(s) already right, 0 failed, in namespace {namespace}\n"
     )
@@ -153,3 +158,21 @@ async def test_relabel_corrects_every_labelled_kind_including_workspaces_and_dat
     )
     found = await AnalyticsWorkspaceClient(admin_api).get(namespace, "study")
     assert (found.metadata.labels or {}).get(WORKSPACE_LABEL) == "study"
+
+
+async def test_dry_run_shows_plainly_a_label_naming_another_user_than_the_binding(
+    cli: Cli, admin_api: client.ApiClient, namespace: str
+) -> None:
+    await hand_edited_binding(admin_api, namespace, "hand-edited")
+
+    table = await cli("bindings", "relabel", "--dry-run")
+    as_json = await cli("bindings", "relabel", "--dry-run", "-o", "json")
+
+    assert table.code == 0, table.err
+    assert table.out_lines[1].split("  ")[-1] == (
+        "stale: names another user than spec.username (dana@example.org)"
+    )
+    assert "bob___example.org → dana___example.org" in table.out_lines[1]
+    change = json.loads(as_json.out)["items"][0]["changed"][0]
+    assert change["old"] == "bob___example.org" and change["value"] == "dana@example.org"
+    assert change["why"].startswith("stale: names another user")

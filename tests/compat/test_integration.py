@@ -25,7 +25,7 @@ from kubernetes_asyncio.client import (
 )
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient as SdkWorkspaceClient
-from lscsde_workspace_mgmt import AnalyticsManager, AnalyticsWorkspaceManager
+from lscsde_workspace_mgmt import AnalyticsManager, AnalyticsWorkspaceManager, _resource
 from lscsde_workspace_mgmt.datasourcebindingclient import AnalyticsDataSourceBindingClient
 from lscsde_workspace_mgmt.datasourceclient import AnalyticsDataSourceClient
 from lscsde_workspace_mgmt.eventclient import EventClient
@@ -184,9 +184,12 @@ async def test_consumer_workspace_script_runs_unchanged(
 
     assert outcome["patched"].spec.comments == "extended"
     assert outcome["patched_from_body"].spec.description == "Patched from the body"
+    # The whole status became the given one, as with 0.1.14: mount_workspace had recorded
+    # the claim before the status was replaced by "Ready".
     assert outcome["status"].status.status_text == "Ready"
-    # mount_workspace recorded the claim before the status was replaced by "Ready".
     assert outcome["patched_from_body"].status.persistent_volume_claim == "generic"
+    assert outcome["status"].status.persistent_volume_claim is None
+    assert outcome["status"].status.additional_storage is None
     assert isinstance(outcome["deleted"], dict)
     assert outcome["get_after_delete"] == 404
 
@@ -227,8 +230,8 @@ async def test_data_sources_of_a_workspace(admin_api: ApiClient, namespace: str)
             ),
         )
     )
-    # A binding written by another tool, without the workspace label, is found once the label
-    # maintenance has labelled it (lookups never write).
+    # A binding written by another tool, without the workspace label, is found as well; the
+    # lookup does not label it (the label maintenance does).
     raw = KubernetesNamespacedCustomClient(
         custom_objects, LOG, "xlscsde.nhs.uk", "v1", "analyticsdatasourcebindings", "x"
     )
@@ -243,7 +246,8 @@ async def test_data_sources_of_a_workspace(admin_api: ApiClient, namespace: str)
     )
 
     bindings = await binding_client.list_by_workspace(namespace, "generic")
-    assert [b.metadata.name for b in bindings] == ["census-generic"]
+    assert [b.metadata.name for b in bindings] == ["census-generic", "missing-generic"]
+    assert "xlscsde.nhs.uk/workspace" not in bindings[1].metadata.labels
     await binding_client.sdk.relabel(namespace)
     bindings = await binding_client.list_by_workspace(namespace, "generic")
     assert [b.metadata.name for b in bindings] == ["census-generic", "missing-generic"]
@@ -306,9 +310,37 @@ async def test_lookup_requests_follow_the_users_bindings_and_write_nothing(
         await binding_client.create(make_binding(namespace, name, name))
     for index in range(2, 20):  # other people's workspaces cost nothing
         await workspace_client.create(make_workspace(namespace, f"ws-{index}"))
-    assert await requests_for_lookup() == {"bindings": 1, "workspaces": 2}
+    # The user's bindings by label and those without one (two lists at once), then a GET of
+    # each bound workspace.
+    assert await requests_for_lookup() == {"bindings": 2, "workspaces": 2}
     found = await workspace_client.list_by_username(binding_client, namespace, USERNAME)
     assert len(found) == 2
+
+
+async def test_list_reads_every_page_unless_the_caller_pages(
+    admin_api: ApiClient, namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = AnalyticsWorkspaceClient(CustomObjectsApi(admin_api), LOG, None)
+    names = [f"ws-{index}" for index in range(5)]
+    for name in names:
+        await client.create(make_workspace(namespace, name))
+    monkeypatch.setattr(_resource, "_PAGE_SIZE", 2)
+
+    async with client.transport.counting() as counter:
+        listed = await client.list(namespace)
+    assert [w.metadata.name for w in listed] == names
+    assert all(isinstance(w, AnalyticsWorkspace) for w in listed)
+    assert listed[0].metadata.model_extra["uid"]  # server metadata the model does not name
+    assert counter.total == 3  # 2 + 2 + 1
+    assert [dict(r.query)["limit"] for r in counter.requests] == ["2", "2", "2"]
+
+    first = await client.list(namespace, limit=3)  # the caller pages: the page asked for
+    assert [w.metadata.name for w in first] == names[:3]
+    selected = await client.list(namespace, field_selector="metadata.name=ws-4")
+    assert [w.metadata.name for w in selected] == ["ws-4"]
+    with pytest.raises(ApiException) as missing:
+        await client.list("no-such-namespace-here", label_selector="x in (")
+    assert missing.value.status == 400
 
 
 async def test_sdk_sees_what_the_compat_layer_wrote(admin_api: ApiClient, namespace: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -110,3 +111,10 @@ async def create_as_another_tool(
     path = client.info.collection_path(manifest["metadata"]["namespace"])
     created: dict[str, Any] = await client.transport.send_json(Request("POST", path, body=body))
     return created
+
+
+def username_label_of_0_1_14(username: str) -> str:
+    """The ``xlscsde.nhs.uk/username`` label lscsde-workspace-mgmt 0.1.14 gave a binding of
+    ``username`` (its rule: casefolded, each run of characters other than 0-9, a-z and "."
+    replaced by "___"; data-source bindings it labelled with the raw ``spec.workspace``)."""
+    return re.sub("[^0-9a-z.]+", "___", username.casefold())

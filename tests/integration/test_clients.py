@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -10,6 +9,7 @@ from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import PatchType
 from lscsde_sdk.errors import AlreadyExistsError, ConflictError, NotFoundError
+from lscsde_sdk.testing import eventually
 
 from .factories import KIND_CASES, KindCase
 
@@ -73,14 +73,9 @@ async def test_get_from_the_server_cache_returns_the_object(
     client = case.client_type(admin_api)
     created = await client.create(case.make(namespace, "cached"))
     # The watch cache may lag a write by moments; it must catch up, not fail.
-    for _ in range(50):
-        try:
-            fetched = await client.get(namespace, "cached", resource_version="0")
-            break
-        except NotFoundError:
-            await asyncio.sleep(0.05)
-    else:
-        pytest.fail("the API server's cache never served the created object")
+    fetched = await eventually(
+        lambda: client.get(namespace, "cached", resource_version="0"), ignoring=(NotFoundError,)
+    )
     assert fetched.metadata.uid == created.metadata.uid
     assert fetched.spec == created.spec
 

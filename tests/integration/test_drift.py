@@ -7,7 +7,6 @@ read.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -20,8 +19,9 @@ from lscsde_sdk import CRD_RELEASE
 from lscsde_sdk._generated import KINDS
 from lscsde_sdk.core.transport import Request, Transport
 from lscsde_sdk.drift import Change, CrdManifestError, crd_drift, packaged_crds
+from lscsde_sdk.envtest import ADMIN, ControlPlane
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
-from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane
+from lscsde_sdk.testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -54,13 +54,15 @@ async def _delete(api: ApiClient, name: str) -> None:
     """Delete a CRD and wait until it is gone (its finalizer runs in the API server)."""
     transport = Transport(api)
     await transport.send_json(Request("DELETE", f"{CRD_API}/{name}"))
-    async with asyncio.timeout(WAIT_SECONDS):
-        while True:
-            try:
-                await transport.send_json(Request("GET", f"{CRD_API}/{name}"))
-            except NotFoundError:
-                return
-            await asyncio.sleep(0.1)
+
+    async def gone() -> bool:
+        try:
+            await transport.send_json(Request("GET", f"{CRD_API}/{name}"))
+        except NotFoundError:
+            return True
+        return False
+
+    await eventually(gone, within=WAIT_SECONDS)
 
 
 @pytest.fixture(scope="module")
@@ -247,13 +249,9 @@ async def test_get_on_customresourcedefinitions_is_all_the_check_needs(
     )
     async with await drift_plane.api_client(READER) as reader:
         # RBAC reads bindings from an informer cache that lags the write: retry until it allows.
-        async with asyncio.timeout(WAIT_SECONDS):
-            while True:
-                try:
-                    report = await crd_drift(reader)
-                    break
-                except ForbiddenError:
-                    await asyncio.sleep(0.1)
+        report = await eventually(
+            lambda: crd_drift(reader), within=WAIT_SECONDS, ignoring=(ForbiddenError,)
+        )
 
     assert report.ok, report.format()
 

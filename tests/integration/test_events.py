@@ -19,9 +19,9 @@ from lscsde_sdk.clients import (
     Transport,
 )
 from lscsde_sdk.core.transport import Request
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import ConflictError, NotFoundError
 from lscsde_sdk.events import EventRecorder
-from lscsde_sdk.testing.controlplane import ControlPlane
 from lscsde_workspace_mgmt.eventclient import EventClient
 
 pytestmark = pytest.mark.integration
@@ -321,3 +321,45 @@ async def test_delete_goes_on_when_status_cannot_be_written(
     assert "could not mark AnalyticsWorkspace" in caplog.text
     with pytest.raises(NotFoundError):
         await AnalyticsWorkspaceClient(admin_api).get(namespace, "no-status")
+
+
+async def test_a_role_with_only_core_events_gets_core_events_said_once(
+    control_plane: ControlPlane,
+    admin_api: ApiClient,
+    user_api: ApiClient,
+    user_name: str,
+    namespace: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # As the LSC SDE operators' chart grants: core `events`, not events.k8s.io ones.
+    await control_plane.grant(
+        namespace, user_name, [{"apiGroups": [""], "resources": ["events"], "verbs": ["create"]}]
+    )
+    subject = await AnalyticsWorkspaceClient(admin_api).create(workspace(namespace, "core"))
+    transport = Transport(user_api)
+    recorder = EventRecorder(transport, reporting_controller="xlscsde.nhs.uk/datasource-operator")
+
+    with caplog.at_level(logging.WARNING, logger="lscsde_sdk.events"):
+        async with transport.counting() as requests:
+            first = await recorder.emit(subject, "Checked", "first")
+        async with transport.counting() as later:
+            second = await recorder.emit(subject, "Checked", "second")
+
+    assert requests.paths == [
+        ("POST", f"/apis/events.k8s.io/v1/namespaces/{namespace}/events"),
+        ("POST", f"/api/v1/namespaces/{namespace}/events"),
+    ]
+    assert later.paths == [("POST", f"/api/v1/namespaces/{namespace}/events")]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "recording core/v1 Events instead" in warnings[0]
+    for event, note in ((first, "first"), (second, "second")):
+        assert event["apiVersion"] == "v1"
+        assert event["involvedObject"]["uid"] == subject.metadata.uid
+        assert (event["reason"], event["message"], event["type"]) == ("Checked", note, "Normal")
+        assert event["reportingComponent"] == "xlscsde.nhs.uk/datasource-operator"
+    # The same events, read through events.k8s.io, name the object and the controller.
+    read_back = await events_in(Transport(admin_api), namespace)
+    assert [(e["note"], e["regarding"]["name"]) for e in read_back] == [
+        ("first", "core"),
+        ("second", "core"),
+    ]

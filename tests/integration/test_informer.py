@@ -15,12 +15,11 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     Transport,
 )
-from lscsde_sdk.core.informer import Informer, InformerError, InformerFactory
-from lscsde_sdk.core.watch import EventType, WatchEvent
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.labels import USERNAME_LABEL
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
-from lscsde_sdk.models import AnalyticsWorkspaceBinding
-from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_sdk.runtime import EventType, Informer, InformerError, InformerFactory, WatchEvent
+from lscsde_sdk.testing import eventually
 from tests.integration.factories import create_as_another_tool, workspace
 
 pytestmark = pytest.mark.integration
@@ -31,13 +30,6 @@ def binding(namespace: str, name: str, username: str, ws: str, **metadata: Any) 
         "metadata": {"name": name, "namespace": namespace, **metadata},
         "spec": {"workspace": ws, "username": username, "expires": "2099-01-01"},
     }
-
-
-async def eventually(check: Any, within: float = 20) -> None:
-    """Wait until ``check()`` holds (the informer applies changes in the background)."""
-    async with asyncio.timeout(within):
-        while not check():  # noqa: ASYNC110  (polling a condition, not waiting for an event)
-            await asyncio.sleep(0.05)
 
 
 async def test_the_store_follows_the_server_and_indexes_the_spec_not_the_label(
@@ -205,26 +197,3 @@ async def test_many_concurrent_readers_see_a_complete_store(
 
         await asyncio.gather(*(reader() for _ in range(20)))
     assert counts == {40}
-
-
-def test_a_relist_replaces_the_store_in_one_step() -> None:
-    from lscsde_sdk.core.informer import Store
-
-    def item(name: str, user: str) -> AnalyticsWorkspaceBinding:
-        return AnalyticsWorkspaceBinding.from_api(
-            {
-                "metadata": {"name": name, "namespace": "ns", "resourceVersion": "1"},
-                "spec": {"workspace": "w", "username": user, "expires": "2099-01-01"},
-            }
-        )
-
-    store: Store[AnalyticsWorkspaceBinding] = Store(AnalyticsWorkspaceBindingClient.field_indexes)
-    store.replace([item("a", "joe"), item("b", "joe")])
-    objects_before, index_before = store._objects, store._indexed
-    previous = store.replace([item("b", "ann"), item("c", "joe")])
-    assert set(previous) == {"ns/a", "ns/b"}
-    # New containers were swapped in; the old ones (which a reader may hold) were not edited.
-    assert store._objects is not objects_before and store._indexed is not index_before
-    assert set(objects_before) == {"ns/a", "ns/b"}
-    assert [b.name for b in store.by_index("username", "joe")] == ["c"]
-    assert [b.name for b in store.by_index("username", "ann")] == ["b"]

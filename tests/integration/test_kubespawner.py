@@ -25,6 +25,7 @@ from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1Pod
 from kubernetes_asyncio.config import kube_config as kube_config_module
 from traitlets.config import Config
 
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.kubespawner import (
     NoWorkspaceAvailableError,
     SharedClaim,
@@ -37,7 +38,7 @@ from lscsde_sdk.kubespawner import (
 )
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
 from lscsde_sdk.storage import MANAGED_BY_LABEL, PersistentVolumeClaimClient
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -656,12 +657,12 @@ async def test_with_informers_the_profile_list_costs_no_requests(
         )
         await bind(manager, namespace, "diabetes")
         plain = make_spawner(spawner.config, RESEARCHER)
-        for _ in range(300):
+
+        async def with_diabetes() -> list[str] | None:
             slugs = [p["slug"] for p in await plain.profile_list(plain)]
-            if "diabetes" in slugs:
-                break
-            await asyncio.sleep(0.1)
-        assert slugs == ["diabetes", "stroke"]
+            return slugs if "diabetes" in slugs else None
+
+        assert await eventually(with_diabetes) == ["diabetes", "stroke"]
     finally:
         await hooks.aclose()
     assert hooks.informers is None
@@ -681,7 +682,8 @@ async def test_without_informers_each_profile_list_asks_the_server(
         transport = (await hooks.manager()).transport
         async with transport.counting() as counter:
             await spawner.profile_list(spawner)
-        assert counter.by_method == {"GET": 2}  # the user's bindings, then their workspace
+        # The user's bindings by label and the unlabelled ones, then their workspace.
+        assert counter.by_method == {"GET": 3}
         assert hooks.informers is None
     finally:
         await hooks.aclose()

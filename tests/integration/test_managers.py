@@ -27,6 +27,7 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.core.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.core.transport import Request
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import NotFoundError, WorkspaceNotFoundException
 from lscsde_sdk.labels import WORKSPACE_LABEL
 from lscsde_sdk.managers import (
@@ -35,7 +36,6 @@ from lscsde_sdk.managers import (
     AnalyticsWorkspaceManager,
 )
 from lscsde_sdk.storage import PersistentVolumeClaimClient
-from lscsde_sdk.testing.controlplane import ControlPlane
 from tests.integration.factories import create_as_another_tool
 
 pytestmark = pytest.mark.integration
@@ -332,17 +332,17 @@ async def test_the_direct_path_costs_what_the_user_owns_not_the_namespace(
                 profiles = await manager.get_permitted_workspaces(namespace, user, "2026-06-01")
             assert len(profiles) == count
             assert all(p["end_date"] == "2026-12-31" for p in profiles)
-            # One list of the user's bindings, then the bound workspaces: a GET each when
-            # they are few, one list selected by their name labels when they are many.
-            # Nothing written.
+            # Two lists at once (the user's bindings by label, and the bindings without the
+            # label), then the bound workspaces: a GET each when they are few, one list
+            # selected by their name labels when they are many. Nothing written.
             workspace_reads = [r for r in counter.requests if "/analyticsworkspaces" in r.path]
             if count <= GET_MANY_CONCURRENCY:
-                assert counter.by_method == {"GET": 1 + count}
+                assert counter.by_method == {"GET": 2 + count}
                 assert sorted(r.path.rsplit("/", 1)[-1] for r in workspace_reads) == [
                     f"ws-{i:03}" for i in range(count)
                 ]
             else:
-                assert counter.by_method == {"GET": 2}
+                assert counter.by_method == {"GET": 3}
                 [listed] = workspace_reads
                 assert dict(listed.query)["labelSelector"].startswith(f"{WORKSPACE_LABEL} in (")
             assert counter.writes == 0
@@ -405,8 +405,9 @@ async def test_data_sources_bound_to_a_workspace(admin_api: ApiClient, namespace
 
     async with transport.counting() as counter:
         bound = await manager.get_datasources_for_workspace(namespace, "outcomes")
-    # The workspace's bindings by label, then each bound data source (ds-ghost: 404).
-    assert counter.by_method == {"GET": 4}
+    # The workspace's bindings by label and those without it, then each bound data source
+    # (ds-ghost: 404).
+    assert counter.by_method == {"GET": 5}
     assert {name: item.expires for name, item in bound.items()} == {
         "ds-a": date(2026, 12, 1),
         "ds-b": None,

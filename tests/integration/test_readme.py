@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lscsde_sdk.testing import ControlPlane
+from lscsde_sdk.envtest import ControlPlane
 
 pytestmark = pytest.mark.integration
 
@@ -49,10 +49,11 @@ async def test_readme_examples_run_in_order(
         outputs.append(output.decode())
 
     # The user bound in the second example sees the workspace of the first, and its storage;
-    # the third watches it and answers from informers without a request; the fourth is the
-    # old library's API.
+    # the third watches it and answers from ready informers without a request; the fourth is
+    # the old library's API.
     assert "Cancer outcomes study 90" in outputs[1]
     assert "'/home/jovyan/cancer-outcomes'" in outputs[1]
     assert "ADDED cancer-outcomes" in outputs[2]
     assert "['cancer-outcomes'] requests: 0" in outputs[2]
+    assert "ready: True" in outputs[2]
     assert "{'cancer-outcomes': " in outputs[3]

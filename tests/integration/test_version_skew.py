@@ -16,8 +16,8 @@ from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 from lscsde_sdk.clients import AnalyticsWorkspaceClient
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.drift import crd_drift
+from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import InvalidError, UnknownFieldError
-from lscsde_sdk.testing.controlplane import ControlPlane
 from lscsde_workspace_mgmt.workspaceclient import AnalyticsWorkspaceClient as CompatWorkspaces
 from tests.fixtures.next_release import RETENTION_RULE_MESSAGE, build
 
@@ -145,6 +145,12 @@ async def test_the_compat_replace_keeps_fields_it_does_not_know(
     await compat.patch(body=found)
     result = await stored(client, newer_namespace, "w3")
     assert (result["spec"]["retentionDays"], result["spec"]["displayName"]) == (90, "Patched")
+    # Listed, too, the objects keep what this library does not know.
+    (listed,) = [w for w in await compat.list(newer_namespace) if w.metadata.name == "w3"]
+    assert listed.spec.model_extra == {"retentionDays": 90}
+    listed.spec.description = "listed edit"
+    await compat.replace(listed)
+    assert (await stored(client, newer_namespace, "w3"))["spec"]["retentionDays"] == 90
 
 
 async def test_the_drift_check_names_what_the_newer_release_added(

@@ -1,19 +1,22 @@
-"""watch() against a real kube-apiserver: typed events, resume without relisting after the
-server ends a watch, a relist after 410 Gone that reports only what changed, bookmarks,
-selectors, and clean cancellation."""
+"""Watches against a real kube-apiserver: the client's one-shot watch (one request, typed
+events until the server ends it, bookmarks, selectors, 410 as a typed error, clean
+cancellation) and the runtime's Watcher (resumed without relisting after the server ends a
+watch, a relist after 410 Gone that reports only what changed)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from contextlib import aclosing
 
 import pytest
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient, Transport
-from lscsde_sdk.core.watch import EventType, Watcher, WatchEvent
+from lscsde_sdk.errors import GoneError
 from lscsde_sdk.models import AnalyticsWorkspace
+from lscsde_sdk.runtime import EventType, Watcher, WatchEvent
+from lscsde_sdk.testing import eventually
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration
@@ -37,13 +40,12 @@ def summary(events: list[WatchEvent[AnalyticsWorkspace]]) -> list[tuple[str, str
     return [(event.type.value, str(event.object.metadata.name)) for event in events if event.object]
 
 
-async def test_watch_lists_first_then_streams_typed_changes(
+async def test_a_watch_streams_the_current_objects_then_typed_changes(
     admin_api: ApiClient, namespace: str
 ) -> None:
     client = AnalyticsWorkspaceClient(admin_api)
     await client.create(workspace(namespace, "existing"))
-    events = client.watch(namespace)
-    try:
+    async with aclosing(client.watch(namespace)) as events:
         (first,) = await take(events, 1)
         assert (first.type, first.object.name) == (EventType.ADDED, "existing")  # type: ignore[union-attr]
         assert isinstance(first.object, AnalyticsWorkspace)
@@ -51,49 +53,126 @@ async def test_watch_lists_first_then_streams_typed_changes(
         await client.merge_patch(namespace, "new", {"spec": {"description": "changed"}})
         await client.delete(namespace, "new")
         changes = await take(events, 3)
-        assert summary(changes) == [("ADDED", "new"), ("MODIFIED", "new"), ("DELETED", "new")]
-        modified = changes[1].object
-        assert modified is not None and modified.spec is not None
-        assert modified.spec.description == "changed"
-        assert changes[1].resource_version == modified.metadata.resource_version
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
+    assert summary(changes) == [("ADDED", "new"), ("MODIFIED", "new"), ("DELETED", "new")]
+    modified = changes[1].object
+    assert modified is not None and modified.spec is not None
+    assert modified.spec.description == "changed"
+    assert changes[1].resource_version == modified.metadata.resource_version
 
 
-async def test_a_watch_the_server_ends_is_resumed_without_listing_again_or_repeating(
+async def test_a_watch_from_now_marks_the_end_of_the_current_objects_with_a_bookmark(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    # The real server's bookmark, decoded: it comes right after the current objects (no
+    # waiting for the minute between the bookmarks of an idle watch).
+    client = AnalyticsWorkspaceClient(admin_api)
+    created = await client.create(workspace(namespace, "only"))
+    async with asyncio.timeout(30), aclosing(client.watch(namespace)) as events:
+        first = await anext(events)
+        bookmark = await anext(events)
+    assert (first.type, first.object) == (EventType.ADDED, created)
+    assert (bookmark.type, bookmark.object) == (EventType.BOOKMARK, None)
+    assert bookmark.resource_version  # where a watch resuming after it would start
+
+
+async def test_one_watch_is_one_request_that_ends_when_the_server_ends_it(
     admin_api: ApiClient, namespace: str
 ) -> None:
     transport = Transport(admin_api)
     client = AnalyticsWorkspaceClient(transport)
+    await client.create(workspace(namespace, "w"))
+    async with transport.counting() as counter:
+        seen = [event async for event in client.watch(namespace, timeout_seconds=1)]
+    assert summary(seen) == [("ADDED", "w")]
+    assert counter.paths == [("GET", client.info.collection_path(namespace))]
+    assert counter.requests[0].query[:2] == [("watch", "true"), ("allowWatchBookmarks", "true")]
+
+
+async def test_a_watch_from_an_expired_version_raises_gone(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    client = AnalyticsWorkspaceClient(admin_api)
+    with pytest.raises(GoneError):
+        async for _ in client.watch(namespace, resource_version="1"):
+            pass
+
+
+async def test_selectors_bound_what_is_watched(admin_api: ApiClient, namespace: str) -> None:
+    client = AnalyticsWorkspaceClient(admin_api)
+    labelled = workspace(namespace, "team-a")
+    labelled["metadata"]["labels"] = {"team": "a"}
+    await client.create(labelled)
+    await client.create(workspace(namespace, "other"))
+    by_label = [
+        event
+        async for event in client.watch(namespace, label_selector="team=a", timeout_seconds=1)
+        if event.type is not EventType.BOOKMARK
+    ]
+    assert summary(by_label) == [("ADDED", "team-a")]
+    by_name = [
+        event
+        async for event in client.watch(
+            namespace, field_selector="metadata.name=other", timeout_seconds=1
+        )
+        if event.type is not EventType.BOOKMARK
+    ]
+    assert summary(by_name) == [("ADDED", "other")]
+
+
+async def test_stopping_a_watch_cancels_it_cleanly(admin_api: ApiClient, namespace: str) -> None:
+    client = AnalyticsWorkspaceClient(admin_api)
+    await client.create(workspace(namespace, "w"))
+    before = len(asyncio.all_tasks())
+    watching = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in Watcher(client, namespace).events():
+            watching.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(watching.wait(), 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0)
+    assert len(asyncio.all_tasks()) <= before
+    connector = admin_api.rest_client.pool_manager.connector
+    assert len(connector._acquired) == 0
+
+
+async def test_the_watcher_resumes_a_watch_the_server_ends_without_listing_again(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    transport = Transport(admin_api)
+    client = AnalyticsWorkspaceClient(transport)
+    path = client.info.collection_path(namespace)
     await client.create(workspace(namespace, "a"))
     # The server ends each watch after 1-2 seconds.
     watcher = Watcher(client, namespace, server_timeout=(1, 2))
     seen: list[WatchEvent[AnalyticsWorkspace]] = []
-    arrived = asyncio.Event()
 
     async def consume() -> None:
         async for event in watcher.events():
             if event.type is not EventType.BOOKMARK:
                 seen.append(event)
-                arrived.set()
 
     async with transport.counting() as counter:
         task = asyncio.create_task(consume())
         try:
-            await asyncio.wait_for(arrived.wait(), 30)
-            await asyncio.sleep(4.5)  # at least two server-side ends
-            arrived.clear()
+            watches = lambda: sum(("watch", "true") in r.query for r in counter.requests)  # noqa: E731
+            await eventually(lambda: watches() >= 3)  # two watches ended, a third is open
             await client.create(workspace(namespace, "b"))
-            await asyncio.wait_for(arrived.wait(), 30)
+            await eventually(lambda: len(seen) == 2)
         finally:
             task.cancel()
     assert summary(seen) == [("ADDED", "a"), ("ADDED", "b")]
-    gets = [path for method, path in counter.paths if method == "GET"]
+    gets = [r for r in counter.requests if r.method == "GET" and r.path == path]
+    lists = [r for r in gets if ("watch", "true") not in r.query]
+    assert len(lists) == 1  # one list, then watches resumed from the last version
     assert watcher.stats.relists == 1 and watcher.stats.expired == 0
-    assert len(gets) - 1 >= 3  # one list, then watches resumed from the last version
 
 
-async def test_an_expired_version_relists_and_reports_only_the_differences(
+async def test_the_watcher_relists_an_expired_version_and_reports_only_the_differences(
     admin_api: ApiClient, namespace: str
 ) -> None:
     client = AnalyticsWorkspaceClient(admin_api)
@@ -101,8 +180,7 @@ async def test_an_expired_version_relists_and_reports_only_the_differences(
         await client.create(workspace(namespace, name))
     # Watch from a version the server no longer has: 410 Gone, then a list.
     watcher = Watcher(client, namespace, resource_version="1")
-    events = watcher.events()
-    try:
+    async with aclosing(watcher.events()) as events:
         found = await take(events, 3)
         assert sorted(summary(found)) == [
             ("ADDED", "changed"),
@@ -113,105 +191,14 @@ async def test_an_expired_version_relists_and_reports_only_the_differences(
         await client.merge_patch(namespace, "changed", {"spec": {"description": "v2"}})
         await client.delete(namespace, "gone")
         assert summary(await take(events, 2)) == [("MODIFIED", "changed"), ("DELETED", "gone")]
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
-
-
-async def test_differences_after_a_relist_include_deletions_with_unknown_final_state() -> None:
-    from lscsde_sdk.core.watch import Relisted, _differences
-
-    def obj(name: str, version: str) -> AnalyticsWorkspace:
-        return AnalyticsWorkspace.from_api(
-            {"metadata": {"name": name, "namespace": "ns", "resourceVersion": version}}
-        )
-
-    seen: dict[str, str | None] = {"ns/kept": "1", "ns/changed": "2", "ns/gone": "3"}
-    relisted = Relisted([obj("kept", "1"), obj("changed", "5"), obj("new", "6")], "9")
-    events = _differences(relisted, seen, AnalyticsWorkspace)
-    assert [(e.type.value, e.object.name, e.final_state_unknown) for e in events] == [  # type: ignore[union-attr]
-        ("DELETED", "gone", True),
-        ("MODIFIED", "changed", False),
-        ("ADDED", "new", False),
-    ]
-    assert seen == {"ns/kept": "1", "ns/changed": "5", "ns/new": "6"}
-
-
-async def test_bookmarks_advance_the_version_of_an_idle_watch(
-    admin_api: ApiClient, namespace: str
-) -> None:
-    client = AnalyticsWorkspaceClient(admin_api)
-    await client.create(workspace(namespace, "only"))
-    # The watch cache sends an idle watcher a bookmark about once a minute (it waits for that
-    # minute: a shorter watch gets none) and 2 s before the watch times out on the server.
-    # On a busy machine the first can be missed, so the watch lasts long enough for the second.
-    watcher = Watcher(client, namespace, server_timeout=(120, 120))
-    bookmarks: list[WatchEvent[Any]] = []
-    changes = watcher.changes()
-    try:
-        async with asyncio.timeout(130):
-            async for change in changes:
-                if isinstance(change, WatchEvent) and change.type is EventType.BOOKMARK:
-                    bookmarks.append(change)
-                    break
-    finally:
-        await changes.aclose()  # type: ignore[attr-defined]
-    assert bookmarks and bookmarks[0].object is None and bookmarks[0].resource_version
-
-
-async def test_selectors_and_a_timeout_bound_what_is_watched(
-    admin_api: ApiClient, namespace: str
-) -> None:
-    client = AnalyticsWorkspaceClient(admin_api)
-    labelled = workspace(namespace, "team-a")
-    labelled["metadata"]["labels"] = {"team": "a"}
-    await client.create(labelled)
-    await client.create(workspace(namespace, "other"))
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    seen = [
-        event
-        async for event in client.watch(namespace, label_selector="team=a", timeout=2)
-        if event.type is not EventType.BOOKMARK
-    ]
-    assert summary(seen) == [("ADDED", "team-a")]
-    assert loop.time() - started < 15  # it ended on its own
-    by_name = [
-        event
-        async for event in client.watch(namespace, field_selector="metadata.name=other", timeout=1)
-        if event.type is not EventType.BOOKMARK
-    ]
-    assert summary(by_name) == [("ADDED", "other")]
-
-
-async def test_stopping_a_watch_cancels_it_cleanly(admin_api: ApiClient, namespace: str) -> None:
-    client = AnalyticsWorkspaceClient(admin_api)
-    await client.create(workspace(namespace, "w"))
-    before = len(asyncio.all_tasks())
-
-    async def consume() -> None:
-        async for _ in client.watch(namespace):
-            pass
-
-    task = asyncio.create_task(consume())
-    await asyncio.sleep(1)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await asyncio.sleep(0)
-    assert len(asyncio.all_tasks()) <= before
-    connector = admin_api.rest_client.pool_manager.connector
-    assert len(connector._acquired) == 0
 
 
 async def test_watch_throughput_parses_many_events(admin_api: ApiClient, namespace: str) -> None:
     client = AnalyticsWorkspaceClient(admin_api)
-    events = client.watch(namespace)
-    try:
+    async with aclosing(client.watch(namespace)) as events:
         writer = asyncio.ensure_future(
             asyncio.gather(*(client.create(workspace(namespace, f"w-{i:03}")) for i in range(200)))
         )
         found = await take(events, 200, within=60)
         await writer
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
     assert sorted(name for _, name in summary(found)) == [f"w-{i:03}" for i in range(200)]

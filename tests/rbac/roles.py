@@ -19,7 +19,7 @@ import yaml
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.core.transport import Request, RequestCounter, _connection
-from lscsde_sdk.testing.cluster import default_crd_dir, load_crds
+from lscsde_sdk.envtest import default_crd_dir, load_crds
 
 RBAC_DIR = Path(__file__).resolve().parents[2] / "deploy" / "rbac"
 GROUP = "xlscsde.nhs.uk"
@@ -30,8 +30,16 @@ CONSUMERS = (
     "datasource-operator",
     "crate-operator",
     "workspace-binding-operator",
+    "lifecycle",
     "admin-portal",
     "admin-portal-crd-reader",
+)
+#: The consumers that are kopf operators: their roles cover what kopf asks for too.
+KOPF_OPERATORS = (
+    "datasource-operator",
+    "crate-operator",
+    "workspace-binding-operator",
+    "lifecycle",
 )
 
 OBJECT_VERBS = frozenset(

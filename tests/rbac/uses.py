@@ -24,6 +24,10 @@ def _uses(group: str, resource: str, **verbs: tuple[str, ...] | str) -> Uses:
     }
 
 
+#: What kopf itself asks for while it runs an operator (its watch, its annotations and
+#: finalizers), proven by running kopf under the role (test_kopf_roles), not in-process.
+KOPF = "kopf run"
+
 INFORMERS = "get_permitted_workspaces (informers)"
 DIRECT = "get_permitted_workspaces (direct)"
 MOUNT = "mount_workspace"
@@ -40,8 +44,9 @@ DATASOURCE_OPERATOR: Uses = {
         GROUP,
         "analyticsdatasources",
         get=("update_status", "get_active_datasources"),
-        list="watch",
-        watch="watch",
+        list=("watch", KOPF),
+        watch=("watch", KOPF),
+        patch=KOPF,
     ),
     **_uses(GROUP, "analyticsdatasources/status", patch=("patch_status", "update_status")),
     **_uses(
@@ -51,7 +56,7 @@ DATASOURCE_OPERATOR: Uses = {
 }
 
 CRATE_OPERATOR: Uses = {
-    **_uses(GROUP, "analyticscrates", list="watch", watch="watch"),
+    **_uses(GROUP, "analyticscrates", list=("watch", KOPF), watch=("watch", KOPF), patch=KOPF),
     **_uses(GROUP, "analyticscrates/status", patch="patch_status"),
     **_uses(
         GROUP, "analyticsdatasources", get="get", create="create", update="replace", patch="apply"
@@ -60,7 +65,13 @@ CRATE_OPERATOR: Uses = {
 }
 
 WORKSPACE_BINDING_OPERATOR: Uses = {
-    **_uses(GROUP, "analyticsworkspacebindings", list="Informer", watch="Informer"),
+    **_uses(
+        GROUP,
+        "analyticsworkspacebindings",
+        list=("Informer", KOPF),
+        watch=("Informer", KOPF),
+        patch=KOPF,
+    ),
     **_uses(GROUP, "analyticsworkspacebindings/status", patch="patch_status"),
     **_uses(
         GROUP,
@@ -70,6 +81,14 @@ WORKSPACE_BINDING_OPERATOR: Uses = {
         patch="patch scale",
     ),
     **_uses(EVENTS, "events", create="EventRecorder.emit"),
+}
+
+LIFECYCLE: Uses = {
+    **_uses(GROUP, "analyticsworkspaces", get=KOPF, list=KOPF, watch=KOPF, patch=KOPF),
+    **_uses(GROUP, "analyticsworkspaces/status", patch=KOPF),
+    **_uses(GROUP, "analyticsworkspacebindings", get=KOPF, list=KOPF, watch=KOPF, patch=KOPF),
+    **_uses(GROUP, "analyticsworkspacebindings/status", patch=KOPF),
+    **_uses(EVENTS, "events", create=KOPF),
 }
 
 ADMIN_KINDS = (
@@ -117,6 +136,7 @@ USES: dict[str, Uses] = {
     "datasource-operator": DATASOURCE_OPERATOR,
     "crate-operator": CRATE_OPERATOR,
     "workspace-binding-operator": WORKSPACE_BINDING_OPERATOR,
+    "lifecycle": LIFECYCLE,
     "admin-portal": ADMIN_PORTAL,
     "admin-portal-crd-reader": ADMIN_PORTAL_CRD_READER,
 }

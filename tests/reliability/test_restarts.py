@@ -11,11 +11,11 @@ import pytest
 import pytest_asyncio
 from kubernetes_asyncio.client import ApiClient
 
-from lscsde_sdk.clients import AnalyticsWorkspaceClient, RetryPolicy, Timeouts, Transport
-from lscsde_sdk.core.informer import Informer
-from lscsde_sdk.core.watch import EventType, Watcher, WatchEvent
-from lscsde_sdk.errors import ApiConnectionError, LscsdeError, RetriesExhaustedError, ServerError
-from lscsde_sdk.testing.controlplane import ControlPlane
+from lscsde_sdk.clients import DEFAULT_RETRY, AnalyticsWorkspaceClient, Timeouts, Transport
+from lscsde_sdk.envtest import ControlPlane
+from lscsde_sdk.errors import ApiConnectionError, LscsdeError, RetriesExhaustedError
+from lscsde_sdk.runtime import EventType, Informer, Watcher, WatchEvent
+from lscsde_sdk.testing import eventually
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration
@@ -31,12 +31,6 @@ def plane(control_plane_factory: Callable[..., ControlPlane]) -> ControlPlane:
 async def api(plane: ControlPlane) -> AsyncIterator[ApiClient]:
     async with await plane.api_client() as client:
         yield client
-
-
-async def eventually(check: Callable[[], bool], within: float = 60) -> None:
-    async with asyncio.timeout(within):
-        while not check():  # noqa: ASYNC110  (polling what a background task changes)
-            await asyncio.sleep(0.1)
 
 
 async def test_an_informer_resumes_after_the_api_server_restarts_and_misses_nothing(
@@ -63,7 +57,8 @@ async def test_an_informer_resumes_after_the_api_server_restarts_and_misses_noth
             lambda: (
                 sorted(w.name for w in informer.store.list(namespace)) == ["a", "c"]
                 and informer.store.get(namespace, "a").spec.description == "after"
-            )  # type: ignore[union-attr]
+            ),  # type: ignore[union-attr]
+            within=60,
         )
     versions = [(name, version) for kind, name, version in heard if kind != "DELETED"]
     assert len(versions) == len(set(versions))  # no version twice
@@ -88,11 +83,11 @@ async def test_a_watch_resumes_after_the_api_server_is_killed(
 
     task = asyncio.create_task(consume())
     try:
-        await eventually(lambda: len(seen) == 1)
+        await eventually(lambda: len(seen) == 1, within=60)
         await asyncio.to_thread(plane.restart_apiserver, kill=True)
         await client.create(workspace(namespace, "second"))
         await client.merge_patch(namespace, "first", {"spec": {"description": "v2"}})
-        await eventually(lambda: len(seen) >= 3)
+        await eventually(lambda: len(seen) >= 3, within=60)
         await asyncio.sleep(1)  # anything repeated would arrive now
     finally:
         task.cancel()
@@ -103,30 +98,35 @@ async def test_a_watch_resumes_after_the_api_server_is_killed(
     assert watcher.stats.reconnects >= 1
 
 
-async def test_a_list_while_etcd_is_down_fails_typed_then_works_when_it_is_back(
+async def test_a_list_while_etcd_is_down_times_out_typed_then_works_when_it_is_back(
     plane: ControlPlane, api: ApiClient
 ) -> None:
+    # As the README says: a consistent read waits for etcd; each try gives up after the
+    # client's total timeout (here shorter than the API server's own, as by default), then the
+    # retry policy's next try; at the end a RetriesExhaustedError of timed-out tries. Reads
+    # from the API server's cache are answered meanwhile.
     namespace = await plane.create_namespace("etcd-down")
     await AnalyticsWorkspaceClient(api).create(workspace(namespace, "w"))
-    client = AnalyticsWorkspaceClient(
-        Transport(api),
-        retry=RetryPolicy(attempts=2, initial_delay=0.1),
-        timeouts=Timeouts(connect=2, total=8),
-    )
+    timeouts = Timeouts(connect=2, total=2)
+    client = AnalyticsWorkspaceClient(Transport(api), timeouts=timeouts)
     await asyncio.to_thread(plane.stop_etcd, kill=True)
+    loop = asyncio.get_running_loop()
     try:
+        cached = await client.list_page(namespace, resource_version="0")
+        assert [item.name for item in cached.items] == ["w"]
+        started = loop.time()
         with pytest.raises(RetriesExhaustedError) as failed:
-            # A consistent list needs etcd's current revision: it cannot be served.
-            await client.list(namespace, label_selector="a=b", page_size=1)
-        assert failed.value.attempts == 2
-        assert all(isinstance(e, ServerError | ApiConnectionError) for e in failed.value.failures)
+            await client.list(namespace)
+        elapsed = loop.time() - started
     finally:
         await asyncio.to_thread(plane.start_etcd)
-    async with asyncio.timeout(60):
-        while True:
-            try:
-                found = await client.list(namespace)
-                break
-            except LscsdeError:
-                await asyncio.sleep(0.5)
+    assert failed.value.attempts == DEFAULT_RETRY.attempts
+    assert all(isinstance(e, ApiConnectionError) and e.timed_out for e in failed.value.failures)
+    bound = DEFAULT_RETRY.attempts * timeouts.total + sum(
+        min(DEFAULT_RETRY.initial_delay * DEFAULT_RETRY.multiplier**n, DEFAULT_RETRY.max_delay)
+        for n in range(DEFAULT_RETRY.attempts - 1)
+    )
+    # The README's bound, plus the event loop's scheduling (up to half a second a try).
+    assert elapsed <= bound + 0.5 * DEFAULT_RETRY.attempts
+    found = await eventually(lambda: client.list(namespace), within=60, ignoring=(LscsdeError,))
     assert [item.name for item in found] == ["w"]

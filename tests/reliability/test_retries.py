@@ -5,10 +5,8 @@ a create is never repeated blindly, and giving up is a typed error that says why
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient, RetryPolicy, Timeouts, Transport
@@ -19,8 +17,7 @@ from lscsde_sdk.errors import (
     ServerError,
     TooManyRequestsError,
 )
-from lscsde_sdk.testing.controlplane import ControlPlane
-from lscsde_sdk.testing.proxy import ApiProxy, Delay, Reset, Respond
+from lscsde_sdk.testing import ApiProxy, Delay, Reset, Respond
 from tests.integration.factories import workspace
 
 pytestmark = pytest.mark.integration
@@ -28,12 +25,6 @@ pytestmark = pytest.mark.integration
 # Quick backoff so the tests are quick; the waits they measure are the server's Retry-After.
 FAST = RetryPolicy(attempts=4, initial_delay=0.05, max_delay=0.2)
 WORKSPACES = r"/analyticsworkspaces"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def proxied(control_plane: ControlPlane, api_proxy: ApiProxy) -> AsyncIterator[ApiClient]:
-    async with await control_plane.api_client(server_url=api_proxy.url) as api:
-        yield api
 
 
 def client(api: ApiClient, **options: object) -> AnalyticsWorkspaceClient:

@@ -1,6 +1,7 @@
 """The generator's secret rule: the paths of ``codegen/secret_fields.yaml`` (and ``format:
 password``) become ``lscsde_sdk.secrets.Secret``; object paths become secret references; a
-path the schema does not have, or one that cannot be a secret, is an error naming it."""
+path the schema does not have is left out with a warning naming it (an earlier release), one
+that cannot be a secret is an error naming it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from codegen.config_entries import Findings, Schemas, match_paths
 from codegen.crds import Crd, load_crds
 from codegen.generate import SECRET_FIELDS, combine_versions, load_secret_paths
 from codegen.jsonschema import SECRET_TYPE, SchemaError, combine
@@ -61,9 +63,15 @@ def test_a_string_path_and_format_password_become_secrets() -> None:
     assert combined.used_secret_paths == {"Thing": {"spec.token"}}
 
 
-def test_a_secret_path_the_schema_does_not_have_is_an_error() -> None:
-    with pytest.raises(SchemaError, match=r"secret_fields.yaml names paths .* \['spec.tokn'\]"):
-        combine_versions([_crd({"token": {"type": "string"}})], {}, {"Thing": ["spec.tokn"]})
+def test_a_secret_path_the_schema_does_not_have_is_a_warning_naming_the_nearest() -> None:
+    found = Findings()
+    crds = [_crd({"token": {"type": "string"}})]
+    kept = match_paths("secret_fields.yaml", {"Thing": ["spec.tokn"]}, Schemas(crds), found)
+    assert kept == {"Thing": []}
+    assert [str(w) for w in found.warnings] == [
+        "codegen/secret_fields.yaml: Thing spec.tokn: no such path in the schemas "
+        "(nearest: spec.token)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import traceback
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,11 +30,11 @@ from pydantic import SecretStr, ValidationError
 from lscsde_sdk.clients import AnalyticsDataSourceClient, AnalyticsWorkspaceClient
 from lscsde_sdk.core.retry import RetryPolicy
 from lscsde_sdk.core.transport import Request, Transport
+from lscsde_sdk.envtest import ADMIN, ControlPlane
 from lscsde_sdk.errors import (
     ApiConnectionError,
     ApiError,
     ForbiddenError,
-    LscsdeError,
     NotFoundError,
     RetriesExhaustedError,
     UnauthorizedError,
@@ -48,38 +48,15 @@ from lscsde_sdk.models import (
     AwmsResource,
 )
 from lscsde_sdk.secrets import MASK
-from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane
+from lscsde_workspace_mgmt import models as compat
+from lscsde_workspace_mgmt._convert import from_api_json as compat_from_api_json
+from tests.cli.conftest import run_cli
+from tests.security.leaks import assert_absent, error_texts, log_texts
 
 PASSWORD = "SENTINEL-pw-7f3a"
 CONNECTION_STRING = f"Server=db.example.internal;User Id=analyst;Password={PASSWORD};"
 PASTED_TOKEN = "dapiSENTINEL0123456789abcdef"
 WRONG_TOKEN = "SENTINEL-wrong-token-55d1"
-
-
-def texts_of_error(error: BaseException) -> list[str]:
-    """Every text an error shows: str, repr, the whole traceback (chained causes included),
-    and for SDK errors the repr of their attributes (body, failures, ...)."""
-    found = [str(error), repr(error), "".join(traceback.format_exception(error))]
-    if isinstance(error, LscsdeError):
-        found.append(repr(vars(error)))
-    if isinstance(error, RetriesExhaustedError):
-        for failure in error.failures:
-            found.extend(texts_of_error(failure))
-    if isinstance(error, ValidationError):
-        found.extend([repr(error.errors()), error.json()])
-    return found
-
-
-def assert_absent(secret: str, texts: Iterable[str]) -> None:
-    for text in texts:
-        assert secret not in text, text[:2000]
-
-
-def log_texts(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [caplog.text] + [
-        f"{record.getMessage()} {record.args!r} {record.exc_text or ''}"
-        for record in caplog.records
-    ]
 
 
 def datasource(namespace: str, name: str, **connection_string: Any) -> dict[str, Any]:
@@ -184,22 +161,55 @@ def _datasource_errors() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def _typed(manifest: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": "xlscsde.nhs.uk/v1", "kind": "AnalyticsDataSource", **manifest}
+
+
+def _validated_by_the_cli(manifest: dict[str, Any], directory: Path) -> str:
+    path = directory / "datasource.yaml"
+    path.write_text(json.dumps(_typed(manifest)), encoding="utf-8")  # JSON is YAML
+    tabular = run_cli(["validate", str(path)])
+    as_json = run_cli(["validate", str(path), "-o", "json"])
+    assert tabular.code == as_json.code == 1, tabular
+    return "\n".join((tabular.out, tabular.err, as_json.out, as_json.err))
+
+
+#: Every way a data source's manifest is read: the SDK's model, its union of kinds, the
+#: compat models, each as user input and as server input, and ``lscsde validate``.
+ENTRY_POINTS: dict[str, Callable[[dict[str, Any], Path], Any]] = {
+    "model(...)": lambda m, _: AnalyticsDataSource(**m),
+    "model_validate": lambda m, _: AnalyticsDataSource.model_validate(m),
+    "model_validate_json": lambda m, _: AnalyticsDataSource.model_validate_json(json.dumps(m)),
+    "from_api": lambda m, _: AnalyticsDataSource.from_api(m),
+    "from_api_json": lambda m, _: AnalyticsDataSource.from_api_json(json.dumps(m)),
+    "union.model_validate": lambda m, _: AwmsResource.model_validate(_typed(m)),
+    "union.from_api": lambda m, _: AwmsResource.from_api(_typed(m)),
+    "union.from_api_json": lambda m, _: AwmsResource.from_api_json(json.dumps(_typed(m))),
+    "compat(...)": lambda m, _: compat.AnalyticsDataSource(**m),
+    "compat.model_validate": lambda m, _: compat.AnalyticsDataSource.model_validate(m),
+    "compat.model_validate_json": lambda m, _: compat.AnalyticsDataSource.model_validate_json(
+        json.dumps(m)
+    ),
+    "compat from_api_json": lambda m, _: compat_from_api_json(
+        json.dumps(m).encode(), compat.AnalyticsDataSource, AnalyticsDataSource
+    ),
+    "lscsde validate": _validated_by_the_cli,
+}
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
 @pytest.mark.parametrize(("case", "manifest"), _datasource_errors(), ids=lambda c: str(c)[:40])
-def test_validation_errors_never_echo_secrets_or_unknown_fields_values(
-    case: str, manifest: dict[str, Any]
+def test_no_entry_point_echoes_a_secret_of_a_malformed_manifest(
+    entry: str, case: str, manifest: dict[str, Any], tmp_path: Path
 ) -> None:
-    for validate in (
-        AnalyticsDataSource.model_validate,
-        lambda m: AnalyticsDataSource.model_validate_json(json.dumps(m)),
-        lambda m: AwmsResource.model_validate(
-            {"apiVersion": "xlscsde.nhs.uk/v1", "kind": "AnalyticsDataSource", **m}
-        ),
-    ):
-        with pytest.raises(ValidationError) as caught:
-            validate(manifest)
-        assert_absent(PASSWORD, texts_of_error(caught.value))
-        assert_absent(PASTED_TOKEN, texts_of_error(caught.value))
-        assert_absent("dapiSENTINEL", texts_of_error(caught.value))
+    try:
+        result = ENTRY_POINTS[entry](manifest, tmp_path)
+    except ValidationError as error:
+        texts = error_texts(error)
+    else:  # lax entry points keep or drop what they do not know: nothing shows it either
+        texts = [str(result), repr(result)]
+    for secret in (PASSWORD, PASTED_TOKEN, "dapiSENTINEL"):
+        assert_absent(secret, texts)
 
 
 def test_an_error_still_says_what_is_wrong_where() -> None:
@@ -216,7 +226,7 @@ def test_assigning_a_wrong_value_to_a_secret_does_not_echo_it() -> None:
     value = AnalyticsDataSourceConnectionString(value=CONNECTION_STRING)
     with pytest.raises(ValidationError) as caught:
         value.value = [CONNECTION_STRING]  # type: ignore[assignment]
-    assert_absent(PASSWORD, texts_of_error(caught.value))
+    assert_absent(PASSWORD, error_texts(caught.value))
     assert value.value is not None and value.value.get_secret_value() == CONNECTION_STRING
 
 
@@ -228,7 +238,7 @@ def test_a_crate_token_pasted_into_its_repository_is_not_echoed() -> None:
     with pytest.raises(ValidationError) as caught:
         AnalyticsCrate.model_validate(manifest)
     assert "token" in str(caught.value)
-    assert_absent(PASTED_TOKEN, texts_of_error(caught.value))
+    assert_absent(PASTED_TOKEN, error_texts(caught.value))
 
 
 def test_a_server_object_that_does_not_parse_does_not_echo_its_secret() -> None:
@@ -238,7 +248,7 @@ def test_a_server_object_that_does_not_parse_does_not_echo_its_secret() -> None:
         given: Any = json.dumps(body) if parse is AnalyticsDataSource.from_api_json else body
         with pytest.raises(ValidationError) as caught:
             parse(given)
-        assert_absent(PASSWORD, texts_of_error(caught.value))
+        assert_absent(PASSWORD, error_texts(caught.value))
 
 
 # -- connection strings across the wire, in logs and in events -----------------------------------
@@ -278,7 +288,7 @@ async def test_a_connection_string_survives_the_server_and_stays_out_of_logs_and
     assert PASSWORD.encode() not in recorded
     assert_absent(
         PASSWORD,
-        [repr(created), str(replaced), repr(listed), *texts_of_error(conflict.value)],
+        [repr(created), str(replaced), repr(listed), *error_texts(conflict.value)],
     )
     assert_absent(PASSWORD, log_texts(caplog))
 
@@ -339,7 +349,7 @@ async def test_bearer_tokens_stay_out_of_logs_and_errors_of_real_requests(
         failures.append(caught.value)
 
     for token in tokens:
-        assert_absent(token, [text for error in failures for text in texts_of_error(error)])
+        assert_absent(token, [text for error in failures for text in error_texts(error)])
         assert_absent(token, log_texts(caplog))
 
 
@@ -375,7 +385,7 @@ async def test_bearer_tokens_stay_out_of_connection_failures(
             await repeated.send(Request("GET", "/apis"))
     assert exhausted.value.attempts == 3
     for error in (refused.value, exhausted.value):
-        assert_absent(WRONG_TOKEN, texts_of_error(error))
+        assert_absent(WRONG_TOKEN, error_texts(error))
     assert_absent(WRONG_TOKEN, log_texts(caplog))
 
 
@@ -407,7 +417,7 @@ async def test_bearer_tokens_stay_out_of_errors_about_malformed_answers(
         server.close()
         await server.wait_closed()
     assert "ClientResponseError" in str(caught.value)  # still says what happened
-    assert_absent(WRONG_TOKEN, texts_of_error(caught.value))
+    assert_absent(WRONG_TOKEN, error_texts(caught.value))
     assert_absent(WRONG_TOKEN, log_texts(caplog))
 
 

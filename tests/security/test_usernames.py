@@ -15,8 +15,9 @@ JupyterHub normalises them - not casefolded, not Unicode-normalised. A blank use
 that is not a string, is an ``InvalidParameterException`` on both paths, before any request.
 
 Every request the direct path sends is recorded (a ``Transport`` subclass keeps each
-``Request``, query included): its label selector is absent or exactly
-``xlscsde.nhs.uk/username=<valid label value>``.
+``Request``, query included): its label selector is absent, exactly
+``xlscsde.nhs.uk/username=<valid label value>``, or exactly ``!xlscsde.nhs.uk/username``
+(the bindings without the label, which every lookup reads and re-checks).
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ import pytest_asyncio
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from lscsde_sdk.core.informer import InformerFactory
 from lscsde_sdk.core.transport import Request, Transport
+from lscsde_sdk.envtest import ADMIN, ControlPlane, create_namespace
 from lscsde_sdk.errors import InvalidParameterException
 from lscsde_sdk.labels import USERNAME_LABEL, is_valid_label_value
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
-from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane, create_namespace
+from lscsde_sdk.runtime import InformerFactory
 
 pytestmark = pytest.mark.integration
 
@@ -189,11 +190,14 @@ async def world(control_plane: ControlPlane) -> AsyncIterator[World]:
 
 
 def assert_selects_nothing_else(request: Request) -> None:
-    """The request's label selector is absent or one ``username=<label value>`` requirement."""
+    """The request's label selector is absent, one ``username=<label value>`` requirement,
+    or ``!username``."""
     assert all(key != "fieldSelector" for key, _ in request.query)
     selectors = [value for key, value in request.query if key == "labelSelector"]
     assert len(selectors) <= 1, request
     for selector in selectors:
+        if selector == f"!{USERNAME_LABEL}":
+            continue
         key, equals, value = selector.partition("=")
         assert (key, equals) == (USERNAME_LABEL, "="), selector
         assert value and is_valid_label_value(value), selector

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lscsde_sdk.envtest import default_crd_dir, load_crds
 from lscsde_sdk.errors import LscsdeError
-from lscsde_sdk.testing.cluster import default_crd_dir, load_crds
 from lscsde_sdk.yaml_safety import YamlInputError, load_documents
 
 LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(

@@ -22,16 +22,8 @@ import pytest_asyncio
 from kubernetes_asyncio import client
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from lscsde_sdk.testing.binaries import ControlPlaneError
-from lscsde_sdk.testing.controlplane import ADMIN, ControlPlane
-from lscsde_sdk.testing.proxy import (
-    ApiProxy,
-    Blackhole,
-    Delay,
-    FaultRule,
-    Reset,
-    Respond,
-)
+from lscsde_sdk.envtest import ADMIN, ControlPlane, ControlPlaneError
+from lscsde_sdk.testing import ApiProxy, Blackhole, Delay, FaultRule, Reset, Respond
 
 GROUP, VERSION, PLURAL = "xlscsde.nhs.uk", "v1", "analyticsworkspaces"
 SRC = Path(__file__).resolve().parents[2] / "src"

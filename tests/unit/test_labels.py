@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
@@ -23,6 +24,7 @@ from lscsde_sdk.labels import (
     username_label_value,
     workspace_label_value,
 )
+from tests.integration.factories import username_label_of_0_1_14
 
 
 @pytest.mark.parametrize(
@@ -74,6 +76,45 @@ def test_non_string_is_a_type_error() -> None:
 def test_different_usernames_can_share_a_label_value() -> None:
     # Why lookups re-check spec.username after selecting by label.
     assert format_as_label("a.b@c") == format_as_label("a.b#c") == "a.b___c"
+
+
+def test_usernames_that_are_one_user_carry_one_label_value() -> None:
+    # Lookups compare usernames lower-cased; a label that depended on more than the
+    # lower-cased name would hide a user's labelled binding written in another case.
+    for code_point in range(sys.maxunicode + 1):
+        character = chr(code_point)
+        if character.lower() != character:
+            name = f"x{character}x"
+            assert format_as_label(name) == format_as_label(name.lower()), hex(code_point)
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        "joe.blogs@someplace.co.uk",
+        "Joe.O'Keef@SomePlace.co.uk",
+        "Straße@x.de",
+        "cancer-outcomes\\joe@example.org",
+        "bob.\uff21\uff2c\uff29\uff23\uff25@example.org",  # fullwidth ALICE
+        "İstanbul@example.org",
+        "a.b#c",
+    ],
+)
+def test_bindings_labelled_by_0_1_14_carry_our_username_label(username: str) -> None:
+    old = username_label_of_0_1_14(username)
+    assert is_valid_label_value(old)  # a form the server stored
+    assert username_label_value(username) == old
+
+
+@pytest.mark.parametrize(
+    "workspace", ["cancer-outcomes", "ws.1", "A_b", "x" * 63, "0", "research-2024.v2"]
+)
+def test_data_source_bindings_labelled_by_0_1_14_carry_our_workspace_label(
+    workspace: str,
+) -> None:
+    # 0.1.14 labelled them with the raw spec.workspace; the server stored only label values.
+    assert is_valid_label_value(workspace)
+    assert workspace_label_value(workspace) == workspace
 
 
 def test_username_label_value_is_none_without_a_label_form() -> None:

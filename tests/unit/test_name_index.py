@@ -12,8 +12,8 @@ from lscsde_sdk.clients import (
 )
 from lscsde_sdk.core.client import _SELECTOR_BUDGET, _chunks
 from lscsde_sdk.core.indexes import NAME_FIELD
-from lscsde_sdk.core.informer import Informer
 from lscsde_sdk.labels import DATASOURCE_LABEL, WORKSPACE_LABEL, name_label_value
+from lscsde_sdk.runtime import Informer
 
 
 def _name_labels(client_type: type) -> list[str | None]:

@@ -16,7 +16,7 @@ from kubernetes_asyncio.client import ApiClient
 import lscsde_sdk.models as models
 from lscsde_sdk.clients import AnalyticsWorkspaceClient
 from lscsde_sdk.core.lists import ResourceList
-from lscsde_sdk.core.watch import _line_adapter
+from lscsde_sdk.core.watch_decoder import line_adapter
 from lscsde_sdk.model_base import ResourceModel
 from tests.examples import load_example
 
@@ -44,11 +44,18 @@ def python_calls(action: Callable[[], Any]) -> list[str]:
         if event == "call":
             calls.append(f"{frame.f_code.co_filename}:{frame.f_code.co_name}")
 
+    # A collection during the action would run other tests' finalizers (``__del__``) here and
+    # count them as the action's: collect first, and hold the collector for the measurement.
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
     sys.setprofile(profile)
     try:
         action()
     finally:
         sys.setprofile(None)
+        if was_enabled:
+            gc.enable()
     return calls[1:]  # the first call is the action itself
 
 
@@ -72,9 +79,8 @@ def test_a_list_response_runs_no_python_per_object() -> None:
     assert python_calls(lambda: validator.validate_json(body)) == []
 
 
-async def test_a_list_page_is_validated_without_a_garbage_collection() -> None:
-    # Every object of a page survives; collections while building it would find nothing to
-    # free and walk ever larger generations (most of a long list's cost in a large process).
+async def test_a_list_page_leaves_the_garbage_collector_as_the_process_set_it() -> None:
+    # We run inside other people's processes: no switching the collector off behind them.
     body = _list_body(500)
     started: list[int] = []
 
@@ -91,21 +97,20 @@ async def test_a_list_page_is_validated_without_a_garbage_collection() -> None:
         finally:
             gc.callbacks.remove(record)
     assert len(page.items) == 500
-    # At most the one young collection that follows the page, moving its objects along once.
-    assert started in ([], [0])
+    assert started  # collections ran while the page was built
     assert gc.isenabled()
 
 
 def test_a_get_response_runs_no_python() -> None:
     body = json.dumps(load_example("workspace-binding-claims")).encode()
     models.AnalyticsWorkspaceBinding.from_api_json(body)
-    # from_api_json itself is one Python call; nothing below it.
+    # from_api_json and the one helper behind every server read; nothing below them.
     calls = python_calls(lambda: models.AnalyticsWorkspaceBinding.from_api_json(body))
-    assert [call.rsplit(":", 1)[1] for call in calls] == ["from_api_json"]  # and nothing below
+    assert [call.rsplit(":", 1)[1] for call in calls] == ["from_api_json", "parsed_from_api"]
 
 
 def test_a_watch_event_runs_no_python() -> None:
-    adapter = _line_adapter(models.AnalyticsWorkspace)
+    adapter = line_adapter(models.AnalyticsWorkspace)
     line = json.dumps({"type": "MODIFIED", "object": load_example("workspace-jupyter-full")})
     adapter.validate_json(line)
     calls = python_calls(lambda: adapter.validate_json(line))

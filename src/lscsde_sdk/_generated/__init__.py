@@ -32,3 +32,11 @@ STORAGE_VERSIONS = {
     "AnalyticsWorkspace": "v1",
     "AnalyticsWorkspaceBinding": "v1",
 }
+
+#: Kinds the codegen configuration (codegen/*.yaml) knows that this release does not define:
+#: ``lscsde_sdk.clients`` has a stand-in client for each (see ``lscsde_sdk.absent``).
+ABSENT_KINDS: tuple[str, ...] = ()
+
+#: Classes the codegen configuration names that this release does not define, each with what
+#: the release lacks for it: ``lscsde_sdk.models`` has a stand-in for each.
+ABSENT_CLASSES: dict[str, str] = {}

@@ -2,7 +2,8 @@
 them today.
 
 The lookup is the one JupyterHub makes (:func:`lscsde_sdk.access.user_workspaces` through
-:class:`~lscsde_sdk.access.DirectReads`): the user's bindings selected by label, each bound
+:class:`~lscsde_sdk.access.DirectReads`): the user's bindings selected by label together with
+the bindings that carry no label, each checked against the username, each bound
 workspace read by name, the user's expiry being the earlier of the workspace's own and the
 latest of their bindings to it.
 """
@@ -12,48 +13,32 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
-from ..access import DirectReads, UserWorkspace, user_workspaces, with_effective_expiry
+from ..access import DirectReads, UserWorkspace, user_workspaces
 from ..clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
-from ..converters import days_until_expiry, is_available, today
+from ..converters import days_until_expiry, today
 from ..models import AnalyticsWorkspace
 from . import arguments
-from .output import Column, Printer
+from .listing import NAMESPACE_COLUMN
+from .output import FORMATS, Column, Printer, resource_name
 from .parsing import CliParser, ClusterCommand, add_command
 from .session import Session, check_empty_result
+from .start_today import start_check
 
-__all__ = [
-    "EXPIRED",
-    "NOT_YET_AVAILABLE",
-    "PERMITTED",
-    "Access",
-    "access_state",
-    "register",
-    "storage_of",
-]
-
-PERMITTED: Final = "permitted"
-EXPIRED: Final = "expired"
-NOT_YET_AVAILABLE: Final = "not yet available"
+__all__ = ["Access", "register", "storage_of"]
 
 COLUMNS = (
-    Column("WORKSPACE", min_width=12),
-    Column("DISPLAY NAME", min_width=12),
-    Column("STATE", shrink=False),
-    Column("DAYS LEFT", shrink=False),
-    Column("STORAGE", min_width=10),
+    Column("WORKSPACE"),
+    Column("DISPLAY NAME", shrink=True, min_width=12),
+    Column("STATE"),
+    Column("DAYS LEFT"),
+    Column("STORAGE"),
+    Column("AVAILABLE", wide=True),
+    Column("EXPIRES", wide=True),
+    Column("IMAGE", wide=True),
+    Column("DESCRIPTION", shrink=True, min_width=12, wide=True),
 )
-
-
-def access_state(item: UserWorkspace, day: date) -> str:
-    """Whether the user may use the workspace on ``day``, given their effective expiry."""
-    if is_available(with_effective_expiry(item.workspace, item.expires), day):
-        return PERMITTED
-    spec = item.workspace.spec
-    if spec is not None and day < spec.validity.available_from:
-        return NOT_YET_AVAILABLE
-    return EXPIRED
 
 
 def storage_of(workspace: AnalyticsWorkspace) -> dict[str, Any]:
@@ -88,13 +73,18 @@ class Access:
     def on(cls, item: UserWorkspace, day: date) -> Access:
         return cls(
             item,
-            access_state(item, day),
+            start_check(item.workspace, item.name, item.expires, day).state,
             max(0, days_until_expiry(item.expires, day)),
             storage_of(item.workspace),
         )
 
+    @property
+    def namespace(self) -> str:
+        return self.item.workspace.metadata.namespace or ""
+
     def cells(self) -> list[str]:
         spec = self.item.workspace.spec
+        jupyter = spec.jupyter_workspace if spec else None
         paths = [entry["mountPath"] for entry in self.storage["additional"]]
         storage = " + ".join([self.storage["claim"] or "-", *paths])
         return [
@@ -103,12 +93,17 @@ class Access:
             self.state,
             str(self.days_left),
             storage,
+            spec.validity.available_from.isoformat() if spec else "",
+            self.item.expires.isoformat(),
+            jupyter.image if jupyter else "",
+            spec.description if spec else "",
         ]
 
     def data(self) -> dict[str, Any]:
         spec = self.item.workspace.spec
         return {
             "name": self.item.name,
+            "namespace": self.namespace,
             "displayName": spec.display_name if spec else None,
             "state": self.state,
             "availableFrom": spec.validity.available_from.isoformat() if spec else None,
@@ -119,24 +114,42 @@ class Access:
         }
 
 
+async def _namespaces_of(bindings: AnalyticsWorkspaceBindingClient, username: str) -> list[str]:
+    """The namespaces holding bindings of ``username``, found as the lookup finds them (by
+    label and among the unlabelled bindings, across all namespaces)."""
+    found = await bindings.list_by_index("username", None, username)
+    return sorted({binding.namespace for binding in found if binding.namespace})
+
+
 async def show_access(args: argparse.Namespace, session: Session, printer: Printer) -> int:
-    reads = DirectReads(
-        AnalyticsWorkspaceClient(session.transport),
-        AnalyticsWorkspaceBindingClient(session.transport),
+    bindings = AnalyticsWorkspaceBindingClient(session.transport)
+    reads = DirectReads(AnalyticsWorkspaceClient(session.transport), bindings)
+    namespaces = (
+        await _namespaces_of(bindings, args.username)
+        if args.all_namespaces
+        else [session.namespace]
     )
-    found = await user_workspaces(reads, session.namespace, args.username)
+    found = [item for ns in namespaces for item in await user_workspaces(reads, ns, args.username)]
     if not found:
-        await check_empty_result(session, printer, f"workspaces for {args.username}")
+        if not args.all_namespaces:
+            await check_empty_result(session, printer, f"workspaces for {args.username}")
+        elif printer.tabular:
+            printer.note(f"No workspaces for {args.username} found in any namespace.")
     day = today()
     shown = [Access.on(item, day) for item in found]
+    columns = (NAMESPACE_COLUMN, *COLUMNS) if args.all_namespaces else COLUMNS
     printer.show(
         {
             "username": args.username,
-            "namespace": session.namespace,
+            "namespace": None if args.all_namespaces else session.namespace,
             "items": [entry.data() for entry in shown],
         },
-        COLUMNS,
-        [entry.cells() for entry in shown],
+        columns,
+        [
+            [entry.namespace, *entry.cells()] if args.all_namespaces else entry.cells()
+            for entry in shown
+        ],
+        [resource_name(entry.item.workspace) for entry in shown],
     )
     return 0
 
@@ -149,9 +162,18 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
         help="the workspaces a user is bound to, and whether they may use them today",
         description=(
             "The workspaces USERNAME has a binding to, as JupyterHub looks them up (bindings "
-            "selected by label), each with its state today (permitted, expired, not yet "
-            "available), the days left of the user's access (the earlier of the workspace's "
-            "expiry and the latest of the user's bindings), and its storage."
+            "selected by label, and those without one), each with its state today (permitted, "
+            "expired, not yet available), the days left of the user's access (the earlier of "
+            "the workspace's expiry and the latest of the user's bindings), and its storage. "
+            "-o wide adds the dates, the image and the description; -A looks in every "
+            "namespace where the user has bindings."
         ),
+        formats=FORMATS,
     )
     parser.add_argument("username", metavar="USERNAME", type=arguments.username)
+    parser.add_argument(
+        "-A",
+        "--all-namespaces",
+        action="store_true",
+        help="every namespace where the user has bindings (adds a NAMESPACE column)",
+    )

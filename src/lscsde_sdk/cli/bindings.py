@@ -1,4 +1,4 @@
-"""``lscsde bindings list`` and ``lscsde bindings relabel``."""
+"""``lscsde bindings list``, ``describe NAME`` and ``relabel``."""
 
 from __future__ import annotations
 
@@ -7,69 +7,48 @@ import argparse
 from ..clients import AnalyticsWorkspaceBindingClient
 from ..models import AnalyticsWorkspaceBinding
 from . import arguments
-from .output import Column, Printer, api_list
+from .binding_search import binding_filter
+from .describe_binding import describe_binding
+from .listing import ObjectTable, add_list_options, run_list
+from .lookup_labels import label_summary
+from .output import FORMATS, Column, Printer
 from .parsing import CliParser, ClusterCommand, add_command, add_group
 from .relabel import BINDING_KINDS, add_relabel_command
-from .session import Session, check_empty_result
+from .session import Session
 
-__all__ = ["register", "user_bindings"]
+__all__ = ["TABLE", "binding_row", "register"]
 
 COLUMNS = (
-    Column("NAME", min_width=12),
-    Column("WORKSPACE", min_width=12),
-    Column("USERNAME", min_width=12),
-    Column("EXPIRES", shrink=False),
+    Column("NAME"),
+    Column("WORKSPACE"),
+    Column("USERNAME"),
+    Column("EXPIRES"),
+    Column("LOOKUP LABEL", wide=True),
+    Column("STATUS", shrink=True, min_width=8, wide=True),
+    Column("COMMENTS", shrink=True, min_width=10, wide=True),
 )
 
 
-async def user_bindings(
-    client: AnalyticsWorkspaceBindingClient,
-    namespace: str,
-    *,
-    username: str | None = None,
-    workspace: str | None = None,
-) -> list[AnalyticsWorkspaceBinding]:
-    """The namespace's workspace bindings for ``username`` (compared ignoring case, as
-    JupyterHub compares them) and/or to ``workspace``, sorted by name.
-
-    Every binding of the namespace is read and its fields compared, rather than selected by
-    label: administrative commands must also find bindings whose labels are missing or
-    stale (written by other tools; see ``lscsde bindings relabel``).
-    """
-    index = client.field_index("username")
-    wanted_user = index.key(username) if username is not None else None
-    found = [
-        binding
-        for binding in await client.list(namespace)
-        if (wanted_user is None or index.key_of(binding) == wanted_user)
-        and (
-            workspace is None or (binding.spec is not None and binding.spec.workspace == workspace)
-        )
-    ]
-    return sorted(found, key=lambda binding: binding.metadata.name or "")
-
-
-def _row(binding: AnalyticsWorkspaceBinding) -> list[str]:
-    spec = binding.spec
+def binding_row(binding: AnalyticsWorkspaceBinding) -> list[str]:
+    spec, status = binding.spec, binding.status
     return [
         binding.metadata.name or "",
         spec.workspace if spec else "",
         (spec.username if spec else None) or "",
         spec.expires.isoformat() if spec else "",
+        label_summary(AnalyticsWorkspaceBindingClient.field_indexes, binding),
+        (status.status_text if status else None) or "",
+        (spec.comments if spec else None) or "",
     ]
 
 
+TABLE = ObjectTable(COLUMNS, binding_row)
+
+
 async def list_bindings(args: argparse.Namespace, session: Session, printer: Printer) -> int:
-    bindings = await user_bindings(
-        AnalyticsWorkspaceBindingClient(session.transport),
-        session.namespace,
-        username=args.user,
-        workspace=args.workspace,
-    )
-    if not bindings:
-        await check_empty_result(session, printer, "workspace bindings")
-    printer.show(api_list(bindings), COLUMNS, [_row(binding) for binding in bindings])
-    return 0
+    client = AnalyticsWorkspaceBindingClient(session.transport)
+    keep = binding_filter(client, username=args.user, workspace=args.workspace)
+    return await run_list(args, session, printer, client, TABLE, "workspace bindings", keep)
 
 
 def register(commands: argparse._SubParsersAction[CliParser]) -> None:
@@ -82,11 +61,30 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
         description=(
             "List the namespace's workspace bindings, optionally only those of one user "
             "(compared ignoring case) and/or to one workspace. Every binding is read and "
-            "compared, so bindings with missing or stale labels are listed too."
+            "compared, so bindings with missing or stale labels are listed too. -o wide adds "
+            "the state of the lookup label (right, missing, stale), the status and the "
+            "comments."
         ),
+        formats=FORMATS,
     )
     listing.add_argument("--user", metavar="USERNAME", type=arguments.username)
     listing.add_argument("--workspace", metavar="W", help="only the bindings to workspace W")
+    add_list_options(listing)
+    describing = add_command(
+        group,
+        "describe",
+        ClusterCommand(describe_binding),
+        help="a binding, its workspace, and whether its user may start it today",
+        description=(
+            "Show a workspace binding's spec, status and lookup label; its workspace; whether "
+            "its user may start that workspace today and, if not, why (the binding expired, "
+            "the workspace opens later or has expired, the workspace does not exist), taking "
+            "the user's other bindings to it into account (read from all the namespace's "
+            "bindings: an admin view); and its recent events."
+        ),
+        formats=("table",),
+    )
+    describing.add_argument("name", metavar="NAME", help="the binding's name")
     add_relabel_command(
         group,
         BINDING_KINDS,
@@ -96,6 +94,7 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
             "Give every workspace binding and data source binding of the namespace the labels "
             "the lookups select by (xlscsde.nhs.uk/username, xlscsde.nhs.uk/workspace): add "
             "missing ones, correct stale ones (lscsde relabel also does workspaces and data "
-            "sources). Prints each change; exits 1 if an object could not be relabelled."
+            "sources). Prints each change and why; exits 1 if an object could not be "
+            "relabelled."
         ),
     )

@@ -17,13 +17,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from ..core.conflicts import retry_on_conflict
 from ..core.retry import NO_RETRY
 from ..core.transport import Request, Transport
 from ..drift import crd_drift, packaged_crds
-from ..errors import AlreadyExistsError, ConflictError, NotFoundError, TooManyRequestsError
+from ..errors import AlreadyExistsError, NotFoundError, TooManyRequestsError
 from .errors import CliError
-from .output import Column, Printer
+from .output import FORMATS, Column, Printer
 from .parsing import CliParser, ClusterCommand, add_command, add_group
+from .progress import Progress
 from .session import Session
 
 __all__ = ["CrdOutcome", "install_crds", "register", "wait_until_served"]
@@ -32,10 +34,9 @@ CRD_API: Final = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 #: How long ``install`` waits for the CRDs to be Established and servable.
 SERVED_TIMEOUT: Final = 60.0
 _POLL: Final = 0.1
-_ATTEMPTS: Final = 5
 
 Result = Literal["created", "updated", "unchanged"]
-COLUMNS = (Column("NAME", min_width=20), Column("RESULT", shrink=False))
+COLUMNS = (Column("NAME"), Column("RESULT"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def _stored_alike(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
 async def _install_one(transport: Transport, manifest: Mapping[str, Any]) -> Result:
     name = manifest["metadata"]["name"]
     path = f"{CRD_API}/{name}"
-    for _ in range(_ATTEMPTS):
+
+    async def attempt() -> Result:
         try:
             current = await transport.send_json(Request("GET", path))
         except NotFoundError:
@@ -80,19 +82,18 @@ async def _install_one(transport: Transport, manifest: Mapping[str, Any]) -> Res
                 await transport.send(Request("POST", CRD_API, body=dict(manifest)))
                 return "created"
             except AlreadyExistsError:
-                continue  # created meanwhile: compare with that one
+                # Created meanwhile: compare with that one.
+                current = await transport.send_json(Request("GET", path))
         wanted = _wanted(manifest, current)
         preview = await transport.send_json(
             Request("PUT", path, query=[("dryRun", "All")], body=wanted)
         )
         if _stored_alike(preview, current):
             return "unchanged"
-        try:
-            await transport.send(Request("PUT", path, body=wanted))
-            return "updated"
-        except ConflictError:
-            continue  # changed since read: read again
-    raise CliError(f"CustomResourceDefinition {name} kept changing while it was installed")
+        await transport.send(Request("PUT", path, body=wanted))  # changed since read: repeated
+        return "updated"
+
+    return await retry_on_conflict(attempt, what=f"CustomResourceDefinition {name}")
 
 
 def _condition(crd: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
@@ -125,11 +126,18 @@ async def _served(transport: Transport, name: str) -> bool:
 
 
 async def wait_until_served(
-    transport: Transport, names: Iterable[str], seconds: float = SERVED_TIMEOUT
+    transport: Transport,
+    names: Iterable[str],
+    seconds: float = SERVED_TIMEOUT,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Return once each CRD named is Established and its resources can be listed;
-    :class:`CliError` after ``seconds``."""
-    for name in names:
+    :class:`CliError` after ``seconds``. ``progress(served, total)`` is told how many are
+    so far, before the first and after each."""
+    names = list(names)
+    for served, name in enumerate(names):
+        if progress is not None:
+            progress(served, len(names))
         try:
             async with asyncio.timeout(seconds):
                 # Polled: the API server offers nothing to wait on.
@@ -145,12 +153,18 @@ async def wait_until_served(
                 f"CustomResourceDefinition {name} not Established after {seconds:.0f}s"
                 f" ({reasons or 'no conditions yet'})"
             ) from None
+    if progress is not None:
+        progress(len(names), len(names))
 
 
 async def install_crds(
-    transport: Transport, progress: Callable[[str], None] = lambda _: None
+    transport: Transport,
+    progress: Callable[[str], None] = lambda _: None,
+    served: Callable[[int, int], None] | None = None,
 ) -> list[CrdOutcome]:
-    """Create or update the SDK's CRDs (see the module doc); one outcome per CRD, by kind."""
+    """Create or update the SDK's CRDs (see the module doc); one outcome per CRD, by kind.
+    ``progress`` is told each step in words; ``served`` counts the CRDs that are servable
+    while they are waited for (see :func:`wait_until_served`)."""
     outcomes = []
     for kind, manifest in sorted(packaged_crds().items()):
         name = manifest["metadata"]["name"]
@@ -158,16 +172,21 @@ async def install_crds(
         progress(f"CustomResourceDefinition {name} {result}")
         outcomes.append(CrdOutcome(name, kind, result))
     progress(f"waiting until the {len(outcomes)} CRDs are Established")
-    await wait_until_served(transport, [outcome.name for outcome in outcomes])
+    await wait_until_served(transport, [outcome.name for outcome in outcomes], progress=served)
     return outcomes
 
 
 async def install(args: argparse.Namespace, session: Session, printer: Printer) -> int:
-    outcomes = await install_crds(session.transport, printer.note)
+    counter = Progress(printer.err, "CRDs Established")
+    try:
+        outcomes = await install_crds(session.transport, printer.note, counter.update)
+    finally:
+        counter.done()
     printer.show(
         {"items": [{"name": o.name, "kind": o.kind, "result": o.result} for o in outcomes]},
         COLUMNS,
         [[o.name, o.result] for o in outcomes],
+        [f"customresourcedefinition.apiextensions.k8s.io/{o.name}" for o in outcomes],
     )
     return 0
 
@@ -191,8 +210,10 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
         description=(
             "Create the SDK's five CRDs where missing and update those the server would store "
             "differently (labels and annotations others set are kept); wait until all are "
-            "Established and servable. Reports created, updated or unchanged for each."
+            "Established and servable (a counter on stderr while it waits, when stderr is "
+            "a terminal). Reports created, updated or unchanged for each."
         ),
+        formats=FORMATS,
     )
     add_command(
         group,

@@ -1,6 +1,6 @@
 """A dev control plane run by the process that calls :func:`serve` (``lscsde dev up``).
 
-:func:`serve` starts kube-apiserver and etcd (:class:`lscsde_sdk.testing.ControlPlane`) as
+:func:`serve` starts kube-apiserver and etcd (:class:`lscsde_sdk.envtest.ControlPlane`) as
 this process's children, writes an admin kubeconfig, installs the CRDs, seeds the sample
 data, records the process in the state directory, and then keeps the control plane up until
 SIGTERM (``lscsde dev down``) or SIGINT (Ctrl-C), when it stops both and removes the state.
@@ -28,7 +28,7 @@ import yaml
 from kubernetes_asyncio import client, config
 
 from ..core.transport import Transport
-from ..testing.controlplane import ADMIN, ControlPlane
+from ..envtest import ADMIN, ControlPlane
 from .crds import install_crds
 from .devstate import (
     KUBECONFIG_FILE,

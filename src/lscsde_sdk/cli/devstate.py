@@ -8,7 +8,8 @@ supervisor's output) and ``lock`` (serialises ``up`` and ``down``).
 
 A PID alone can be reused by an unrelated process once the recorded one has exited, so a
 process is recorded with its start time (Linux: ``/proc/<pid>/stat``) and only counts as
-alive when both match and it is not a zombie.
+alive when both match and it is not a zombie. :func:`stop_supervisor` and
+:func:`kill_leftovers` stop recorded processes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+import signal
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -25,14 +28,18 @@ __all__ = [
     "KUBECONFIG_FILE",
     "LOG_FILE",
     "STATE_FILE",
+    "STOP_TIMEOUT",
     "SUPERVISOR_MODULE",
     "DevState",
     "ProcessRef",
     "StateLock",
     "clear_state",
     "default_state_dir",
+    "kill_leftovers",
     "locked",
     "read_state",
+    "stop_supervisor",
+    "wait_gone",
     "write_private",
     "write_state",
 ]
@@ -43,6 +50,9 @@ STATE_FILE: Final = "state.json"
 KUBECONFIG_FILE: Final = "kubeconfig.yaml"
 LOG_FILE: Final = "devserver.log"
 LOCK_FILE: Final = "lock"
+#: How long :func:`stop_supervisor` waits for the supervisor to stop before killing it.
+STOP_TIMEOUT: Final = 60.0
+_POLL: Final = 0.2
 _PROC: Final = Path("/proc")
 
 
@@ -182,3 +192,42 @@ def locked(state_dir: Path) -> Iterator[StateLock]:
         yield lock
     finally:
         lock.release()
+
+
+def wait_gone(processes: Sequence[ProcessRef], timeout: float) -> bool:
+    """Wait until none of ``processes`` is alive (reaping those that are our children);
+    whether that happened within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while any(process.alive() for process in processes):
+        for process in processes:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(process.pid, os.WNOHANG)  # reap it if it is our child
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(_POLL)
+    return True
+
+
+def _signal(process: ProcessRef, signum: int) -> None:
+    if process.alive():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signum)
+
+
+def kill_leftovers(processes: Iterable[ProcessRef]) -> None:
+    """SIGKILL those of ``processes`` still alive, and wait until they are gone."""
+    leftovers = [process for process in processes if process.alive()]
+    for process in leftovers:
+        _signal(process, signal.SIGKILL)
+    wait_gone(leftovers, 10.0)
+
+
+def stop_supervisor(supervisor: ProcessRef) -> bool:
+    """SIGTERM the supervisor and wait; SIGKILL it if it does not stop in time (its
+    children then die with it). Whether it stopped by itself."""
+    _signal(supervisor, signal.SIGTERM)
+    if wait_gone([supervisor], STOP_TIMEOUT):
+        return True
+    _signal(supervisor, signal.SIGKILL)
+    wait_gone([supervisor], 10.0)
+    return False

@@ -23,9 +23,11 @@ from ..models import (
     ObjectMeta,
 )
 from . import arguments
-from .bindings import COLUMNS, user_bindings
+from .binding_search import user_bindings
+from .bindings import TABLE
 from .errors import CliError
-from .output import Printer, api_list
+from .listing import ListView, Scope
+from .output import FORMATS, Printer
 from .parsing import CliParser, ClusterCommand, add_command
 from .session import Session
 
@@ -104,14 +106,7 @@ async def grant(args: argparse.Namespace, session: Session, printer: Printer) ->
     _note_workspace_expiry(
         printer, workspace.spec.validity.expires if workspace.spec else None, until, args.workspace
     )
-    printer.show(
-        api_list(written),
-        COLUMNS,
-        [
-            [b.name, args.workspace, args.username, b.spec.expires.isoformat() if b.spec else ""]
-            for b in written
-        ],
-    )
+    ListView(printer, TABLE, Scope(namespace)).show(written)
     return 0
 
 
@@ -142,14 +137,7 @@ async def revoke(args: argparse.Namespace, session: Session, printer: Printer) -
             uid=binding.metadata.uid,  # not a binding created meanwhile under the same name
         )
         printer.note(f"workspace binding {binding.name} deleted")
-    printer.show(
-        api_list(existing),
-        COLUMNS,
-        [
-            [b.name, args.workspace, args.username, b.spec.expires.isoformat() if b.spec else ""]
-            for b in existing
-        ],
-    )
+    ListView(printer, TABLE, Scope(namespace)).show(existing)
     return 0
 
 
@@ -164,6 +152,7 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
             "(access ends on that date), named after both. If the user already has bindings "
             "to the workspace, their expiry is set to DATE instead."
         ),
+        formats=FORMATS,
     )
     granting.add_argument("username", metavar="USERNAME", type=arguments.username)
     granting.add_argument("workspace", metavar="WORKSPACE")
@@ -183,6 +172,7 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
             "Delete every AnalyticsWorkspaceBinding of USERNAME (compared ignoring case) to "
             "WORKSPACE. Exits 1 if there is none."
         ),
+        formats=FORMATS,
     )
     revoking.add_argument("username", metavar="USERNAME", type=arguments.username)
     revoking.add_argument("workspace", metavar="WORKSPACE")

@@ -30,18 +30,27 @@ from . import (
     validate,
     workspaces,
 )
-from .errors import EXIT_FAILED, EXIT_UNUSABLE, CliError, describe_error, request_target
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, CliError, describe_error, request_target
 from .output import Printer
-from .parsing import CliParser, ClusterCommand, LocalCommand, UsageError, add_global_options
+from .parsing import (
+    CliParser,
+    ClusterCommand,
+    LocalCommand,
+    UsageError,
+    add_global_options,
+    check_format,
+)
 from .session import namespace_exists, open_session
+from .terminal import terminal_width
 
 __all__ = ["build_parser", "main"]
 
 DEBUG_ENV = "LSCSDE_DEBUG"
 _EXIT_INTERRUPTED = 130
 _EPILOG = (
-    "Exit codes: 0 success; 1 the operation failed (not found, permission denied, invalid "
-    "manifests, CRD drift); 2 bad arguments, an unusable kubeconfig, or no API server."
+    "Exit codes: 0 success (also a --watch ended with Ctrl-C); 1 the operation failed (not "
+    "found, permission denied, invalid manifests, CRD drift); 2 bad arguments (a selector "
+    "the API server refuses too), an unusable kubeconfig, or no API server."
 )
 
 
@@ -140,12 +149,13 @@ def main(
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args = build_parser().parse_args(argv)
+        check_format(args, "lscsde")
     except UsageError as error:
         _error_line(err, str(error))
         return EXIT_UNUSABLE
     except SystemExit as exit:  # --help, --version
         return exit.code if isinstance(exit.code, int) else EXIT_UNUSABLE
-    printer = Printer(out, err, args.output)
+    printer = Printer(out, err, args.output, width=terminal_width(out), headers=not args.no_headers)
     try:
         with _sdk_warnings(err):
             return _run(args, printer)
@@ -157,6 +167,8 @@ def main(
         _error_line(err, failure.message)
         return failure.exit_code
     except KeyboardInterrupt:
+        if getattr(args, "watch", False):
+            return EXIT_OK  # Ctrl-C is how a watch ends
         err.write("error: interrupted\n")
         return _EXIT_INTERRUPTED
     except Exception as error:

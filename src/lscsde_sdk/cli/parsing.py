@@ -2,8 +2,9 @@
 
 * Errors in the arguments are one line (``error: ...``) and exit code 2, argparse's
   convention, without the usage block (:class:`CliParser`).
-* The global options (``--kubeconfig``, ``--context``, ``-n/--namespace``, ``-o/--output``)
-  are accepted before the command and after it, as kubectl accepts them anywhere.
+* The global options (``--kubeconfig``, ``--context``, ``-n/--namespace``, ``-o/--output``,
+  ``--no-headers``) are accepted before the command and after it, as kubectl accepts them
+  anywhere. Each command declares the output formats it has (:func:`add_command`).
 * Each command is a :class:`ClusterCommand` (runs inside one connection to the API server)
   or a :class:`LocalCommand` (no cluster, or manages its own); :func:`add_command` declares
   either.
@@ -12,11 +13,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .output import FORMATS, Printer
+from .output import FORMATS, REPORT_FORMATS, Format, Printer
 
 if TYPE_CHECKING:
     from .session import Session
@@ -29,6 +30,7 @@ __all__ = [
     "add_command",
     "add_global_options",
     "add_group",
+    "check_format",
 ]
 
 
@@ -58,10 +60,12 @@ class LocalCommand:
     run: Callable[[argparse.Namespace, Printer], int]
 
 
-def add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+def add_global_options(
+    parser: argparse.ArgumentParser, *, defaults: bool, formats: Sequence[Format] = FORMATS
+) -> None:
     """The kubectl-style options. On the top-level parser (``defaults``) they have their
     defaults; on each command they default to nothing, so a value given before the command
-    is kept unless given again after it."""
+    is kept unless given again after it. ``formats``: the choices of ``-o``."""
 
     def default(value: Any) -> Any:
         return value if defaults else argparse.SUPPRESS
@@ -89,9 +93,15 @@ def add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> No
     group.add_argument(
         "-o",
         "--output",
-        choices=FORMATS,
+        choices=formats,
         default=default("table"),
-        help="output format (default: table)",
+        help="output format (default: table; wide adds columns; name prints kind.group/name)",
+    )
+    group.add_argument(
+        "--no-headers",
+        action="store_true",
+        default=default(False),
+        help="tables without their header line",
     )
 
 
@@ -102,12 +112,26 @@ def add_command(
     *,
     help: str,
     description: str | None = None,
+    formats: Sequence[Format] = REPORT_FORMATS,
 ) -> CliParser:
-    """Declare ``name`` under ``commands``, with the global options, running ``command``."""
+    """Declare ``name`` under ``commands``, with the global options, running ``command``.
+    ``formats``: the output formats it has (commands that print objects have them all;
+    ``wide`` and ``name`` only make sense for those)."""
     parser = commands.add_parser(name, help=help, description=description or help)
-    add_global_options(parser, defaults=False)
-    parser.set_defaults(command=command)
+    add_global_options(parser, defaults=False, formats=formats)
+    parser.set_defaults(command=command, formats=tuple(formats))
     return parser
+
+
+def check_format(args: argparse.Namespace, prog: str) -> None:
+    """:class:`UsageError` when ``-o`` (given before the command, where every format is a
+    choice) names a format the command does not have."""
+    formats: tuple[str, ...] = getattr(args, "formats", FORMATS)
+    if args.output not in formats:
+        raise UsageError(
+            f"argument -o/--output: invalid choice: {args.output!r} for this command "
+            f"(choose from {', '.join(repr(f) for f in formats)}) (see: {prog} --help)"
+        )
 
 
 def add_group(

@@ -20,8 +20,10 @@ from ..clients import (
     LabelChange,
     LabelReport,
 )
+from .lookup_labels import change_reason
 from .output import Column, Printer
 from .parsing import CliParser, ClusterCommand, add_command
+from .progress import Progress
 from .session import Session
 
 __all__ = ["BINDING_KINDS", "LABELLED_KINDS", "add_relabel_command", "register", "relabel"]
@@ -49,24 +51,34 @@ _NOUNS = {
 
 def _columns(heading: str) -> tuple[Column, ...]:
     # The object as kubectl names it (aws/NAME, awsb/NAME, ...), to leave room for the labels.
-    return (
-        Column(heading, min_width=12),
-        Column("LABEL", shrink=False),
-        Column("CHANGE", min_width=12),
-    )
+    return (Column(heading), Column("LABEL"), Column("CHANGE"), Column("WHY"))
 
 
 def _change_text(change: LabelChange) -> str:
     return f"{change.old or '(none)'} → {change.new or '(removed)'}"
 
 
-def _report_data(report: LabelReport) -> dict[str, Any]:
+def _fields(client: CustomResourceClient[Any, Any]) -> dict[str, str]:
+    """Each label of the kind's field indexes -> the dotted path it is made from."""
+    return {index.label: ".".join(index.field) for index in client.field_indexes if index.label}
+
+
+def _report_data(report: LabelReport, fields: dict[str, str]) -> dict[str, Any]:
     return {
         "kind": report.kind,
         "namespace": report.namespace,
         "dryRun": report.dry_run,
         "changed": [
-            {"name": c.name, "label": c.label, "old": c.old, "new": c.new} for c in report.changed
+            {
+                "name": c.name,
+                "label": c.label,
+                "old": c.old,
+                "new": c.new,
+                "field": fields.get(c.label),
+                "value": c.value,
+                "why": change_reason(c, fields.get(c.label, "")),
+            }
+            for c in report.changed
         ],
         "unchanged": report.unchanged,
         "failed": [{"name": name, "reason": reason} for name, reason in report.failed],
@@ -80,18 +92,40 @@ async def relabel(
     session: Session,
     printer: Printer,
 ) -> int:
-    """Relabel the objects of ``kinds`` in the session's namespace; print each change, then a
-    summary counting ``noun``s already right. Exits 1 if an object could not be relabelled."""
+    """Relabel the objects of ``kinds`` in the session's namespace; print each change and
+    why (a missing label, or a stale one naming another user, workspace or data source than
+    the field it is made from), then a summary counting ``noun``s already right. Draws a
+    counter on stderr while it works, when stderr is a terminal. Exits 1 if an object could
+    not be relabelled."""
     clients = [client_type(session.transport) for client_type in kinds]
-    reports = [await client.relabel(session.namespace, dry_run=args.dry_run) for client in clients]
+    reports = []
+    for client in clients:
+        progress = Progress(
+            printer.err,
+            f"{'checking' if args.dry_run else 'relabelling'} {_NOUNS[client.info.kind]}s",
+        )
+        try:
+            reports.append(
+                await client.relabel(
+                    session.namespace, dry_run=args.dry_run, progress=progress.update
+                )
+            )
+        finally:
+            progress.done()
+    fields = [_fields(client) for client in clients]
     rows = [
-        [f"{client.info.short_names[0]}/{change.name}", change.label, _change_text(change)]
-        for client, report in zip(clients, reports, strict=True)
+        [
+            f"{client.info.short_names[0]}/{change.name}",
+            change.label,
+            _change_text(change),
+            change_reason(change, by_label.get(change.label, "")),
+        ]
+        for client, report, by_label in zip(clients, reports, fields, strict=True)
         for change in report.changed
     ]
     if rows or not printer.tabular:
         printer.show(
-            {"items": [_report_data(report) for report in reports]},
+            {"items": [_report_data(r, f) for r, f in zip(reports, fields, strict=True)]},
             _columns(noun.upper()),
             rows,
         )
@@ -138,6 +172,8 @@ def register(commands: argparse._SubParsersAction[CliParser]) -> None:
             "the namespace the labels the lookups select by (xlscsde.nhs.uk/workspace, "
             "xlscsde.nhs.uk/username, xlscsde.nhs.uk/datasource): add missing ones, correct "
             "stale ones. Run it once after objects were written by other tools (kubectl, an "
-            "older library). Prints each change; exits 1 if an object could not be relabelled."
+            "older library). Prints each change and why: a missing label, or a stale one "
+            "naming another user, workspace or data source than the object's field (a hand "
+            "edit). Exits 1 if an object could not be relabelled."
         ),
     )

@@ -6,16 +6,22 @@ clients of another served version. All of them are
 :class:`~lscsde_sdk.core.client.CustomResourceClient` s: get, list, watch, create, replace,
 patch, apply, delete, status writes, and the lookups of their kind's field indexes
 (``list_by_username`` on workspace bindings, ``list_by_workspace`` on data-source bindings).
+
+The client of a kind the CRD release lacks (``AnalyticsCrateClient`` in an SDK generated from
+a release before it) is a stand-in that raises :class:`~lscsde_sdk.errors.NotInReleaseError`
+when used (see :mod:`lscsde_sdk.absent`).
 """
 
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from .._generated import VERSIONS
+from .._generated import ABSENT_KINDS, CRD_RELEASE, VERSIONS
 from .._generated.clients import *  # noqa: F403  (every kind, whatever the CRDs define)
 from .._generated.clients import __all__ as _KIND_CLIENTS
+from ..absent import stand_ins_getattr
 from ..core.client import (
     DEFAULT_FIELD_MANAGER,
     DELETING_STATUS,
@@ -57,3 +63,9 @@ def for_version(version: str) -> ModuleType:
     if version not in served:
         raise ValueError(f"no kind serves version {version!r}; served: {', '.join(served)}")
     return importlib.import_module(f"lscsde_sdk._generated.{version}.clients")
+
+
+if not TYPE_CHECKING:  # type checkers see the full release, without stand-ins
+    __getattr__ = stand_ins_getattr(
+        __name__, {f"{kind}Client": kind for kind in ABSENT_KINDS}, CRD_RELEASE
+    )

@@ -1,3 +1,4 @@
 """The generic machinery under the generated per-kind code: one transport for every HTTP
-request, one client for every kind, field indexes, and (for reads kept current in memory)
-watches and informers. Nothing here knows a particular kind."""
+request, one client for every kind (its ``watch`` is one request; resuming watches and
+informers are :mod:`lscsde_sdk.runtime`'s), the watch stream's decoder, and field indexes.
+Nothing here knows a particular kind."""

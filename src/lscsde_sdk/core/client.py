@@ -31,6 +31,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
@@ -48,20 +49,22 @@ from ..errors import (
     ServerError,
 )
 from ..labels import is_valid_label_value
-from ..model_base import ResourceModel, rule_violations
+from ..model_base import ResourceModel, parsed_from_api, rule_violations
 from ..resource import CustomResource, ResourceInfo
-from ..secrets import redacted
-from .gc_pause import collection_paused
+from .conflicts import CONFLICT_RETRY, retry_on_conflict
 from .indexes import FieldIndex
 from .lists import ResourceList
-from .retry import RetryPolicy, Timeouts
+from .paging import prefetching_pages
+from .redaction import Redaction
+from .retry import NO_RETRY, RetryPolicy, Timeouts
 from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
+from .unlabelled import warn_once
+from .watch_decoder import WatchDecoder, WatchEvent
+from .watch_stream import WatchStream
 
 if TYPE_CHECKING:
     # Only for annotations: importing kubernetes_asyncio.client costs half a second.
     from kubernetes_asyncio.client import ApiClient
-
-    from .watch import WatchEvent
 
 __all__ = [
     "DEFAULT_FIELD_MANAGER",
@@ -91,9 +94,6 @@ DELETING_STATUS: Final = "Deleting"
 #: it reads with a GET each): enough to hide round trips, few enough to reuse kept-alive
 #: connections rather than open one per object.
 GET_MANY_CONCURRENCY: Final = 16
-#: How a read-modify-write is repeated when others keep changing the object meanwhile: many
-#: quick tries, spread by jitter so that competing writers stop colliding.
-CONFLICT_RETRY = RetryPolicy(attempts=30, initial_delay=0.01, multiplier=1.5, max_delay=0.5)
 
 _log = logging.getLogger(__name__)
 
@@ -132,12 +132,15 @@ class ResourcePage(Generic[ResourceT]):
 @dataclass(frozen=True)
 class LabelChange:
     """One label :meth:`CustomResourceClient.relabel` set (``new``) or removed (``new`` None)
-    on the object ``name``; ``old`` is what it was (``None``: missing)."""
+    on the object ``name``; ``old`` is what it was (``None``: missing). ``value`` is the
+    field's value the label is made from (``spec.username``, ...), so a report can say
+    whose label an ``old`` one was not."""
 
     name: str
     label: str
     old: str | None
     new: str | None
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,13 +162,20 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     ``api`` is a kubernetes_asyncio ``ApiClient`` or a :class:`Transport` shared with other
     clients. ``events`` records an event for each change (``None``: none are recorded);
     ``log`` receives warnings about work that was skipped. ``retry`` and ``timeouts`` replace
-    the transport's for this client's requests.
+    the transport's for this client's requests; ``conflict_retry`` is how read-modify-writes
+    (:meth:`update_status`, :meth:`relabel`) are repeated on conflict (see
+    :mod:`lscsde_sdk.core.conflicts`).
+
+    Errors built from the server's answers mask the kind's :attr:`secret_paths` and the
+    secrets the request carried (see :mod:`lscsde_sdk.core.redaction`).
     """
 
     resource_type: ClassVar[type[CustomResource]]
     status_type: ClassVar[type[ResourceModel]]
     #: The kind's field indexes (set by the generator).
     field_indexes: ClassVar[tuple[FieldIndex, ...]] = ()
+    #: Schema paths of the kind's secrets (set by the generator).
+    secret_paths: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -177,6 +187,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         field_validation: FieldValidation = "Strict",
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
+        conflict_retry: RetryPolicy = CONFLICT_RETRY,
     ) -> None:
         self.transport = api if isinstance(api, Transport) else Transport(api)
         self.events = events
@@ -186,6 +197,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         self.field_validation = field_validation
         self.retry = retry
         self.timeouts = timeouts
+        self.conflict_retry = conflict_retry
 
     @property
     def info(self) -> ResourceInfo:
@@ -319,41 +331,16 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
         The next page is requested before the current one is parsed, so the server prepares
         and sends it while this process validates: a long list costs little more than the
-        server's time to send it. A page is validated with the garbage collector paused
-        (:func:`~lscsde_sdk.core.gc_pause.collection_paused`): its objects all survive, and
-        collections while they are built would only walk them again and again.
+        server's time to send it.
         """
 
         def request(token: str | None) -> Request:
             return self._list_request(namespace, label_selector, field_selector, page_size, token)
 
-        body = await self._send(request(None))
-        prefetch: asyncio.Task[bytes] | None = None
-        try:
-            while True:
-                guess = _continue_token_of(body)
-                prefetch = asyncio.create_task(self._send(request(guess))) if guess else None
-                if prefetch is not None:
-                    # Parsing blocks the loop: first let the prefetch get its request onto the
-                    # wire (a few loop turns: take a pooled connection, write the request).
-                    for _ in range(_TURNS_TO_SEND):
-                        await asyncio.sleep(0)
-                page = self._parse_page(body)
-                if page.continue_token != guess and prefetch is not None:
-                    prefetch.cancel()  # the peek was wrong: ask for the right page
-                    prefetch = (
-                        asyncio.create_task(self._send(request(page.continue_token)))
-                        if page.continue_token
-                        else None
-                    )
-                yield page
-                if prefetch is None:
-                    return
-                body = await prefetch
-                prefetch = None
-        finally:
-            if prefetch is not None:
-                prefetch.cancel()
+        async for page in prefetching_pages(
+            self._send, request, self._parse_page, lambda page: page.continue_token
+        ):
+            yield page
 
     async def iterate(
         self,
@@ -393,31 +380,73 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         ]
 
     async def list_by_index(
-        self, index: str, namespace: str, value: str
+        self, index: str, namespace: str | None, value: str
     ) -> builtins.list[ResourceT]:
-        """The objects in ``namespace`` whose field index ``index`` has ``value``, sorted by
-        name.
+        """The objects in ``namespace`` (``None``: in every namespace) whose field index
+        ``index`` has ``value``, sorted by name, whoever wrote them.
 
-        One list request, selected by the index's label, whatever the namespace holds; each
-        object found is re-checked against the field itself, since label values are
-        many-to-one. Objects whose label is missing or stale (written by other tools) are not
-        found until :meth:`relabel` has corrected them; an informer (see
-        :mod:`lscsde_sdk.core.informer`) has no such gap. A value without a label form, or an
-        index without a label, is found by reading every object of the namespace.
+        For an index with a label, two lists are sent at once: the objects labelled with
+        ``value``'s label form (``label=<form>``), and the objects that carry no such label
+        at all (``!label``: written by kubectl, GitOps or older tools; those whose value has
+        no label form). Every object of either is re-checked against the field itself, so a
+        label only pre-selects: label values are many-to-one, and a label may be stale. What
+        this reads is what the value owns plus the unlabelled objects, whatever else the
+        namespace holds. When some unlabelled objects could carry the label, the client's
+        log says so once per process and namespace
+        (:func:`~lscsde_sdk.core.unlabelled.warn_once`): :meth:`relabel` labels them, and the
+        second list then brings back only what has no label form. A value without a label
+        form needs only the second list.
+
+        An object whose label is present but stale (its field was edited by a tool that does
+        not keep the label, and now holds ``value``) is not found until :meth:`relabel` has
+        corrected it; an informer (see :mod:`lscsde_sdk.runtime.informer`) indexes the field
+        itself and has no such gap. An index without a label reads every object of the
+        namespace.
         """
         found = self.field_index(index)
-        label_value = found.label_for(value)
-        if found.label is not None and label_value is not None:
+        if found.label is None:
+            items = await self.list(namespace)
+        else:
+            items = await self._labelled_or_unlabelled(found, namespace, value)
+        wanted = found.key(value)
+        return sorted(
+            (item for item in items if found.key_of(item) == wanted),
+            key=lambda item: (item.namespace or "", _name(item)),
+        )
+
+    async def _labelled_or_unlabelled(
+        self, index: FieldIndex, namespace: str | None, value: str
+    ) -> builtins.list[ResourceT]:
+        """The objects labelled with ``value``'s form of ``index``'s label, and those that
+        carry no such label, read concurrently (one round trip for both)."""
+        assert index.label is not None
+        unlabelled = f"!{index.label}"
+        selectors = [unlabelled]
+        label_value = index.label_for(value)
+        if label_value is not None:
             if not is_valid_label_value(label_value):
                 raise ObjectRequiredError(
-                    f"{found.label_value!r} made {label_value!r} of {value!r}, which is not a "
+                    f"{index.label_value!r} made {label_value!r} of {value!r}, which is not a "
                     "label value"
                 )
-            items = await self.list(namespace, label_selector=f"{found.label}={label_value}")
-        else:
-            items = await self.list(namespace)
-        wanted = found.key(value)
-        return sorted((item for item in items if found.key_of(item) == wanted), key=_name)
+            # lscsde-workspace-mgmt 0.1.14 wrote the same forms (see lscsde_sdk.labels), so
+            # objects it labelled are selected by this one value too.
+            selectors.append(f"{index.label}={label_value}")
+        lists = await _all_or_none(
+            self.list(namespace, label_selector=selector) for selector in selectors
+        )
+        labellable: dict[str, int] = {}
+        for item in lists[0]:
+            if index.label_for(index.value_of(item)):
+                where = item.namespace or ""
+                labellable[where] = labellable.get(where, 0) + 1
+        for where, count in labellable.items():
+            warn_once(self.log, self.info.kind, where, index.label, count)
+        # An object labelled (by relabel) between the two reads can be in both: keep it
+        # once. Labelled just after the first read and before the second, it is in neither,
+        # for that one call.
+        unique = {(item.namespace, _name(item)): item for items in lists for item in items}
+        return builtins.list(unique.values())
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -556,15 +585,20 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     ) -> ResourceT:
         """Read the object, compute its new status with ``change(copy of current status)``
         and write it, conditional on the version read; when someone else changed the object
-        meanwhile, read it again and repeat (client-go's RetryOnConflict). ``change`` may be
-        called more than once and must only compute; returning ``None`` leaves the status as
-        it is.
+        meanwhile, read it again and repeat, as :attr:`conflict_retry` says
+        (:func:`~lscsde_sdk.core.conflicts.retry_on_conflict`; when it runs out,
+        :class:`~lscsde_sdk.errors.ConflictRetriesExhaustedError`). ``change`` may be called
+        more than once and must only compute; returning ``None`` leaves the status as it is.
 
         The status becomes exactly what ``change`` returns (the write is the merge patch from
         the current status to it, so fields and map keys it dropped are removed). Returns the
         object as written (or as read, when nothing changed).
+
+        RBAC: ``get`` on ``<plural>`` (the read) and ``patch`` on ``<plural>/status`` (the
+        write). :meth:`patch_status` needs only the latter, and sends one request.
         """
-        for attempt in range(1, CONFLICT_RETRY.attempts + 1):
+
+        async def attempt() -> ResourceT:
             current = await self.get(namespace, name)
             status: ResourceModel | None = getattr(current, "status", None)
             wanted = change(status.model_copy(deep=True) if status is not None else None)  # type: ignore[arg-type]
@@ -579,18 +613,16 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 "metadata": {"resourceVersion": current.metadata.resource_version},
                 "status": difference,
             }
-            try:
-                return await self._patch(
-                    namespace, name, body, PatchType.MERGE, subresource="status", dry_run=False
-                )
-            except ConflictError:
-                if attempt == CONFLICT_RETRY.attempts:
-                    raise
-                self.log.debug(
-                    "%s %s/%s changed meanwhile; reading it again", self.info.kind, namespace, name
-                )
-                await asyncio.sleep(CONFLICT_RETRY.backoff(attempt))
-        raise AssertionError("unreachable")
+            return await self._patch(
+                namespace, name, body, PatchType.MERGE, subresource="status", dry_run=False
+            )
+
+        return await retry_on_conflict(
+            attempt,
+            policy=self.conflict_retry,
+            what=f"{self.info.kind} {namespace}/{name}",
+            log=self.log,
+        )
 
     async def replace_status(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
         """Replace the status subresource from ``resource.status`` (spec changes are ignored)."""
@@ -733,21 +765,34 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     # -- label maintenance -------------------------------------------------------------------
 
-    async def relabel(self, namespace: str, *, dry_run: bool = False) -> LabelReport:
+    async def relabel(
+        self,
+        namespace: str,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> LabelReport:
         """Give every object in ``namespace`` the labels of its field indexes: add missing
         ones, correct stale ones (the field was changed by a tool that does not keep the
         label), remove ones whose field has no label form. Reports what changed.
 
         This is the explicit maintenance operation behind the direct lookups (reads never
         label anything). Each change is a merge patch conditional on the version read; when
-        the object changed meanwhile it is read again and re-checked. No events are recorded.
+        the object changed meanwhile it is read again and re-checked (as
+        :attr:`conflict_retry` says; an object that kept changing is reported as failed). No
+        events are recorded.
         With ``dry_run`` nothing is written and the report says what would change.
+        ``progress(checked, total)`` is told how many objects were checked so far, before
+        each object and once at the end.
         """
         changed: builtins.list[LabelChange] = []
         failed: builtins.list[tuple[str, str]] = []
         unchanged = 0
         labelled = [index for index in self.field_indexes if index.label is not None]
-        for item in await self.list(namespace):
+        items = await self.list(namespace)
+        for checked, item in enumerate(items):
+            if progress is not None:
+                progress(checked, len(items))
             try:
                 changes = await self._relabel_one(item, labelled, dry_run)
             except (NotFoundError, ForbiddenError, ConflictError) as error:
@@ -757,6 +802,8 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 changed.extend(changes)
             else:
                 unchanged += 1
+        if progress is not None:
+            progress(len(items), len(items))
         return LabelReport(
             kind=self.info.kind,
             namespace=namespace,
@@ -769,25 +816,31 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     async def _relabel_one(
         self, item: ResourceT, indexes: builtins.list[FieldIndex], dry_run: bool
     ) -> builtins.list[LabelChange]:
-        for attempt in range(1, CONFLICT_RETRY.attempts + 1):
-            changes = self._label_changes(item, indexes)
+        namespace, name = item.namespace or "", _name(item)
+        current: ResourceT | None = item
+
+        async def attempt() -> builtins.list[LabelChange]:
+            nonlocal current
+            read = current if current is not None else await self.get(namespace, name)
+            current = None  # a repeat reads the object again
+            changes = self._label_changes(read, indexes)
             if not changes or dry_run:
                 return changes
             patch = {
                 "metadata": {
                     "labels": {change.label: change.new for change in changes},
-                    "resourceVersion": item.metadata.resource_version,
+                    "resourceVersion": read.metadata.resource_version,
                 }
             }
-            try:
-                await self._send(self._patch_request(item.namespace or "", _name(item), patch))
-                return changes
-            except ConflictError:
-                if attempt == CONFLICT_RETRY.attempts:
-                    raise
-                await asyncio.sleep(CONFLICT_RETRY.backoff(attempt))
-                item = await self.get(item.namespace or "", _name(item))
-        raise AssertionError("unreachable")
+            await self._send(self._patch_request(namespace, name, patch))
+            return changes
+
+        return await retry_on_conflict(
+            attempt,
+            policy=self.conflict_retry,
+            what=f"{self.info.kind} {namespace}/{name}",
+            log=self.log,
+        )
 
     @staticmethod
     def _label_changes(
@@ -800,32 +853,89 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             wanted = index.label_for(index.value_of(item))
             current = labels.get(index.label)
             if current != wanted:
-                changes.append(LabelChange(_name(item), index.label, current, wanted))
+                changes.append(
+                    LabelChange(_name(item), index.label, current, wanted, index.value_of(item))
+                )
         return changes
 
     # -- watching ----------------------------------------------------------------------------
 
-    def watch(
+    async def watch(
         self,
         namespace: str | None,
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
         resource_version: str | None = None,
-        timeout: float | None = None,
+        timeout_seconds: int | None = None,
     ) -> AsyncIterator[WatchEvent[ResourceT]]:
-        """The changes to matching objects as typed events, resumed across dropped
-        connections and server timeouts (see :class:`lscsde_sdk.core.watch.Watcher`)."""
-        from .watch import Watcher
+        """One watch request: the changes to matching objects as typed events, until the
+        server ends the stream (after ``timeout_seconds``, or a time of its choosing).
 
-        return Watcher(
-            self,
+        Without ``resource_version`` every current object comes first as ``ADDED``; with
+        it, the changes after that version. ``BOOKMARK`` events carry only a version to
+        resume from. Nothing is repeated and nothing resumes: an ``ERROR`` event raises its
+        typed error (:class:`~lscsde_sdk.errors.GoneError` when the version is too old), a
+        dropped connection or a stream silent for longer than the read timeout (see
+        :class:`~lscsde_sdk.core.retry.Timeouts`) raises
+        :class:`~lscsde_sdk.errors.ApiConnectionError`. :class:`lscsde_sdk.runtime.Watcher`
+        resumes watches across all of that.
+        """
+        async with self.open_watch(
             namespace,
             label_selector=label_selector,
             field_selector=field_selector,
             resource_version=resource_version,
-            timeout=timeout,
-        ).events()
+            timeout_seconds=timeout_seconds,
+        ) as stream:
+            async for event in stream:
+                yield event
+
+    @asynccontextmanager
+    async def open_watch(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        resource_version: str | None = None,
+        timeout_seconds: int | None = None,
+    ) -> AsyncIterator[WatchStream[ResourceT]]:
+        """:meth:`watch`, in two steps: entering returns once the server has accepted the
+        watch (an error if it refused it), and the stream yields its events."""
+        if timeout_seconds is not None and timeout_seconds < 1:
+            raise ValueError(f"timeout_seconds must be at least 1, got {timeout_seconds}")
+        query = [("watch", "true"), ("allowWatchBookmarks", "true")]
+        for name, value in (
+            ("resourceVersion", resource_version),
+            ("labelSelector", label_selector),
+            ("fieldSelector", field_selector),
+            ("timeoutSeconds", None if timeout_seconds is None else str(timeout_seconds)),
+        ):
+            if value:
+                query.append((name, value))
+        path = self.info.collection_path(namespace)
+        timeouts = self.timeouts or self.transport.timeouts
+        redaction = Redaction(self.secret_paths) if self.secret_paths else None
+        # One try: a watch is resumed from the right version by whoever watches, not here.
+        request = Request(
+            "GET",
+            path,
+            query=query,
+            stream=True,
+            timeouts=timeouts,
+            retry=NO_RETRY,
+            redaction=redaction,
+        )
+        async with self.transport.open(request) as response:
+            yield WatchStream(
+                response,
+                WatchDecoder(self.resource_type),  # type: ignore[arg-type]
+                path=path,
+                silence=timeouts.read,
+                count_bytes=self.transport.count_bytes,
+                redaction=redaction,
+            )
 
     # -- hooks for the write paths -------------------------------------------------------------
 
@@ -895,13 +1005,18 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return await self.transport.send(self._with_settings(request))
 
     def _with_settings(self, request: Request) -> Request:
-        """``request`` with this client's retry policy and timeouts, unless it has its own."""
-        if self.retry is None and self.timeouts is None:
+        """``request`` with this client's retry policy and timeouts, unless it has its own,
+        and what to mask in its errors: the kind's secrets, and those it carries."""
+        redaction = request.redaction
+        if redaction is None and self.secret_paths:
+            redaction = Redaction(self.secret_paths).including(request.body)
+        if self.retry is None and self.timeouts is None and redaction is request.redaction:
             return request
         return dataclasses.replace(
             request,
             retry=request.retry or self.retry,
             timeouts=request.timeouts or self.timeouts,
+            redaction=redaction,
         )
 
     async def _created_meanwhile(
@@ -1004,12 +1119,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         return Request("GET", self.info.collection_path(namespace), query=query)
 
     def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
-        list_type = self._list_type()
-        try:
-            with collection_paused():
-                page = list_type.__pydantic_validator__.validate_json(body)
-        except ValidationError as error:
-            raise redacted(list_type, error) from None  # no secret of the page in the message
+        page = parsed_from_api(self._list_type(), body)
         return ResourcePage(
             items=page.items or [],
             continue_token=page.metadata.continue_token or None,
@@ -1093,29 +1203,9 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         }
 
 
-_LIST_METADATA = b',"metadata":'
-# Loop turns a prefetch needs to send its request on a kept-alive connection (measured: with
-# one turn the request usually went out only after the parse; with a handful, before).
-_TURNS_TO_SEND = 10
 # Characters of label values in one `in (...)` selector: the request line stays well within
 # what API servers and the proxies in front of them accept (often 8 KiB).
 _SELECTOR_BUDGET = 4000
-
-
-def _continue_token_of(body: bytes) -> str | None:
-    """A cheap look at a list's continue token without parsing its items: the API server
-    writes the list's ``metadata`` last. ``None`` when it cannot be read that way (the
-    caller then waits for the parsed page, which is authoritative)."""
-    start = body.rfind(_LIST_METADATA, max(0, len(body) - 4096))
-    if start < 0:
-        return None
-    tail = body[start + len(_LIST_METADATA) :].rstrip()
-    try:
-        metadata = json.loads(tail[:-1]) if tail.endswith(b"}") else None
-    except ValueError:
-        return None
-    token = metadata.get("continue") if isinstance(metadata, dict) else None
-    return token if isinstance(token, str) and token else None
 
 
 async def _all_or_none(calls: Iterable[Awaitable[_T]]) -> builtins.list[_T]:

@@ -11,7 +11,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_RETRY", "DEFAULT_TIMEOUTS", "NO_RETRY", "RetryPolicy", "Timeouts"]
+__all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUTS",
+    "NO_RETRY",
+    "WATCH_SILENCE_LIMIT",
+    "RetryPolicy",
+    "Timeouts",
+]
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,14 @@ class RetryPolicy:
         if min(self.initial_delay, self.max_delay, self.max_retry_after) < 0:
             raise ValueError("delays cannot be negative")
 
-    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Seconds to wait after failed try number ``attempt`` (1-based)."""
+    def backoff(
+        self, attempt: int, rng: random.Random | None = None, *, at_least: float = 0.0
+    ) -> float:
+        """Seconds to wait after failed try number ``attempt`` (1-based); ``at_least`` raises
+        the ceiling the random fraction is taken of (beyond ``max_delay`` too)."""
         ceiling = min(self.initial_delay * self.multiplier ** (attempt - 1), self.max_delay)
         spread = (rng or random).random() * self.jitter
-        return ceiling * (1.0 - spread)
+        return max(ceiling, at_least) * (1.0 - spread)
 
 
 #: Repeat nothing.
@@ -56,18 +66,24 @@ NO_RETRY = RetryPolicy(attempts=1)
 #: waiting for the JupyterHub spawn page can afford.
 DEFAULT_RETRY = RetryPolicy()
 
+#: The longest silence of a watch before it counts as stalled, in seconds. kube-apiserver
+#: sends a watch that asks for bookmarks (as this SDK's do) one every minute, and one 2 s
+#: before the watch's own end; 15 s more allow for a busy server.
+WATCH_SILENCE_LIMIT = 75.0
+
 
 @dataclass(frozen=True)
 class Timeouts:
     """Bounds on one attempt of a request, in seconds.
 
     ``connect``: to establish the connection; ``total``: for the whole answer of an ordinary
-    request; ``read``: the longest silence while a streamed answer (a watch) is read.
+    request; ``read``: the longest silence while a streamed answer (a watch) is read
+    (:data:`WATCH_SILENCE_LIMIT`: longer than the server's bookmark interval).
     """
 
     connect: float = 5.0
     total: float = 20.0
-    read: float = 30.0
+    read: float = WATCH_SILENCE_LIMIT
 
     def __post_init__(self) -> None:
         if min(self.connect, self.total, self.read) <= 0:

@@ -16,6 +16,12 @@ Every request has timeouts (:class:`~lscsde_sdk.core.retry.Timeouts`) and goes t
   create is not: its caller decides (see :meth:`CustomResourceClient.create`);
 * when no try succeeds, :class:`~lscsde_sdk.errors.RetriesExhaustedError` says how many were
   made and why each failed.
+
+Errors show no credentials and no secrets: a failed answer's error is built with the
+request's :class:`~lscsde_sdk.core.redaction.Redaction` applied, and a connection failure's
+:class:`~lscsde_sdk.errors.ApiConnectionError` copies what aiohttp said (its error's class,
+``str``, status) instead of chaining its error, whose ``repr`` shows the request's headers,
+``Authorization`` among them.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from ..errors import (
     RetriesExhaustedError,
     api_error_from_response,
 )
+from .redaction import Redaction
 from .retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, RetryPolicy, Timeouts
 
 if TYPE_CHECKING:
@@ -71,18 +78,21 @@ _NOT_APPLIED_STATUSES = frozenset({429})
 class Request:
     """One API request. ``retry``/``timeouts`` override the transport's for this request;
     ``idempotent`` overrides the rule by method (see the module doc); ``stream`` reads the
-    answer incrementally (a watch), so only silence, not its total length, is bounded."""
+    answer incrementally (a watch), so only silence, not its total length, is bounded;
+    ``redaction`` says what to mask in the error built from a failed answer. The body and
+    headers never show in its repr (they may hold secrets)."""
 
     method: str
     path: str
     query: Query = ()
-    body: Any = None
+    body: Any = field(default=None, repr=False)
     content_type: str = JSON
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
     retry: RetryPolicy | None = None
     timeouts: Timeouts | None = None
     idempotent: bool | None = None
     stream: bool = False
+    redaction: Redaction | None = None
 
     @property
     def repeatable(self) -> bool:
@@ -208,6 +218,7 @@ class Transport:
                     method=request.method,
                     path=request.path,
                     retry_after=response.headers.get("Retry-After"),
+                    redaction=request.redaction,
                 )
                 failures.append(api_error)
                 repeat = response.status in policy.statuses and (
@@ -254,6 +265,7 @@ class Transport:
         url = host + request.path
         if query:
             url += "?" + urlencode(query)
+        failure: ApiConnectionError | None = None
         try:
             response = await connection.session.request(
                 request.method,
@@ -266,39 +278,55 @@ class Transport:
                 server_hostname=connection.server_hostname,
             )
         except aiohttp.ClientConnectorError as error:
-            raise ApiConnectionError(
-                request.method, request.path, f"cannot connect: {error}", sent=False
-            ) from error
+            failure = _connection_error(request, url, "cannot connect", error, sent=False)
         except TimeoutError as error:
-            raise ApiConnectionError(
-                request.method, request.path, "no answer in time", sent=True, timed_out=True
-            ) from error
+            failure = _connection_error(request, url, "no answer in time", error, timed_out=True)
         except (aiohttp.ClientError, OSError) as error:
-            raise ApiConnectionError(
-                request.method,
-                request.path,
-                f"connection failed: {describe_failure(error)}",
-                sent=True,
-            ) from error
+            failure = _connection_error(request, url, "connection failed", error)
+        if failure is not None:
+            raise failure  # outside the except block: aiohttp's error is not its context
         return response
 
     @staticmethod
     async def _read(request: Request, response: aiohttp.ClientResponse) -> bytes:
+        failure: ApiConnectionError | None = None
+        url = str(response.url)
         try:
             return await response.read()
         except TimeoutError as error:
-            raise ApiConnectionError(
-                request.method, request.path, "answer not read in time", sent=True, timed_out=True
-            ) from error
+            failure = _connection_error(
+                request, url, "answer not read in time", error, timed_out=True
+            )
         except (aiohttp.ClientError, OSError) as error:
-            raise ApiConnectionError(
-                request.method,
-                request.path,
-                f"answer cut short: {describe_failure(error)}",
-                sent=True,
-            ) from error
+            failure = _connection_error(request, url, "answer cut short", error)
         finally:
             response.release()
+        assert failure is not None  # each except sets it
+        raise failure
+
+
+def _connection_error(
+    request: Request,
+    url: str,
+    what: str,
+    error: BaseException,
+    *,
+    sent: bool = True,
+    timed_out: bool = False,
+) -> ApiConnectionError:
+    """The error of a try that failed with aiohttp's (or the OS's) ``error``: what that says,
+    copied (see the module doc), and not chained to it."""
+    status = getattr(error, "status", None)
+    return ApiConnectionError(
+        request.method,
+        request.path,
+        what if timed_out else f"{what}: {describe_failure(error)}",
+        sent=sent,
+        timed_out=timed_out,
+        cause=type(error).__name__,
+        cause_status=status if isinstance(status, int) else None,
+        url=url,
+    )
 
 
 def _encoded(body: Any) -> bytes:

@@ -104,7 +104,7 @@ class SpawnerConfig:
     * ``clear_volumes``: remove every volume and volume mount the pod already has before
       mounting the workspace's (the LSC SDE hub does, to drop the chart's home volume).
     * ``use_informers``: read workspaces and bindings from one shared
-      :class:`~lscsde_sdk.core.informer.InformerFactory` (no request per lookup once
+      :class:`~lscsde_sdk.runtime.InformerFactory` (no request per lookup once
       synced) instead of asking the API server each time.
     """
 

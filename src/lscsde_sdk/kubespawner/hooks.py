@@ -5,7 +5,7 @@ from the first hook call on, what the hooks share for the rest of the process: o
 kubernetes_asyncio ``ApiClient`` (in-cluster configuration when ``$KUBERNETES_SERVICE_HOST``
 is set, else the kubeconfig; or the one passed in), one
 :class:`~lscsde_sdk.core.transport.Transport`, one
-:class:`~lscsde_sdk.core.informer.InformerFactory` (when ``use_informers``) and one
+:class:`~lscsde_sdk.runtime.InformerFactory` (when ``use_informers``) and one
 :class:`~lscsde_sdk.managers.AnalyticsWorkspaceManager`. Constructing the hooks, and
 importing this module, starts and loads nothing.
 
@@ -34,10 +34,10 @@ from kubernetes_asyncio.client import ApiClient, Configuration, V1ObjectMeta, V1
 from tornado.web import HTTPError
 
 from ..converters import today
-from ..core.informer import InformerFactory
 from ..core.transport import Transport
 from ..errors import InvalidParameterException, LscsdeError
 from ..managers import AnalyticsWorkspaceManager
+from ..runtime import InformerFactory
 from ..storage import mount_claim
 from .config import SpawnerConfig
 from .form import form_template_dir, profile_form_template

@@ -1,7 +1,14 @@
-"""Test helpers: a real kube-apiserver + etcd (built from Go modules) and pytest fixtures.
+"""Test tooling over a real kube-apiserver: pytest fixtures, a fault-injecting proxy, and
+:func:`eventually`. The control plane itself is :mod:`lscsde_sdk.envtest`.
 
-Importing this package starts and builds nothing; names are loaded on first use. For the
-fixtures add ``pytest_plugins = ["lscsde_sdk.testing.pytest_plugin"]`` to a conftest.py.
+* :mod:`.pytest_plugin` - fixtures (``control_plane``, ``namespace``, ``admin_api``, ...);
+  add ``pytest_plugins = ["lscsde_sdk.testing.pytest_plugin"]`` to a conftest.py
+* :mod:`.proxy` - :class:`ApiProxy`, an HTTPS proxy in front of kube-apiserver that counts
+  traffic and injects :mod:`.faults`; :mod:`.http1` its HTTP/1.1 framing, :mod:`.upstream`
+  its connections, :mod:`.traffic` its counters
+* :mod:`.waiting` - :func:`eventually`, for conditions nothing signals
+
+Importing this package starts nothing and loads the proxy only when one of its names is used.
 """
 
 from __future__ import annotations
@@ -9,56 +16,36 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .waiting import eventually
+
 if TYPE_CHECKING:
-    from .binaries import (
-        ControlPlaneBinaries,
-        ControlPlaneBuildError,
-        ControlPlaneError,
-        ControlPlaneUnavailable,
-        build_binaries,
-        find_binaries,
-        kubernetes_version,
-    )
-    from .cluster import create_namespace, grant, grant_cluster, revoke_cluster
-    from .controlplane import ControlPlane, ControlPlaneStartError
-    from .identities import ADMIN, DEFAULT_USERS, Identity
+    from .faults import Action, AppliedFault, Blackhole, Delay, FaultRule, Reset, Respond
+    from .proxy import ApiProxy
+    from .traffic import ProxyStats
 
 _EXPORTS = {
-    "ADMIN": "identities",
-    "DEFAULT_USERS": "identities",
-    "Identity": "identities",
-    "ControlPlane": "controlplane",
-    "ControlPlaneStartError": "controlplane",
-    "create_namespace": "cluster",
-    "grant": "cluster",
-    "grant_cluster": "cluster",
-    "revoke_cluster": "cluster",
-    "ControlPlaneBinaries": "binaries",
-    "ControlPlaneBuildError": "binaries",
-    "ControlPlaneError": "binaries",
-    "ControlPlaneUnavailable": "binaries",
-    "build_binaries": "binaries",
-    "find_binaries": "binaries",
-    "kubernetes_version": "binaries",
+    "ApiProxy": "proxy",
+    "ProxyStats": "traffic",
+    "Action": "faults",
+    "AppliedFault": "faults",
+    "Blackhole": "faults",
+    "Delay": "faults",
+    "FaultRule": "faults",
+    "Reset": "faults",
+    "Respond": "faults",
 }
 
 __all__ = [
-    "ADMIN",
-    "DEFAULT_USERS",
-    "ControlPlane",
-    "ControlPlaneBinaries",
-    "ControlPlaneBuildError",
-    "ControlPlaneError",
-    "ControlPlaneStartError",
-    "ControlPlaneUnavailable",
-    "Identity",
-    "build_binaries",
-    "create_namespace",
-    "find_binaries",
-    "grant",
-    "grant_cluster",
-    "kubernetes_version",
-    "revoke_cluster",
+    "Action",
+    "ApiProxy",
+    "AppliedFault",
+    "Blackhole",
+    "Delay",
+    "FaultRule",
+    "ProxyStats",
+    "Reset",
+    "Respond",
+    "eventually",
 ]
 
 

@@ -5,8 +5,10 @@ Enable with ``pytest_plugins = ["lscsde_sdk.testing.pytest_plugin"]`` in a conft
 run on the session loop. Set ``$LSCSDE_TEST_KUBECONFIG`` to use an existing cluster, and
 ``$LSCSDE_TEST_CRD_DIR`` (or override ``control_plane_crd_dir``) to apply other CRDs.
 
-When the binaries are missing and cannot be built (no ``go``), tests using the control
-plane are skipped - except with ``CI=true``, where that is a failure.
+Every test that uses the control plane (its fixtures, directly or through others) is marked
+``integration``, so ``-m "not integration"`` deselects it and starts nothing. When the
+binaries are missing and cannot be built (no ``go``), such tests are skipped - except with
+``CI=true``, where that is a failure.
 """
 
 from __future__ import annotations
@@ -21,11 +23,18 @@ import pytest
 import pytest_asyncio
 from kubernetes_asyncio import client
 
-from .binaries import ControlPlaneBinaries, ControlPlaneUnavailable, find_binaries
-from .controlplane import ADMIN, ControlPlane, create_namespace
+from ..envtest import (
+    ADMIN,
+    ControlPlane,
+    ControlPlaneBinaries,
+    ControlPlaneUnavailable,
+    create_namespace,
+    find_binaries,
+)
 from .proxy import ApiProxy
 
 __all__ = [
+    "CONTROL_PLANE_FIXTURES",
     "CRD_DIR_ENV",
     "admin_api",
     "api_proxy",
@@ -41,6 +50,8 @@ __all__ = [
 ]
 
 CRD_DIR_ENV = "LSCSDE_TEST_CRD_DIR"
+#: The fixtures every use of the control plane goes through: the others depend on these.
+CONTROL_PLANE_FIXTURES = frozenset({"control_plane", "control_plane_binaries"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,6 +60,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "integration: talks to a real kube-apiserver (built from Go modules, or "
         "LSCSDE_TEST_KUBECONFIG)",
     )
+
+
+# Before the mark plugin's own hook, which deselects by ``-m``.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``integration`` every test whose fixtures, direct or indirect, include the
+    control plane's."""
+    for item in items:
+        if CONTROL_PLANE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

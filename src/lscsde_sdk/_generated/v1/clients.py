@@ -49,10 +49,23 @@ class AnalyticsDataSourceClient(
     Field index ``name``: ``metadata.name``.
     Kept as the label ``xlscsde.nhs.uk/datasource`` on every object this client writes.
     :meth:`get_many` selects by it to read many objects in one list.
+
+    Its secrets, masked in the errors built from the server's answers:
+
+    * ``spec.connections[].connectionString.value``
+    * ``spec.connections[].databricksConnection.oauth2Token``
+    * ``spec.connections[].databricksConnection.personalAccessToken``
+    * ``spec.connections[].databricksConnection.servicePrinciple``
     """
 
     resource_type = AnalyticsDataSource
     status_type = AnalyticsDataSourceStatus
+    secret_paths = (
+        "spec.connections[].connectionString.value",
+        "spec.connections[].databricksConnection.oauth2Token",
+        "spec.connections[].databricksConnection.personalAccessToken",
+        "spec.connections[].databricksConnection.servicePrinciple",
+    )
     field_indexes = (
         FieldIndex(
             "name",
