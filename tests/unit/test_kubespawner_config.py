@@ -34,11 +34,12 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def readme_hub_configs() -> list[str]:
-    """The ``jupyterhub_config.py`` examples of the README (its ``py`` blocks), dedented."""
+    """The ``jupyterhub_config.py`` examples of the README (its ``py`` blocks that call
+    ``configure``; others are operators), dedented."""
     blocks = re.findall(
         r"^( *)```py\n(.*?)^\1```", README.read_text(encoding="utf-8"), flags=re.S | re.M
     )
-    return [textwrap.dedent(code) for _, code in blocks]
+    return [textwrap.dedent(code) for _, code in blocks if "configure(" in code]
 
 
 def run_hub_config(code: str, c: Config | None = None) -> Config:
