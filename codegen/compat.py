@@ -47,6 +47,8 @@ HEADER = (
 )
 BASE_CLASS = "lscsde_workspace_mgmt._base.CompatModel"
 OPEN_BASE_CLASS = "lscsde_workspace_mgmt._base.OpenCompatModel"
+#: The type of the fields the compat models do not read (``unread: true``).
+UNREAD_TYPE = "lscsde_workspace_mgmt._base.Unread"
 #: Model config key listing (by schema name) the fields lscsde_sdk does not have.
 COMPAT_ONLY_KEY = "x-compat-only"
 # Generated docstrings are indented by 4; this keeps them within the 100-column limit.
@@ -250,7 +252,7 @@ def generate_compat_models(
         use_default_kwarg=True,
         # Every field may be None, as in the old models.
         strict_nullable=False,
-        field_extra_keys={"default_factory"},
+        field_extra_keys={"default_factory", "repr"},
         formatters=["ruff-format", "ruff-check"],
     )
 
@@ -325,7 +327,9 @@ def _apply_field_change(
     root_name: str,
 ) -> None:
     where = f"{COMPAT_OVERRIDES.name}: {class_name}.{prop}"
-    unknown = sorted(set(change) - {"default", "add", "compat_only", "python_type", "items"})
+    unknown = sorted(
+        set(change) - {"default", "add", "compat_only", "python_type", "items", "unread"}
+    )
     if unknown:
         raise SchemaError(f"{where}: unknown change(s) {unknown}")
     properties: dict[str, Any] = definition.setdefault("properties", {})
@@ -336,10 +340,14 @@ def _apply_field_change(
     elif prop not in properties:
         raise SchemaError(f"{where}: {class_name} has no property {prop} (use 'add')")
     node: dict[str, Any] = properties[prop]
-    if "python_type" in change:
-        node = {"customTypePath": change["python_type"]}
+    if "python_type" in change or change.get("unread"):
+        node = {"customTypePath": change.get("python_type", UNREAD_TYPE)}
         if "description" in properties[prop]:
             node["description"] = properties[prop]["description"]
+    if change.get("unread"):
+        # Never built, shown or sent (the server keeps what it has). Still dumped, as None:
+        # excluding it would give the model different input and output JSON schemas.
+        node["repr"] = False
     if "items" in change:
         if node.get("type") != "array":
             raise SchemaError(f"{where}: 'items' on a property that is not an array")
@@ -347,7 +355,7 @@ def _apply_field_change(
     if "default" in change:
         node = _with_default(node, change["default"], where)
     properties[prop] = node
-    if change.get("compat_only"):
+    if change.get("compat_only") or change.get("unread"):
         definition.setdefault(COMPAT_ONLY_KEY, []).append(prop)
 
 

@@ -351,3 +351,30 @@ async def test_sdk_sees_what_the_compat_layer_wrote(admin_api: ApiClient, namesp
     assert read.spec.validity.expires.isoformat() == "2099-01-01"
     assert read.spec.jupyter_workspace is not None
     assert read.spec.jupyter_workspace.image == IMAGE
+
+
+async def test_reads_leave_out_managed_fields_and_writes_keep_the_servers(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    # The old library did not read metadata.managedFields either; they are a third of a list's
+    # bytes. A write of an object read without them leaves the server's as they were.
+    client = AnalyticsWorkspaceClient(CustomObjectsApi(admin_api), LOG, None)
+    await client.create(make_workspace(namespace, "owned"))
+    sdk = SdkWorkspaceClient(admin_api)
+    await sdk.merge_patch(namespace, "owned", {"spec": {"description": "by the SDK"}})
+    owners_before = {
+        entry.manager for entry in (await sdk.get(namespace, "owned")).metadata.managed_fields
+    }
+
+    (listed,) = await client.list(namespace)
+    read = await client.get(namespace, "owned")
+    for workspace in (listed, read):
+        assert workspace.metadata.managed_fields is None
+        assert "managedFields" not in (workspace.metadata.model_extra or {})
+        assert "managed_fields" not in repr(workspace.metadata)
+    read.spec.description = "written back"
+    await client.replace(read)
+
+    after = await sdk.get(namespace, "owned")
+    assert after.spec.description == "written back"
+    assert owners_before <= {entry.manager for entry in after.metadata.managed_fields}

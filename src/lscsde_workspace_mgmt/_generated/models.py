@@ -12,6 +12,7 @@ from lscsde_workspace_mgmt._base import (
     JupyterWorkspaceSpecNodeSelector,
     JupyterWorkspaceSpecResources,
     OpenCompatModel,
+    Unread,
     WorkspaceBindingSpecBase,
 )
 
@@ -627,14 +628,19 @@ class JupyterWorkspaceStorage(CompatModel):
 class KubernetesMetadata(OpenCompatModel):
     """
     The part of an object's metadata the old library modelled. Other metadata the server sends
-    (uid, creationTimestamp, ...) is kept as extra fields.
+    (uid, creationTimestamp, ...) is kept as extra fields, except managedFields, which is not
+    read.
     """
 
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True,
+    )
     name: str | None = ""
     namespace: str | None = "default"
     annotations: dict[str, str] | None = Field(default_factory=dict)
     labels: dict[str, str] | None = Field(default_factory=dict)
     resource_version: str | None = Field(default=None, alias="resourceVersion")
+    managed_fields: Unread | None = Field(default=None, alias="managedFields", repr=False)
 
 
 class VirtualMachineWorkspaceSpec(CompatModel):
@@ -651,6 +657,7 @@ class VirtualMachineWorkspaceSpec(CompatModel):
 
 # Fields only the old library had: never sent to the server.
 AnalyticsDataSourceStatus.__compat_only__ = ("lastActiveCheck",)
+KubernetesMetadata.__compat_only__ = ("managedFields",)
 
 
 __all__ = [
