@@ -208,6 +208,7 @@ def render(schema_dir: Path) -> Rendered:
             storage=storage,
             absent_kinds=sorted(found.missing_kinds),
             absent_classes=found.absent_classes(exported),
+            models=sorted(exported | {UNION_CLASS_NAME}),
         )
     )
     files["crds/__init__.py"] = (

@@ -24,7 +24,7 @@ from .clients import (
     AnalyticsWorkspaceClient,
 )
 from .core.client import GET_MANY_CONCURRENCY
-from .errors import InvalidParameterException
+from .errors import InvalidParameterError
 from .models import (
     AnalyticsDataSource,
     AnalyticsDataSourceBinding,
@@ -200,13 +200,13 @@ async def user_workspaces(
     that does not exist is logged and skipped.
 
     A ``username`` that is not a string, or is empty or only whitespace, names nobody:
-    :class:`~lscsde_sdk.errors.InvalidParameterException`, whichever ``reads`` is used.
+    :class:`~lscsde_sdk.errors.InvalidParameterError`, whichever ``reads`` is used.
 
     The workspaces are the objects ``reads`` holds (shared with an informer's cache): read
     them, do not change them; :func:`with_effective_expiry` makes a changeable copy.
     """
     if not isinstance(username, str) or not username.strip():
-        raise InvalidParameterException(
+        raise InvalidParameterError(
             f"username must be a non-blank string, got {repr(username)[:60]} "
             f"({type(username).__name__})"
         )

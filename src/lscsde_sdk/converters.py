@@ -46,7 +46,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
-from .errors import InvalidParameterException, InvalidQuantityError, InvalidWorkspaceError
+from .errors import InvalidParameterError, InvalidQuantityError, InvalidWorkspaceError
 from .labels import WORKSPACE_POD_LABEL
 from .models import AnalyticsWorkspace, JupyterWorkspaceSpec
 from .quantities import parse_quantity
@@ -100,7 +100,7 @@ def today() -> date:
 
 
 def to_date(value: DateLike, what: str = "date") -> date:
-    """``value`` as a calendar date; :class:`InvalidParameterException` if it is not one."""
+    """``value`` as a calendar date; :class:`InvalidParameterError` if it is not one."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -114,7 +114,7 @@ def to_date(value: DateLike, what: str = "date") -> date:
             return datetime.fromisoformat(value).date()
         except ValueError:
             pass
-    raise InvalidParameterException(
+    raise InvalidParameterError(
         f"{what} must be a date, a datetime or an ISO 8601 date string, got {value!r}"
     )
 

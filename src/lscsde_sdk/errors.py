@@ -16,6 +16,37 @@ from typing import Any
 
 from .core.redaction import Redaction
 
+__all__ = [
+    "AlreadyExistsError",
+    "ApiConnectionError",
+    "ApiError",
+    "BadRequestError",
+    "ConflictError",
+    "ConflictRetriesExhaustedError",
+    "ForbiddenError",
+    "GoneError",
+    "InvalidError",
+    "InvalidLabelFormatError",
+    "InvalidParameterError",
+    "InvalidQuantityError",
+    "InvalidWorkspaceError",
+    "LscsdeError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "NotInReleaseError",
+    "ObjectRequiredError",
+    "RetriesExhaustedError",
+    "ServerError",
+    "ServerTimeoutError",
+    "StatusCause",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnknownFieldError",
+    "UnsupportedMediaTypeError",
+    "WorkspaceLabelMissingError",
+    "api_error_from_response",
+]
+
 
 class LscsdeError(Exception):
     """Base class of every error this SDK raises on purpose."""
@@ -341,7 +372,7 @@ def _text_or_none(value: Any) -> str | None:
 # -- errors of the workspace-management operations ---------------------------------------------
 
 
-class WorkspaceNotFoundException(LscsdeError):
+class WorkspaceLabelMissingError(LscsdeError):
     """A pod to mount a workspace into does not name its workspace (no ``workspace`` label)."""
 
     def __init__(self, namespace: str | None, name: str | None) -> None:
@@ -354,7 +385,7 @@ class WorkspaceNotFoundException(LscsdeError):
         super().__init__(self.message)
 
 
-class InvalidParameterException(LscsdeError, ValueError):
+class InvalidParameterError(LscsdeError, ValueError):
     """An argument, or a combination of arguments, cannot be used."""
 
     def __init__(self, message: str) -> None:
@@ -362,7 +393,7 @@ class InvalidParameterException(LscsdeError, ValueError):
         super().__init__(message)
 
 
-class InvalidLabelFormatException(LscsdeError, ValueError):
+class InvalidLabelFormatError(LscsdeError, ValueError):
     """A value cannot be turned into a valid Kubernetes label value."""
 
     def __init__(self, message: str) -> None:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .core.client import ResourceChange
 from .core.transport import Request, Transport
-from .errors import ForbiddenError, InvalidParameterException
+from .errors import ForbiddenError, InvalidParameterError
 from .resource import CustomResource
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def micro_time(moment: datetime | None = None) -> str:
     """``moment`` (default: now) as a Kubernetes MicroTime: ``2025-01-02T03:04:05.123456Z``."""
     moment = moment or datetime.now(UTC)
     if moment.tzinfo is None:
-        raise InvalidParameterException(f"event time {moment!r} has no time zone")
+        raise InvalidParameterError(f"event time {moment!r} has no time zone")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -159,7 +159,7 @@ def validate_reporting_controller(value: str) -> str:
             "with a letter or digit"
         )
     if problems:
-        raise InvalidParameterException(
+        raise InvalidParameterError(
             f"reporting controller {value!r} is not a qualified name: {'; '.join(problems)}"
         )
     return value
@@ -202,9 +202,9 @@ def _reference(subject: EventSubject) -> dict[str, Any]:
 
 def _check_length(field: str, value: str, limit: int) -> str:
     if not value:
-        raise InvalidParameterException(f"an event needs a non-empty {field}")
+        raise InvalidParameterError(f"an event needs a non-empty {field}")
     if len(value) > limit:
-        raise InvalidParameterException(
+        raise InvalidParameterError(
             f"event {field} {value[:40]!r}... is {len(value)} characters; the limit is {limit}"
         )
     return value
@@ -224,18 +224,18 @@ def build_event(
 ) -> dict[str, Any]:
     """The events.k8s.io/v1 Event body for ``subject`` (see the module docs for the rules).
 
-    Raises :class:`InvalidParameterException` for what the server would reject and cannot be
+    Raises :class:`InvalidParameterError` for what the server would reject and cannot be
     fixed here: an object without name or namespace, an empty or over-long reason or action,
     an unknown type.
     """
     regarding = _reference(subject)
     namespace = regarding.get("namespace")
     if not namespace or not regarding.get("name") or not regarding.get("kind"):
-        raise InvalidParameterException(
+        raise InvalidParameterError(
             f"an event needs an object with kind, name and namespace, got {regarding}"
         )
     if type not in _EVENT_TYPES:
-        raise InvalidParameterException(f"event type must be Normal or Warning, got {type!r}")
+        raise InvalidParameterError(f"event type must be Normal or Warning, got {type!r}")
     reason = _check_length("reason", reason, REASON_MAX_LENGTH)
     action = _check_length("action", action or reason, ACTION_MAX_LENGTH)
     return {

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .errors import InvalidLabelFormatException
+from .errors import InvalidLabelFormatError
 
 __all__ = [
     "DATASOURCE_LABEL",
@@ -81,7 +81,7 @@ def format_as_label(value: str) -> str:
 
     ``"joe.blogs@someplace.co.uk"`` gives ``"joe.blogs___someplace.co.uk"``.
 
-    Raises :class:`InvalidLabelFormatException` when the result is still not a valid label
+    Raises :class:`InvalidLabelFormatError` when the result is still not a valid label
     value: it starts or ends with a replaced character (``"joe!"``), or it is longer than 63
     characters.
     """
@@ -89,7 +89,7 @@ def format_as_label(value: str) -> str:
         raise TypeError(f"a label is made from a string, got {type(value).__name__}")
     formatted = _NOT_USERNAME_SAFE.sub(_USERNAME_SEPARATOR, value.casefold())
     if not is_valid_label_value(formatted):
-        raise InvalidLabelFormatException(
+        raise InvalidLabelFormatError(
             f"Invalid value: {formatted!r} (formatted from {value!r}) is not a valid label "
             f"value: it must be empty or at most {LABEL_VALUE_MAX_LENGTH} characters of "
             "letters, digits, '-', '_' or '.' that start and end with a letter or digit "
@@ -108,7 +108,7 @@ def username_label_value(username: str | None) -> str | None:
         return None
     try:
         return format_as_label(username)
-    except InvalidLabelFormatException:
+    except InvalidLabelFormatError:
         return None
 
 

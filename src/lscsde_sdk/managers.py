@@ -43,7 +43,7 @@ from .clients import (
 )
 from .converters import AnalyticsWorkspaceConverter, DateLike, to_date
 from .core.transport import Transport
-from .errors import InvalidParameterException, InvalidWorkspaceError, WorkspaceNotFoundException
+from .errors import InvalidParameterError, InvalidWorkspaceError, WorkspaceLabelMissingError
 from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventRecorder
 from .labels import WORKSPACE_POD_LABEL
 from .models import AnalyticsWorkspace, AnalyticsWorkspaceStatus
@@ -202,7 +202,7 @@ class AnalyticsWorkspaceManager(_ManagerBase):
           to its claim name) when it differs, conditional on the version read and re-read
           when an operator changed the workspace meanwhile.
 
-        Raises :class:`WorkspaceNotFoundException` if the pod has no ``workspace`` label and
+        Raises :class:`WorkspaceLabelMissingError` if the pod has no ``workspace`` label and
         :class:`~lscsde_sdk.errors.NotFoundError` if that workspace does not exist.
         """
         metadata = pod.metadata
@@ -211,9 +211,9 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         labels = (metadata.labels if metadata else None) or {}
         workspace_name = labels.get(WORKSPACE_POD_LABEL)
         if not workspace_name:
-            raise WorkspaceNotFoundException(namespace, pod_name)
+            raise WorkspaceLabelMissingError(namespace, pod_name)
         if not namespace:
-            raise InvalidParameterException(
+            raise InvalidParameterError(
                 f"pod {pod_name!r} has no namespace; workspace {workspace_name!r} is looked up "
                 "in the pod's namespace"
             )

@@ -12,6 +12,8 @@ from pydantic import AwareDatetime, Field
 
 from .model_base import ResourceModel
 
+__all__ = ["ManagedFieldsEntry", "ObjectMeta", "OwnerReference"]
+
 
 class OwnerReference(ResourceModel):
     """Points at the object that owns this one."""

@@ -10,6 +10,8 @@ from pydantic import Field
 from .meta import ObjectMeta
 from .model_base import ResourceModel
 
+__all__ = ["SERVER_MANAGED_METADATA", "CustomResource", "ResourceInfo"]
+
 #: ``metadata`` fields only the server sets: a server-side apply body must not claim them
 #: (``managedFields`` is refused outright), as kubectl leaves them out of what it applies.
 SERVER_MANAGED_METADATA = (

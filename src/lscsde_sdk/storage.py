@@ -41,7 +41,7 @@ from kubernetes_asyncio.client import (
 )
 
 from .core.transport import Request, Transport
-from .errors import AlreadyExistsError, InvalidParameterException, NotFoundError
+from .errors import AlreadyExistsError, InvalidParameterError, NotFoundError
 from .labels import WORKSPACE_LABEL, WORKSPACE_POD_LABEL, workspace_label_value
 
 __all__ = [
@@ -131,12 +131,12 @@ def mount_claim(pod: V1Pod, claim_name: str, mount_path: str, read_only: bool = 
 
     Idempotent: a volume already using the claim is reused rather than duplicated, and a mount
     of that volume at that path is kept (with ``read_only`` updated). Raises
-    :class:`InvalidParameterException` if the pod has no containers, if another volume has the
+    :class:`InvalidParameterError` if the pod has no containers, if another volume has the
     name this one needs, or if another volume is already mounted at ``mount_path``.
     """
     spec = pod.spec
     if spec is None or not spec.containers:
-        raise InvalidParameterException(
+        raise InvalidParameterError(
             f"pod {pod.metadata.name if pod.metadata else None!r} has no containers to mount "
             f"claim {claim_name!r} into"
         )
@@ -145,7 +145,7 @@ def mount_claim(pod: V1Pod, claim_name: str, mount_path: str, read_only: bool = 
     if name is None:
         name = volume_name_for_claim(claim_name)
         if any(_get(v, "name", "name") == name for v in volumes):
-            raise InvalidParameterException(
+            raise InvalidParameterError(
                 f"pod already has a volume named {name!r} that is not claim {claim_name!r}"
             )
         volumes.append(
@@ -162,7 +162,7 @@ def mount_claim(pod: V1Pod, claim_name: str, mount_path: str, read_only: bool = 
         if _get(mount, "mount_path", "mountPath") != mount_path:
             continue
         if _get(mount, "name", "name") != name:
-            raise InvalidParameterException(
+            raise InvalidParameterError(
                 f"container {container.name!r} already mounts volume "
                 f"{_get(mount, 'name', 'name')!r} at {mount_path!r}; cannot mount claim "
                 f"{claim_name!r} there too"
@@ -196,7 +196,7 @@ class PersistentVolumeClaimClient:
 
     def _path(self, namespace: str, name: str | None = None) -> str:
         if not namespace:
-            raise InvalidParameterException("a namespace is required for a persistent volume claim")
+            raise InvalidParameterError("a namespace is required for a persistent volume claim")
         base = f"/api/v1/namespaces/{namespace}/persistentvolumeclaims"
         return f"{base}/{name}" if name else base
 
@@ -210,7 +210,7 @@ class PersistentVolumeClaimClient:
     async def get(self, name: str, namespace: str) -> V1PersistentVolumeClaim | None:
         """The claim ``name`` in ``namespace``, or ``None`` if there is none."""
         if not name:
-            raise InvalidParameterException("a persistent volume claim name is required")
+            raise InvalidParameterError("a persistent volume claim name is required")
         try:
             data = await self.transport.send(Request("GET", self._path(namespace, name)))
         except NotFoundError:

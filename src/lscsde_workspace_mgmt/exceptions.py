@@ -1,17 +1,26 @@
 """The exceptions of lscsde_workspace_mgmt.
 
-All but :class:`NoAssignedValidWorkspaces` are lscsde_sdk's own (:mod:`lscsde_sdk.errors`), so
-``except`` clauses written for this package also catch what the SDK raises underneath it.
+All but :class:`NoAssignedValidWorkspaces` are lscsde_sdk's own errors under their old names
+(aliases of :mod:`lscsde_sdk.errors` classes), so ``except`` clauses written for this package
+catch what the SDK raises underneath it, and what they raise is the SDK's error.
 """
 
 from __future__ import annotations
 
 from lscsde_sdk.errors import (
-    InvalidLabelFormatException,
-    InvalidParameterException,
+    InvalidLabelFormatError,
+    InvalidParameterError,
     LscsdeError,
-    WorkspaceNotFoundException,
+    WorkspaceLabelMissingError,
 )
+
+#: A pod to mount a workspace into has no ``workspace`` label
+#: (:class:`lscsde_sdk.errors.WorkspaceLabelMissingError`).
+WorkspaceNotFoundException = WorkspaceLabelMissingError
+#: An argument cannot be used (:class:`lscsde_sdk.errors.InvalidParameterError`).
+InvalidParameterException = InvalidParameterError
+#: A value has no label form (:class:`lscsde_sdk.errors.InvalidLabelFormatError`).
+InvalidLabelFormatException = InvalidLabelFormatError
 
 
 class NoAssignedValidWorkspaces(LscsdeError):

@@ -28,7 +28,7 @@ from lscsde_sdk.clients import (
 from lscsde_sdk.core.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.envtest import ControlPlane
-from lscsde_sdk.errors import NotFoundError, WorkspaceNotFoundException
+from lscsde_sdk.errors import NotFoundError, WorkspaceLabelMissingError
 from lscsde_sdk.labels import WORKSPACE_LABEL
 from lscsde_sdk.managers import (
     AnalyticsDataSourceManager,
@@ -280,7 +280,7 @@ async def test_mount_workspace_needs_the_workspace_label(
 ) -> None:
     manager = AnalyticsWorkspaceManager(admin_api)
     for labels in (None, {"app": "jupyterhub"}):
-        with pytest.raises(WorkspaceNotFoundException) as caught:
+        with pytest.raises(WorkspaceLabelMissingError) as caught:
             await manager.mount_workspace(pod(namespace, labels), None, "/home")
         assert caught.value.name == "jupyter-joe" and caught.value.namespace == namespace
     with pytest.raises(NotFoundError, match="missing"):

@@ -12,7 +12,7 @@ and must get exactly the workspaces of the victims it is the same user as (usual
 
 The identity rule (``FieldIndex.key``): usernames are compared lower-cased (``str.lower``), as
 JupyterHub normalises them - not casefolded, not Unicode-normalised. A blank username, or one
-that is not a string, is an ``InvalidParameterException`` on both paths, before any request.
+that is not a string, is an ``InvalidParameterError`` on both paths, before any request.
 
 Every request the direct path sends is recorded (a ``Transport`` subclass keeps each
 ``Request``, query included): its label selector is absent, exactly
@@ -33,7 +33,7 @@ from kubernetes_asyncio.client import ApiClient
 from lscsde_sdk.clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
 from lscsde_sdk.core.transport import Request, Transport
 from lscsde_sdk.envtest import ADMIN, ControlPlane, create_namespace
-from lscsde_sdk.errors import InvalidParameterException
+from lscsde_sdk.errors import InvalidParameterError
 from lscsde_sdk.labels import USERNAME_LABEL, is_valid_label_value
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
 from lscsde_sdk.runtime import InformerFactory
@@ -254,9 +254,9 @@ async def test_a_blank_or_non_string_username_is_refused_on_both_paths(
     direct = AnalyticsWorkspaceManager(transport)
     cached = AnalyticsWorkspaceManager(world.api, informers=world.informers)
     for manager in (direct, cached):
-        with pytest.raises(InvalidParameterException, match="non-blank string"):
+        with pytest.raises(InvalidParameterError, match="non-blank string"):
             await manager.get_permitted_workspaces(world.namespace, username)
-        with pytest.raises(InvalidParameterException, match="non-blank string"):
+        with pytest.raises(InvalidParameterError, match="non-blank string"):
             await manager.get_workspaces_for_user(world.namespace, username)
     assert transport.requests == []
 

@@ -25,7 +25,7 @@ from lscsde_sdk.converters import (
     to_date,
 )
 from lscsde_sdk.errors import (
-    InvalidParameterException,
+    InvalidParameterError,
     InvalidQuantityError,
     InvalidWorkspaceError,
     LscsdeError,
@@ -74,7 +74,7 @@ def test_to_date_accepts_dates_datetimes_and_iso_strings(value: Any, expected: d
 
 @pytest.mark.parametrize("value", ["01/03/2026", "soon", 20260301, None])
 def test_to_date_rejects_other_values(value: Any) -> None:
-    with pytest.raises(InvalidParameterException, match="expires"):
+    with pytest.raises(InvalidParameterError, match="expires"):
         to_date(value, "expires")
 
 

@@ -12,7 +12,7 @@ from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import ResourceChange, Transport
 from lscsde_sdk.core.transport import Request
-from lscsde_sdk.errors import ForbiddenError, InvalidParameterException
+from lscsde_sdk.errors import ForbiddenError, InvalidParameterError
 from lscsde_sdk.events import (
     DEFAULT_REPORTING_CONTROLLER,
     EventRecorder,
@@ -74,7 +74,7 @@ def test_micro_time_is_rfc3339_utc_with_microseconds() -> None:
 
 
 def test_micro_time_rejects_naive_datetimes() -> None:
-    with pytest.raises(InvalidParameterException, match="time zone"):
+    with pytest.raises(InvalidParameterError, match="time zone"):
         micro_time(datetime(2026, 3, 1))
 
 
@@ -128,12 +128,12 @@ def test_valid_reporting_controllers(controller: str) -> None:
     ["", "my controller", "/x", "xlscsde.nhs.uk/", "XLSCSDE.nhs.uk/x", "a/-b", "x" * 64, "a/b/c"],
 )
 def test_invalid_reporting_controllers_are_refused(controller: str) -> None:
-    with pytest.raises(InvalidParameterException, match="qualified name"):
+    with pytest.raises(InvalidParameterError, match="qualified name"):
         validate_reporting_controller(controller)
 
 
 def test_recorder_checks_its_controller_at_construction() -> None:
-    with pytest.raises(InvalidParameterException):
+    with pytest.raises(InvalidParameterError):
         EventRecorder(FakeTransport(), reporting_controller="not valid")
 
 
@@ -209,7 +209,7 @@ def test_build_event_refuses_what_the_server_would(
         "reporting_controller": "a/b",
         "reporting_instance": "i",
     }
-    with pytest.raises(InvalidParameterException, match=message):
+    with pytest.raises(InvalidParameterError, match=message):
         build_event(subject, **(arguments | kwargs))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from traitlets.config import Config
 
-from lscsde_sdk.errors import InvalidParameterException, LscsdeError
+from lscsde_sdk.errors import InvalidParameterError, LscsdeError
 from lscsde_sdk.kubespawner import (
     FORM_SETTINGS,
     AddedTolerations,
@@ -60,7 +60,7 @@ def test_usernames_with_and_without_a_workspace() -> None:
     assert workspace_username("joe@example.org") == ("joe@example.org", None)
     assert workspace_username("a\\b\\c") == ("b\\c", "a")  # split at the first backslash
     for name, part in (("\\joe", "workspace"), ("stroke\\", "user")):
-        with pytest.raises(InvalidParameterException, match=f"the {part} part is empty"):
+        with pytest.raises(InvalidParameterError, match=f"the {part} part is empty"):
             workspace_username(name)
 
 
@@ -73,7 +73,7 @@ def test_the_namespace_is_the_configured_one_else_the_hubs_else_the_spawners(
     assert SpawnerConfig().resolve_namespace("spawner-ns") == "hub-ns"
     assert SpawnerConfig(namespace="set").resolve_namespace("spawner-ns") == "set"
     monkeypatch.delenv("POD_NAMESPACE")
-    with pytest.raises(InvalidParameterException, match=r"\$POD_NAMESPACE is not set"):
+    with pytest.raises(InvalidParameterError, match=r"\$POD_NAMESPACE is not set"):
         SpawnerConfig().resolve_namespace(None)
 
 
@@ -94,11 +94,11 @@ def test_the_defaults_and_bad_settings() -> None:
         ({"parse_username": "workspace"}, "SpawnerConfig.parse_username"),
     ]
     for settings, field in bad:
-        with pytest.raises(InvalidParameterException, match=re.escape(field)):
+        with pytest.raises(InvalidParameterError, match=re.escape(field)):
             SpawnerConfig(**settings)
-    with pytest.raises(InvalidParameterException, match=r"SharedClaim\.mount_path"):
+    with pytest.raises(InvalidParameterError, match=r"SharedClaim\.mount_path"):
         SharedClaim("jupyter-shared", "shared")
-    with pytest.raises(InvalidParameterException, match=r"SharedClaim\.name"):
+    with pytest.raises(InvalidParameterError, match=r"SharedClaim\.name"):
         SharedClaim("")
 
 
@@ -126,7 +126,7 @@ def test_configure_sets_the_hooks_of_one_shared_object_and_offers_the_form() -> 
 
     same = WorkspaceHooks()
     assert configure(Config(), hooks=same) is same
-    with pytest.raises(InvalidParameterException, match="not both"):
+    with pytest.raises(InvalidParameterError, match="not both"):
         configure(Config(), SpawnerConfig(), hooks=same)
 
 

@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from lscsde_sdk.errors import (
-    InvalidLabelFormatException,
-    InvalidParameterException,
+    InvalidLabelFormatError,
+    InvalidParameterError,
     LscsdeError,
-    WorkspaceNotFoundException,
+    WorkspaceLabelMissingError,
 )
 from lscsde_sdk.labels import (
     DATASOURCE_LABEL,
@@ -55,7 +55,7 @@ def test_format_as_label(username: str, label: str) -> None:
     ],
 )
 def test_values_without_label_form_raise_with_value_and_rule(username: str) -> None:
-    with pytest.raises(InvalidLabelFormatException) as caught:
+    with pytest.raises(InvalidLabelFormatError) as caught:
         format_as_label(username)
     message = caught.value.message
     assert repr(username) in message
@@ -154,16 +154,16 @@ def test_a_workspace_label_is_the_name_label_of_the_workspace() -> None:
 
 
 def test_exceptions_carry_their_message_and_fields() -> None:
-    not_found = WorkspaceNotFoundException("jupyterhub", "jupyter-joe")
+    not_found = WorkspaceLabelMissingError("jupyterhub", "jupyter-joe")
     assert (not_found.namespace, not_found.name) == ("jupyterhub", "jupyter-joe")
     assert "jupyter-joe" in not_found.message and "jupyterhub" in not_found.message
     assert "workspace" in not_found.message
 
-    invalid = InvalidParameterException("bad")
+    invalid = InvalidParameterError("bad")
     assert invalid.message == "bad" == str(invalid)
 
-    for error in (not_found, invalid, InvalidLabelFormatException("x")):
+    for error in (not_found, invalid, InvalidLabelFormatError("x")):
         assert isinstance(error, LscsdeError)
         assert isinstance(error, Exception)
     assert isinstance(invalid, ValueError)
-    assert isinstance(InvalidLabelFormatException("x"), ValueError)
+    assert isinstance(InvalidLabelFormatError("x"), ValueError)

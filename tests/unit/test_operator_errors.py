@@ -13,7 +13,7 @@ from lscsde_sdk.errors import (
     ConflictError,
     ForbiddenError,
     InvalidError,
-    InvalidParameterException,
+    InvalidParameterError,
     RetriesExhaustedError,
     ServerError,
     StatusCause,
@@ -69,6 +69,6 @@ def test_invalid_input_is_permanent_and_names_the_fields() -> None:
         422, "Invalid", "bad", causes=(StatusCause("FieldValueInvalid", "too long", "spec.x"),)
     )
     assert str(kopf_error(rejected)).endswith("spec.x: too long")
-    mapped = kopf_error(InvalidParameterException("spec.connections is empty"))
+    mapped = kopf_error(InvalidParameterError("spec.connections is empty"))
     assert isinstance(mapped, kopf.PermanentError)
     assert str(mapped) == "spec.connections is empty"

@@ -13,7 +13,7 @@ from kubernetes_asyncio.client import (
     V1VolumeMount,
 )
 
-from lscsde_sdk.errors import InvalidParameterException
+from lscsde_sdk.errors import InvalidParameterError
 from lscsde_sdk.storage import (
     claim_labels,
     default_access_modes,
@@ -95,18 +95,18 @@ def test_conflicts_are_reported() -> None:
     target = pod()
     assert target.spec is not None
     target.spec.volumes = [V1Volume(name="outcomes", empty_dir=V1EmptyDirVolumeSource())]
-    with pytest.raises(InvalidParameterException, match="already has a volume named 'outcomes'"):
+    with pytest.raises(InvalidParameterError, match="already has a volume named 'outcomes'"):
         mount_claim(target, "outcomes", "/x")
 
     target = pod()
     mount_claim(target, "one", "/data")
-    with pytest.raises(InvalidParameterException, match="already mounts volume 'one' at '/data'"):
+    with pytest.raises(InvalidParameterError, match="already mounts volume 'one' at '/data'"):
         mount_claim(target, "two", "/data")
 
 
 def test_pod_without_containers_is_refused() -> None:
     empty = V1Pod(metadata=V1ObjectMeta(name="p"), spec=V1PodSpec(containers=[]))
-    with pytest.raises(InvalidParameterException, match="no containers"):
+    with pytest.raises(InvalidParameterError, match="no containers"):
         mount_claim(empty, "c", "/c")
 
 

@@ -33,6 +33,45 @@ STORAGE_VERSIONS = {
     "AnalyticsWorkspaceBinding": "v1",
 }
 
+#: The generated classes of ``lscsde_sdk.models`` (each kind's storage version), sorted: the
+#: front door (``lscsde_sdk``) lists them without importing the models.
+MODELS: tuple[str, ...] = (
+    "AnalyticsApproval",
+    "AnalyticsCrate",
+    "AnalyticsCrateSpec",
+    "AnalyticsCrateSpecRepository",
+    "AnalyticsCrateStatus",
+    "AnalyticsDataSource",
+    "AnalyticsDataSourceBinding",
+    "AnalyticsDataSourceBindingSpec",
+    "AnalyticsDataSourceBindingStatus",
+    "AnalyticsDataSourceConnection",
+    "AnalyticsDataSourceConnectionString",
+    "AnalyticsDataSourceDataBricksConnection",
+    "AnalyticsDataSourceProject",
+    "AnalyticsDataSourcePublisher",
+    "AnalyticsDataSourcePublisherContact",
+    "AnalyticsDataSourceRoCrate",
+    "AnalyticsDataSourceRoCrateRepository",
+    "AnalyticsDataSourceSecret",
+    "AnalyticsDataSourceSecretWithKey",
+    "AnalyticsDataSourceSpec",
+    "AnalyticsDataSourceStatus",
+    "AnalyticsWorkspace",
+    "AnalyticsWorkspaceBinding",
+    "AnalyticsWorkspaceBindingClaim",
+    "AnalyticsWorkspaceBindingSpec",
+    "AnalyticsWorkspaceBindingStatus",
+    "AnalyticsWorkspaceSpec",
+    "AnalyticsWorkspaceStatus",
+    "AnalyticsWorkspaceValidity",
+    "AwmsResource",
+    "JupyterWorkspacePersistentVolumeClaim",
+    "JupyterWorkspaceSpec",
+    "JupyterWorkspaceStorage",
+    "VirtualMachineWorkspaceSpec",
+)
+
 #: Kinds the codegen configuration (codegen/*.yaml) knows that this release does not define:
 #: ``lscsde_sdk.clients`` has a stand-in client for each (see ``lscsde_sdk.absent``).
 ABSENT_KINDS: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from ..errors import InvalidParameterException
+from ..errors import InvalidParameterError
 
 __all__ = [
     "DEFAULT_MOUNT_PREFIX",
@@ -49,12 +49,12 @@ def workspace_username(hub_username: str) -> tuple[str, str | None]:
     names, so ``Cancer-Outcomes\\joe`` selects ``cancer-outcomes``. The user part is returned
     as given; the lookups compare usernames lower-cased, as JupyterHub does. A name without a
     backslash is a plain username that selects no workspace. An empty workspace or user part
-    is an :class:`~lscsde_sdk.errors.InvalidParameterException`."""
+    is an :class:`~lscsde_sdk.errors.InvalidParameterError`."""
     workspace, separator, username = hub_username.partition("\\")
     if not separator:
         return hub_username, None
     if not workspace or not username:
-        raise InvalidParameterException(
+        raise InvalidParameterError(
             f"hub username {hub_username!r} is not '<workspace>\\<user>': "
             f"the {'workspace' if not workspace else 'user'} part is empty"
         )
@@ -63,7 +63,7 @@ def workspace_username(hub_username: str) -> tuple[str, str | None]:
 
 def _require_absolute(field: str, path: str) -> None:
     if not path.startswith("/") or path == "/" or posixpath.normpath(path) != path:
-        raise InvalidParameterException(
+        raise InvalidParameterError(
             f"{field} must be a normalised absolute path other than '/', not {path!r}"
         )
 
@@ -79,7 +79,7 @@ class SharedClaim:
 
     def __post_init__(self) -> None:
         if not self.name:
-            raise InvalidParameterException("SharedClaim.name must not be empty")
+            raise InvalidParameterError("SharedClaim.name must not be empty")
         _require_absolute("SharedClaim.mount_path", self.mount_path)
 
 
@@ -119,11 +119,11 @@ class SpawnerConfig:
 
     def __post_init__(self) -> None:
         if self.namespace is not None and not self.namespace:
-            raise InvalidParameterException(
+            raise InvalidParameterError(
                 "SpawnerConfig.namespace must be a namespace name or None, not ''"
             )
         if not callable(self.parse_username):
-            raise InvalidParameterException(
+            raise InvalidParameterError(
                 f"SpawnerConfig.parse_username must be callable, not {self.parse_username!r}"
             )
         _require_absolute("SpawnerConfig.mount_prefix", self.mount_prefix)
@@ -132,7 +132,7 @@ class SpawnerConfig:
         """``namespace``, else ``$POD_NAMESPACE``, else ``spawner_namespace``."""
         found = self.namespace or os.environ.get(NAMESPACE_ENV) or spawner_namespace
         if not found:
-            raise InvalidParameterException(
+            raise InvalidParameterError(
                 f"no namespace: SpawnerConfig.namespace is None, ${NAMESPACE_ENV} is not set "
                 "and the spawner has no namespace"
             )

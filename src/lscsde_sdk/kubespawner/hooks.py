@@ -35,7 +35,7 @@ from tornado.web import HTTPError
 
 from ..converters import today
 from ..core.transport import Transport
-from ..errors import InvalidParameterException, LscsdeError
+from ..errors import InvalidParameterError, LscsdeError
 from ..managers import AnalyticsWorkspaceManager
 from ..runtime import InformerFactory
 from ..storage import mount_claim
@@ -157,7 +157,7 @@ class WorkspaceHooks:
         hub_username = str(spawner.user.name)
         try:
             username, selected = self.config.parse_username(hub_username)
-        except InvalidParameterException as error:
+        except InvalidParameterError as error:
             raise NoWorkspaceAvailableError(
                 f"Your username {hub_username!r} does not name a workspace: {error.message}.",
                 username=hub_username,
@@ -395,7 +395,7 @@ def configure(
     if hooks is None:
         hooks = WorkspaceHooks(config)
     elif config is not None and config is not hooks.config:
-        raise InvalidParameterException("give configure() a config or hooks, not both")
+        raise InvalidParameterError("give configure() a config or hooks, not both")
     spawner = c.KubeSpawner
     spawner.profile_list = hooks.profile_list
     spawner.modify_pod_hook = hooks.modify_pod_hook

@@ -25,7 +25,7 @@ from ..errors import (
     ApiError,
     ConflictError,
     InvalidError,
-    InvalidParameterException,
+    InvalidParameterError,
     InvalidQuantityError,
     InvalidWorkspaceError,
     RetriesExhaustedError,
@@ -50,7 +50,7 @@ def kopf_error(error: BaseException) -> kopf.TemporaryError | kopf.PermanentErro
             for cause in error.causes
         )
         return kopf.PermanentError(f"the server rejected the write as invalid: {fields or error}")
-    if isinstance(error, InvalidWorkspaceError | InvalidQuantityError | InvalidParameterException):
+    if isinstance(error, InvalidWorkspaceError | InvalidQuantityError | InvalidParameterError):
         return kopf.PermanentError(str(error))
     if isinstance(error, ConflictError) and not isinstance(error, AlreadyExistsError):
         return kopf.TemporaryError(f"{error}; running again", delay=CONFLICT_DELAY)
