@@ -33,14 +33,14 @@ async def get_workspace(job: _harness.Job) -> AsyncIterator[_harness.Call]:
 async def permitted_workspaces(job: _harness.Job) -> AsyncIterator[_harness.Call]:
     async with await api_client(job["kubeconfig"]) as api:
         manager = AnalyticsWorkspaceManager(api)
-        yield partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+        yield partial(manager.permitted_profiles, job["namespace"], job["username"])
 
 
 @asynccontextmanager
 async def permitted_unlabelled(job: _harness.Job) -> AsyncIterator[_harness.Call]:
     async with await api_client(job["kubeconfig"]) as api:
         manager = AnalyticsWorkspaceManager(api)
-        lookup = partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+        lookup = partial(manager.permitted_profiles, job["namespace"], job["username"])
         async with unlabelled_before_each_call(job, lookup) as call:
             yield call
 
@@ -49,7 +49,7 @@ async def permitted_unlabelled(job: _harness.Job) -> AsyncIterator[_harness.Call
 async def permitted_from_informers(job: _harness.Job) -> AsyncIterator[_harness.Call]:
     async with await api_client(job["kubeconfig"]) as api, InformerFactory(api) as informers:
         manager = AnalyticsWorkspaceManager(api, informers=informers)
-        yield partial(manager.get_permitted_workspaces, job["namespace"], job["username"])
+        yield partial(manager.permitted_profiles, job["namespace"], job["username"])
 
 
 @asynccontextmanager
@@ -99,7 +99,7 @@ async def store_lookups(job: _harness.Job) -> AsyncIterator[_harness.Call]:
                 elif lookup == "by_index":
                     bindings.store.by_index("username", choice)
                 else:
-                    await manager.get_permitted_workspaces(namespace, choice)
+                    await manager.permitted_profiles(namespace, choice)
                 timings.append(time.perf_counter() - began)
             timings.sort()
             return _harness.Sample(timings[round(0.99 * (len(timings) - 1))])

@@ -234,7 +234,7 @@ class _Section:
     other: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
 
 
-def _workspace_id(name: str | None, namespace: str | None) -> str:
+def _workspace_id(namespace: str | None, name: str | None) -> str:
     return f"{namespace}/{name}" if namespace else str(name)
 
 
@@ -275,10 +275,10 @@ def _read_section(workspace: str, section: str, values: object) -> _Section:
 
 
 def _read_resources(
-    name: str | None, namespace: str | None, jupyter: JupyterWorkspaceSpec
+    namespace: str | None, name: str | None, jupyter: JupyterWorkspaceSpec
 ) -> dict[str, _Section]:
     """The workspace's ``requests`` and ``limits`` that are set, checked."""
-    workspace = _workspace_id(name, namespace)
+    workspace = _workspace_id(namespace, name)
     resources: object = jupyter.resources
     if resources is None:
         return {}
@@ -325,7 +325,7 @@ def kubespawner_override(
         "extra_labels": {**(jupyter.extra_labels or {}), WORKSPACE_POD_LABEL: name},
     }
     if sections is None:
-        sections = _read_resources(name, namespace, jupyter)
+        sections = _read_resources(namespace, name, jupyter)
     for section, memory_key, cpu_key, other_key in (
         ("requests", "mem_guarantee", "cpu_guarantee", "extra_resource_guarantees"),
         ("limits", "mem_limit", "cpu_limit", "extra_resource_limits"),
@@ -376,7 +376,7 @@ def describe_resources(
     """
     described: dict[str, dict[str, str]] = {}
     if sections is None:
-        sections = _read_resources(name, namespace, jupyter)
+        sections = _read_resources(namespace, name, jupyter)
     for section, read in sections.items():
         figures: dict[str, str] = {}
         if read.cpu is not None:
@@ -447,7 +447,7 @@ class AnalyticsWorkspaceConverter:
             profile["workspace_definition"] = jupyter.model_dump(
                 mode="json", by_alias=True, exclude_none=True
             )
-            sections = _read_resources(metadata.name, metadata.namespace, jupyter)
+            sections = _read_resources(metadata.namespace, metadata.name, jupyter)
             profile["kubespawner_override"] = kubespawner_override(
                 metadata.name, jupyter, namespace=metadata.namespace, sections=sections
             )

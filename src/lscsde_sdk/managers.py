@@ -5,11 +5,13 @@
 * :class:`AnalyticsDataSourceManager`: the data sources bound to a workspace.
 * :class:`AnalyticsManager`: both, sharing one transport and one event recorder.
 
-Each manager owns its clients and exposes them (``workspace_client``, ``binding_client``,
-``datasource_client``, ``pvc_client``, ``event_client``); all of them send their requests
-through the manager's single :class:`~lscsde_sdk.core.transport.Transport` (so
-``manager.transport.counting()`` sees every request) and record events through its
-``event_client``.
+Each manager takes its options as keywords (``log``, ``events`` or ``reporting_controller``
+and ``reporting_user``, ``informers``), owns its clients and exposes them
+(``workspace_client``, ``binding_client``, ``datasource_client``, ``pvc_client``); all of them
+send their requests through the manager's single
+:class:`~lscsde_sdk.core.transport.Transport` (so ``manager.transport.counting()`` sees every
+request) and record events through its :class:`~lscsde_sdk.events.EventRecorder`
+(``events``).
 
 Lookups read through :attr:`reads`: directly from the API server by default (cost
 proportional to what the user owns), or from shared informers when the manager is given an
@@ -69,8 +71,8 @@ _log = logging.getLogger(__name__)
 _REPORTED_INVALID = ReportedVersions()
 
 
-def _today(date_now: DateLike | None) -> date:
-    return to_date(date_now, "date_now") if date_now is not None else converters.today()
+def _today(day: DateLike | None) -> date:
+    return to_date(day, "day") if day is not None else converters.today()
 
 
 class _ManagerBase:
@@ -78,15 +80,15 @@ class _ManagerBase:
 
     def __init__(
         self,
-        api_client: ApiClient | Transport,
+        api: ApiClient | Transport,
         log: logging.Logger | None,
         reporting_controller: str,
         reporting_user: str,
-        event_client: EventRecorder | None,
+        events: EventRecorder | None,
     ) -> None:
         self.log = log or _log
-        self.transport = api_client if isinstance(api_client, Transport) else Transport(api_client)
-        self.event_client = event_client or EventRecorder(
+        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.events = events or EventRecorder(
             self.transport,
             self.log,
             reporting_controller=reporting_controller,
@@ -98,28 +100,28 @@ class _ManagerBase:
 class AnalyticsWorkspaceManager(_ManagerBase):
     """A user's workspaces, their KubeSpawner profiles, and mounting their storage.
 
-    ``api_client`` is a kubernetes_asyncio ``ApiClient`` or a shared :class:`Transport`;
+    ``api`` is a kubernetes_asyncio ``ApiClient`` or a shared :class:`Transport`;
     ``reporting_controller`` and ``reporting_user`` configure the events of writes (ignored
-    when an ``event_client`` is given); ``informers`` makes lookups read from shared informers
-    (see the module doc).
+    when an ``events`` recorder is given); ``informers`` makes lookups read from shared
+    informers (see the module doc).
     """
 
     def __init__(
         self,
-        api_client: ApiClient | Transport,
+        api: ApiClient | Transport,
+        *,
         log: logging.Logger | None = None,
+        events: EventRecorder | None = None,
         reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
         reporting_user: str = DEFAULT_REPORTING_USER,
-        *,
-        event_client: EventRecorder | None = None,
         informers: InformerFactory | None = None,
     ) -> None:
-        super().__init__(api_client, log, reporting_controller, reporting_user, event_client)
+        super().__init__(api, log, reporting_controller, reporting_user, events)
         self.workspace_client = AnalyticsWorkspaceClient(
-            self.transport, events=self.event_client, log=self.log
+            self.transport, events=self.events, log=self.log
         )
         self.binding_client = AnalyticsWorkspaceBindingClient(
-            self.transport, events=self.event_client, log=self.log
+            self.transport, events=self.events, log=self.log
         )
         self.converter = AnalyticsWorkspaceConverter()
         self.reads: Reads = (
@@ -128,7 +130,7 @@ class AnalyticsWorkspaceManager(_ManagerBase):
             else DirectReads(self.workspace_client, self.binding_client)
         )
 
-    async def get_workspaces_for_user(
+    async def bound_workspaces(
         self, namespace: str, username: str
     ) -> dict[str, AnalyticsWorkspace]:
         """The workspaces ``username`` has a binding to, by name, each a copy carrying the
@@ -138,10 +140,10 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         found = await user_workspaces(self.reads, namespace, username, log=self.log)
         return {item.name: with_effective_expiry(item.workspace, item.expires) for item in found}
 
-    async def get_permitted_workspaces(
-        self, namespace: str, username: str, date_now: DateLike | None = None
+    async def permitted_profiles(
+        self, namespace: str, username: str, *, day: DateLike | None = None
     ) -> list[dict[str, Any]]:
-        """The KubeSpawner profiles of the workspaces ``username`` may use on ``date_now``
+        """The KubeSpawner profiles of the workspaces ``username`` may use on ``day``
         (default: today), sorted by display name.
 
         A workspace is permitted from its ``availableFrom`` date until, not including, its
@@ -150,7 +152,7 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         once per version of that workspace in the process, not on every call. The profiles'
         ``end_date`` and ``ws_days_left`` are those of the effective expiry.
         """
-        today = _today(date_now)
+        today = _today(day)
         usable = [
             item
             for item in await user_workspaces(self.reads, namespace, username, log=self.log)
@@ -177,11 +179,12 @@ class AnalyticsWorkspaceManager(_ManagerBase):
     async def mount_workspace(
         self,
         pod: V1Pod,
-        storage_class_name: str | None,
+        *,
         mount_prefix: str,
+        storage_class_name: str | None = None,
         storage_prefix: str = "",
-        read_only: bool = False,
         mount_path: str = "",
+        read_only: bool = False,
     ) -> V1Pod:
         """Mount the storage of the workspace named by the pod's ``workspace`` label into the
         pod (changed in place and returned), creating missing claims.
@@ -202,8 +205,9 @@ class AnalyticsWorkspaceManager(_ManagerBase):
           to its claim name) when it differs, conditional on the version read and re-read
           when an operator changed the workspace meanwhile.
 
-        Raises :class:`WorkspaceLabelMissingError` if the pod has no ``workspace`` label and
-        :class:`~lscsde_sdk.errors.NotFoundError` if that workspace does not exist.
+        Raises :class:`~lscsde_sdk.errors.WorkspaceLabelMissingError` if the pod has no
+        ``workspace`` label and :class:`~lscsde_sdk.errors.NotFoundError` if that workspace
+        does not exist.
         """
         metadata = pod.metadata
         namespace = metadata.namespace if metadata else None
@@ -232,11 +236,11 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         ) or storage_class_name
         await self.pvc_client.mount(
             pod,
-            claim,
             namespace,
-            storage_class,
-            mount_path or f"{mount_prefix}/{workspace_name}",
-            read_only,
+            claim,
+            storage_class_name=storage_class,
+            mount_path=mount_path or f"{mount_prefix}/{workspace_name}",
+            read_only=read_only,
         )
 
         additional: dict[str, str] = {}
@@ -252,11 +256,11 @@ class AnalyticsWorkspaceManager(_ManagerBase):
             path = entry.mount_path or f"/mnt/{entry.persistent_volume_claim}"
             await self.pvc_client.mount(
                 pod,
-                entry.persistent_volume_claim,
                 namespace,
-                entry.storage_class_name or storage_class_name,
-                path,
-                read_only,
+                entry.persistent_volume_claim,
+                storage_class_name=entry.storage_class_name or storage_class_name,
+                mount_path=path,
+                read_only=read_only,
             )
             additional[path] = entry.persistent_volume_claim
 
@@ -289,20 +293,20 @@ class AnalyticsDataSourceManager(_ManagerBase):
 
     def __init__(
         self,
-        api_client: ApiClient | Transport,
+        api: ApiClient | Transport,
+        *,
         log: logging.Logger | None = None,
+        events: EventRecorder | None = None,
         reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
         reporting_user: str = DEFAULT_REPORTING_USER,
-        *,
-        event_client: EventRecorder | None = None,
         informers: InformerFactory | None = None,
     ) -> None:
-        super().__init__(api_client, log, reporting_controller, reporting_user, event_client)
+        super().__init__(api, log, reporting_controller, reporting_user, events)
         self.datasource_client = AnalyticsDataSourceClient(
-            self.transport, events=self.event_client, log=self.log
+            self.transport, events=self.events, log=self.log
         )
         self.binding_client = AnalyticsDataSourceBindingClient(
-            self.transport, events=self.event_client, log=self.log
+            self.transport, events=self.events, log=self.log
         )
         self.reads: Reads = (
             CachedReads(informers)
@@ -315,48 +319,46 @@ class AnalyticsDataSourceManager(_ManagerBase):
             )
         )
 
-    async def get_datasources_for_workspace(
-        self, namespace: str, workspace: str
-    ) -> dict[str, BoundDataSource]:
+    async def bound_datasources(self, namespace: str, workspace: str) -> dict[str, BoundDataSource]:
         """Every data source bound to ``workspace``, by name, with its bindings and their
         latest expiry (``None``: a binding never expires), expired ones included."""
         bound = await datasources_for_workspace(self.reads, namespace, workspace, log=self.log)
         return {item.name: item for item in bound}
 
-    async def get_active_datasources(
-        self, namespace: str, workspace: str, date_now: DateLike | None = None
+    async def active_datasources(
+        self, namespace: str, workspace: str, *, day: DateLike | None = None
     ) -> list[BoundDataSource]:
-        """The data sources bound to ``workspace`` by a binding that still applies on
-        ``date_now`` (default: today; a binding stops applying on its ``expires`` date),
-        sorted by name."""
-        today = _today(date_now)
-        bound = await self.get_datasources_for_workspace(namespace, workspace)
+        """The data sources bound to ``workspace`` by a binding that still applies on ``day``
+        (default: today; a binding stops applying on its ``expires`` date), sorted by name."""
+        today = _today(day)
+        bound = await self.bound_datasources(namespace, workspace)
         return [bound[name] for name in sorted(bound) if bound[name].active_on(today)]
 
 
 class AnalyticsManager:
-    """Both managers over one transport and one event recorder."""
+    """Both managers over one transport and one event recorder: :attr:`workspace` and
+    :attr:`datasource`."""
 
     def __init__(
         self,
-        api_client: ApiClient | Transport,
+        api: ApiClient | Transport,
+        *,
         log: logging.Logger | None = None,
         reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
         reporting_user: str = DEFAULT_REPORTING_USER,
-        *,
         informers: InformerFactory | None = None,
     ) -> None:
         self.log = log or _log
-        self.transport = api_client if isinstance(api_client, Transport) else Transport(api_client)
-        self.event_client = EventRecorder(
+        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.events = EventRecorder(
             self.transport,
             self.log,
             reporting_controller=reporting_controller,
             reporting_user=reporting_user,
         )
         self.workspace = AnalyticsWorkspaceManager(
-            self.transport, self.log, event_client=self.event_client, informers=informers
+            self.transport, log=self.log, events=self.events, informers=informers
         )
         self.datasource = AnalyticsDataSourceManager(
-            self.transport, self.log, event_client=self.event_client, informers=informers
+            self.transport, log=self.log, events=self.events, informers=informers
         )

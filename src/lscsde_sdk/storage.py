@@ -207,7 +207,7 @@ class PersistentVolumeClaimClient:
             api_client.deserialize(cast(Any, _Payload(data)), "V1PersistentVolumeClaim"),
         )
 
-    async def get(self, name: str, namespace: str) -> V1PersistentVolumeClaim | None:
+    async def get(self, namespace: str, name: str) -> V1PersistentVolumeClaim | None:
         """The claim ``name`` in ``namespace``, or ``None`` if there is none."""
         if not name:
             raise InvalidParameterError("a persistent volume claim name is required")
@@ -219,13 +219,13 @@ class PersistentVolumeClaimClient:
 
     async def create_if_not_exists(
         self,
-        name: str,
         namespace: str,
+        name: str,
+        *,
         storage_class_name: str | None = None,
         labels: Mapping[str, str] | None = None,
         access_modes: Sequence[str] | None = None,
         storage_requested: str | None = None,
-        *,
         workspace: str | None = None,
     ) -> V1PersistentVolumeClaim:
         """The claim ``name``, created first if it does not exist.
@@ -237,7 +237,7 @@ class PersistentVolumeClaimClient:
         :func:`claim_labels` of ``workspace`` and ``labels``. If another process creates the
         claim at the same moment, that claim is returned.
         """
-        existing = await self.get(name, namespace)
+        existing = await self.get(namespace, name)
         if existing is not None:
             return existing
         spec: dict[str, Any] = {
@@ -260,7 +260,7 @@ class PersistentVolumeClaimClient:
         try:
             data = await self.transport.send(Request("POST", self._path(namespace), body=body))
         except AlreadyExistsError:
-            raced = await self.get(name, namespace)
+            raced = await self.get(namespace, name)
             if raced is None:
                 raise  # created and deleted again in between: report the original conflict
             return raced
@@ -275,17 +275,18 @@ class PersistentVolumeClaimClient:
     async def mount(
         self,
         pod: V1Pod,
-        storage_name: str,
         namespace: str,
-        storage_class_name: str | None,
-        mount_path: str,
-        read_only: bool = False,
+        claim_name: str,
         *,
+        storage_class_name: str | None = None,
+        mount_path: str = "",
+        read_only: bool = False,
         workspace: str | None = None,
     ) -> V1Pod:
-        """Create the claim ``storage_name`` if needed and mount it into ``pod`` (in place;
-        the pod is also returned), see :func:`mount_claim`. An empty ``mount_path`` means
-        ``/mnt/<storage_name>``.
+        """Create the claim ``claim_name`` in ``namespace`` if needed (with
+        ``storage_class_name``, see :meth:`create_if_not_exists`) and mount it into ``pod`` (in
+        place; the pod is also returned), see :func:`mount_claim`. An empty ``mount_path``
+        means ``/mnt/<claim_name>``.
 
         A created claim is labelled as belonging to ``workspace`` (see :func:`claim_labels`),
         by default the workspace the pod's
@@ -294,12 +295,10 @@ class PersistentVolumeClaimClient:
         if workspace is None:
             pod_labels = (pod.metadata.labels if pod.metadata else None) or {}
             workspace = pod_labels.get(WORKSPACE_POD_LABEL)
-        # Labels go positionally, so a subclass keeping the old signature still gets them.
-        claim = await self.create_if_not_exists(
-            storage_name, namespace, storage_class_name, claim_labels(workspace)
+        await self.create_if_not_exists(
+            namespace, claim_name, storage_class_name=storage_class_name, workspace=workspace
         )
-        claim_name = claim.metadata.name if claim.metadata and claim.metadata.name else storage_name
-        mount_path = mount_path or f"/mnt/{storage_name}"
+        mount_path = mount_path or f"/mnt/{claim_name}"
         mount_claim(pod, claim_name, mount_path, read_only)
         self.log.info(
             "mounted persistent volume claim %s/%s at %s%s",

@@ -77,13 +77,13 @@ class AnalyticsWorkspaceManager(_Manager):
             self.custom_objects_api, log, event_client=self.event_client
         )
         self.sdk = sdk_managers.AnalyticsWorkspaceManager(
-            api_client, log, event_client=self.event_client
+            api_client, log=log, events=self.event_client
         )
         # One set of clients: the manager's operations go through the SDK clients behind the
         # compat ones, and storage through pvc_client (whose defaults callers may change).
         self.sdk.workspace_client = self.workspace_client.sdk
         self.sdk.binding_client = self.binding_client.sdk
-        self.sdk.pvc_client = self.pvc_client
+        self.sdk.pvc_client = self.pvc_client.sdk
         self.sdk.reads = DirectReads(self.sdk.workspace_client, self.sdk.binding_client)
 
     async def get_workspaces_for_user(
@@ -93,7 +93,7 @@ class AnalyticsWorkspaceManager(_Manager):
         effective expiry (the earlier of the workspace's and the latest of the user's
         bindings to it), whether or not usable today."""
         with kubernetes_errors():
-            found = await self.sdk.get_workspaces_for_user(namespace, username)
+            found = await self.sdk.bound_workspaces(namespace, username)
         return {name: from_sdk(workspace, AnalyticsWorkspace) for name, workspace in found.items()}
 
     async def get_permitted_workspaces(
@@ -104,7 +104,7 @@ class AnalyticsWorkspaceManager(_Manager):
         each call), sorted by display name: from ``availableFrom`` until, not including, the
         effective expiry. Workspaces not yet available or already expired are left out."""
         with kubernetes_errors():
-            profiles = await self.sdk.get_permitted_workspaces(namespace, username, date_now)
+            profiles = await self.sdk.permitted_profiles(namespace, username, day=date_now)
         return [as_old_profile(profile) for profile in profiles]
 
     async def mount_workspace(
@@ -130,7 +130,12 @@ class AnalyticsWorkspaceManager(_Manager):
         """
         with kubernetes_errors():
             return await self.sdk.mount_workspace(
-                pod, storage_class_name, mount_prefix, storage_prefix, read_only, mount_path
+                pod,
+                mount_prefix=mount_prefix,
+                storage_class_name=storage_class_name,
+                storage_prefix=storage_prefix,
+                mount_path=mount_path,
+                read_only=read_only,
             )
 
 

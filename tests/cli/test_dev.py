@@ -81,7 +81,7 @@ async def test_up_starts_a_detached_seeded_control_plane_that_down_stops(
     configuration = client.Configuration()
     await config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
     async with client.ApiClient(configuration=configuration) as api:
-        profiles = await AnalyticsWorkspaceManager(api).get_permitted_workspaces(
+        profiles = await AnalyticsWorkspaceManager(api).permitted_profiles(
             DEV_NAMESPACE, SAMPLE_USER
         )
     assert [profile["slug"] for profile in profiles] == PERMITTED

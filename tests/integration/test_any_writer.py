@@ -183,8 +183,8 @@ async def test_the_sdk_manager_finds_every_binding_directly(world: World, userna
     manager = AnalyticsWorkspaceManager(world.api)
 
     async def lookup() -> list[str]:
-        profiles = await manager.get_permitted_workspaces(world.namespace, username)
-        assert sorted(await manager.get_workspaces_for_user(world.namespace, username)) == JOES
+        profiles = await manager.permitted_profiles(world.namespace, username)
+        assert sorted(await manager.bound_workspaces(world.namespace, username)) == JOES
         return sorted(profile["slug"] for profile in profiles)
 
     assert await _read_only(world, lookup) == JOES
@@ -195,12 +195,12 @@ async def test_the_sdk_manager_finds_every_binding_from_informers(world: World) 
         manager = AnalyticsWorkspaceManager(world.api, informers=informers)
 
         async def lookup() -> list[str]:
-            profiles = await manager.get_permitted_workspaces(world.namespace, JOE)
+            profiles = await manager.permitted_profiles(world.namespace, JOE)
             return sorted(profile["slug"] for profile in profiles)
 
         assert await _read_only(world, lookup) == JOES
         # The informers index the spec itself: the hand-edited binding is ann's.
-        profiles = await manager.get_permitted_workspaces(world.namespace, ANN)
+        profiles = await manager.permitted_profiles(world.namespace, ANN)
         assert sorted(profile["slug"] for profile in profiles) == ["anns", "edited-to-ann"]
 
 
@@ -210,7 +210,7 @@ async def test_the_direct_path_misses_only_a_stale_label_naming_another_user(
     # The documented gap: ann's binding still labelled for joe is selected for neither of
     # them by label, and it is not unlabelled; relabel (or an informer) finds it.
     manager = AnalyticsWorkspaceManager(world.api)
-    profiles = await manager.get_permitted_workspaces(world.namespace, ANN)
+    profiles = await manager.permitted_profiles(world.namespace, ANN)
     assert [profile["slug"] for profile in profiles] == ["anns"]
 
 
@@ -297,7 +297,7 @@ async def test_the_data_source_lookups_find_every_binding(world: World) -> None:
     compat_sources = CompatDataSources(custom_objects, LOG, None)
 
     async def direct() -> list[str]:
-        bound = await AnalyticsDataSourceManager(world.api).get_datasources_for_workspace(
+        bound = await AnalyticsDataSourceManager(world.api).bound_datasources(
             world.namespace, "by-kubectl"
         )
         return sorted(bound)
@@ -316,7 +316,7 @@ async def test_the_data_source_lookups_find_every_binding(world: World) -> None:
     assert await _read_only(world, compat) == BY_KUBECTL_SOURCES
     async with InformerFactory(world.api) as informers:
         cached = AnalyticsDataSourceManager(world.api, informers=informers)
-        bound = await cached.get_datasources_for_workspace(world.namespace, "by-kubectl")
+        bound = await cached.bound_datasources(world.namespace, "by-kubectl")
         assert sorted(bound) == BY_KUBECTL_SOURCES
 
 
@@ -376,7 +376,7 @@ async def test_the_direct_path_costs_two_lists_at_once_then_the_workspaces(
         transport = Transport(admin_api)
         manager = AnalyticsWorkspaceManager(transport)
         async with transport.counting() as counter:
-            profiles = await manager.get_permitted_workspaces(namespace, JOE)
+            profiles = await manager.permitted_profiles(namespace, JOE)
         assert sorted(profile["slug"] for profile in profiles) == ["ws-0", "ws-1", "ws-2"]
         # The user's labelled bindings and the unlabelled ones, sent together (one round
         # trip), then a GET per bound workspace; nothing written.
@@ -414,7 +414,7 @@ async def test_unlabelled_objects_are_reported_once_per_namespace(
 
     with caplog.at_level(logging.WARNING):
         for _ in range(2):
-            await AnalyticsWorkspaceManager(admin_api).get_workspaces_for_user(namespace, JOE)
+            await AnalyticsWorkspaceManager(admin_api).bound_workspaces(namespace, JOE)
         assert [b.name for b in await bindings.list_by_username(namespace, "JOE!")] == [
             "no-label-form"
         ]

@@ -122,15 +122,15 @@ async def test_the_spawn_path_from_informers_makes_no_request_and_is_exact(
     async with InformerFactory(factory_transport) as informers:
         manager_transport = Transport(admin_api)
         manager = AnalyticsWorkspaceManager(manager_transport, informers=informers)
-        first = await manager.get_permitted_workspaces(namespace, "joe@example.org", "2026-06-01")
+        first = await manager.permitted_profiles(namespace, "joe@example.org", day="2026-06-01")
         assert [p["slug"] for p in first] == ["alpha", "beta"]  # exact despite the labels
         async with factory_transport.counting() as shared, manager_transport.counting() as own:
             for _ in range(20):
-                profiles = await manager.get_permitted_workspaces(
-                    namespace, "JOE@example.org", "2026-06-01"
+                profiles = await manager.permitted_profiles(
+                    namespace, "JOE@example.org", day="2026-06-01"
                 )
                 assert [p["slug"] for p in profiles] == ["alpha", "beta"]
-            found = await manager.get_workspaces_for_user(namespace, "ann@example.org")
+            found = await manager.bound_workspaces(namespace, "ann@example.org")
         assert (shared.total, own.total) == (0, 0)
         assert list(found) == ["gamma"]
         # What the manager hands out are copies: changing them leaves the cache alone.
@@ -154,7 +154,7 @@ async def test_informers_are_shared_and_start_only_when_first_used(
     try:
         async with transport.counting() as counter:
             await asyncio.gather(
-                *(m.get_permitted_workspaces(namespace, "nobody@example.org") for m in managers)
+                *(m.permitted_profiles(namespace, "nobody@example.org") for m in managers)
             )
         assert len(informers.informers) == 2  # bindings and workspaces, once each
         lists = [p for method, p in counter.paths if method == "GET"]

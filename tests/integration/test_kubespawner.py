@@ -216,7 +216,7 @@ def mounts(pod: V1Pod) -> dict[str, tuple[str, bool]]:
 
 async def create_shared_claim(admin_api: ApiClient, namespace: str) -> None:
     await PersistentVolumeClaimClient(admin_api).create_if_not_exists(
-        "jupyter-shared", namespace, "shared-files"
+        namespace, "jupyter-shared", storage_class_name="shared-files"
     )
 
 
@@ -315,12 +315,12 @@ async def test_a_workspace_user_gets_their_workspace_pod(
     # The claims exist on the server, created for the workspace and labelled with it.
     pvcs = PersistentVolumeClaimClient(admin_api)
     for name in ("jupyter-stroke", "stroke-reference", "stroke-outputs"):
-        claim = await pvcs.get(name, namespace)
+        claim = await pvcs.get(namespace, name)
         assert claim is not None, name
         assert claim.metadata.labels["xlscsde.nhs.uk/workspace"] == "stroke"
         assert claim.metadata.labels[MANAGED_BY_LABEL] == "lscsde-sdk"
         assert claim.spec.storage_class_name == "jupyter-default"
-    shared = await pvcs.get("jupyter-shared", namespace)
+    shared = await pvcs.get(namespace, "jupyter-shared")
     assert shared is not None and shared.spec.storage_class_name == "shared-files"  # untouched
     status = (await manager.workspace_client.get(namespace, "stroke")).status
     assert status is not None
@@ -369,7 +369,7 @@ async def test_without_clearing_the_pods_own_volumes_stay(
             "/home/jovyan/diabetes": ("jupyter-diabetes", False),
         }
         assert serialised(twice) == serialised(pod)
-        claim = await PersistentVolumeClaimClient(admin_api).get("jupyter-diabetes", namespace)
+        claim = await PersistentVolumeClaimClient(admin_api).get(namespace, "jupyter-diabetes")
         assert claim is not None
         assert claim.spec.storage_class_name is None  # the cluster's default class
     finally:
@@ -737,7 +737,7 @@ async def test_misconfigured_hubs_get_a_clear_error_before_anything_is_created(
         await spawner.modify_pod_hook(spawner, pod)
     pvcs = PersistentVolumeClaimClient(admin_api)
     for name in ("jupyter-shared", "jupyter-stroke", "stroke-reference"):
-        assert await pvcs.get(name, namespace) is None
+        assert await pvcs.get(namespace, name) is None
 
     # Pods started in another namespace than the workspaces' could not mount their claims.
     elsewhere = make_spawner(hub_config("jupyter-users", lsc_hooks), f"stroke\\{RESEARCHER}")
@@ -940,9 +940,7 @@ async def test_a_malformed_workspace_is_logged_once_per_version_not_per_page_vie
                 assert "broken" not in slugs
             # A hub building a manager for every page view (as the LSC SDE hub does).
             for _ in range(5):
-                await AnalyticsWorkspaceManager(admin_api).get_permitted_workspaces(
-                    namespace, RESEARCHER
-                )
+                await AnalyticsWorkspaceManager(admin_api).permitted_profiles(namespace, RESEARCHER)
             (report,) = reports()
             version = (await manager.workspace_client.get(namespace, "broken")).metadata
             assert f"resourceVersion {version.resource_version}" in report

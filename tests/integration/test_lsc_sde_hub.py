@@ -255,7 +255,7 @@ async def test_an_lsc_sde_style_hub_runs_unchanged_on_objects_written_without_th
             "hub.jupyter.org_dedicated",
         ]
         claim = await PersistentVolumeClaimClient(admin_api).get(
-            "jupyter-cancer-outcomes", namespace
+            namespace, "jupyter-cancer-outcomes"
         )
         assert claim is not None and claim.spec.storage_class_name == "jupyter-default"
         status = (

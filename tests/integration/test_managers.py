@@ -118,7 +118,7 @@ async def test_workspaces_for_user_carry_the_effective_expiry(
     await expiry_scenario(manager, namespace)
 
     with caplog.at_level(logging.WARNING):
-        found = await manager.get_workspaces_for_user(namespace, JOE)
+        found = await manager.bound_workspaces(namespace, JOE)
 
     expires = {name: ws.spec.validity.expires for name, ws in found.items() if ws.spec is not None}
     assert expires == {
@@ -140,7 +140,7 @@ async def test_permitted_workspaces_are_those_usable_on_the_day(
     manager = AnalyticsWorkspaceManager(admin_api)
     await expiry_scenario(manager, namespace)
 
-    profiles = await manager.get_permitted_workspaces(namespace, JOE, date_now="2026-04-01")
+    profiles = await manager.permitted_profiles(namespace, JOE, day="2026-04-01")
     assert [p["slug"] for p in profiles] == ["two-bindings", "early-binding"]  # alpha 2, beta
     early = profiles[1]
     assert early["end_date"] == "2026-06-30"
@@ -149,15 +149,15 @@ async def test_permitted_workspaces_are_those_usable_on_the_day(
     assert early["kubespawner_override"]["extra_labels"] == {"workspace": "early-binding"}
 
     # On the effective expiry date itself the workspace is no longer offered.
-    last_day = await manager.get_permitted_workspaces(namespace, JOE, date(2026, 6, 29))
+    last_day = await manager.permitted_profiles(namespace, JOE, day=date(2026, 6, 29))
     assert [p["slug"] for p in last_day] == ["two-bindings", "early-binding", "future"]
     assert last_day[1]["ws_days_left"] == timedelta(days=1)
-    expiry_day = await manager.get_permitted_workspaces(namespace, JOE, date(2026, 6, 30))
+    expiry_day = await manager.permitted_profiles(namespace, JOE, day=date(2026, 6, 30))
     assert [p["slug"] for p in expiry_day] == ["two-bindings", "future"]
 
     # Before anything is available, and for a user without bindings.
-    assert await manager.get_permitted_workspaces(namespace, JOE, "2024-12-31") == []
-    assert await manager.get_permitted_workspaces(namespace, "nobody@example.org") == []
+    assert await manager.permitted_profiles(namespace, JOE, day="2024-12-31") == []
+    assert await manager.permitted_profiles(namespace, "nobody@example.org") == []
 
 
 async def test_mount_workspace_with_additional_storage(
@@ -166,7 +166,9 @@ async def test_mount_workspace_with_additional_storage(
     transport = Transport(admin_api)
     manager = AnalyticsWorkspaceManager(transport)
     pvcs = PersistentVolumeClaimClient(transport)
-    await pvcs.create_if_not_exists("reference-data", namespace, "existing-class")
+    await pvcs.create_if_not_exists(
+        namespace, "reference-data", storage_class_name="existing-class"
+    )
     await manager.workspace_client.create(
         workspace(
             namespace,
@@ -186,13 +188,15 @@ async def test_mount_workspace_with_additional_storage(
     )
     target = pod(namespace, {"workspace": "outcomes", "app": "jupyterhub"})
 
-    result = await manager.mount_workspace(target, "hub-default", "/home/jovyan", "ws-")
+    result = await manager.mount_workspace(
+        target, storage_class_name="hub-default", mount_prefix="/home/jovyan", storage_prefix="ws-"
+    )
 
     assert result is target
     claims = {
         name: claim.spec.storage_class_name
         for name in ("ws-outcomes", "reference-data", "outcomes-outputs", "scratch")
-        if (claim := await pvcs.get(name, namespace)) is not None
+        if (claim := await pvcs.get(namespace, name)) is not None
     }
     assert claims == {
         "ws-outcomes": "hub-default",
@@ -227,7 +231,12 @@ async def test_mount_workspace_with_additional_storage(
 
     # Again on the same pod: nothing is duplicated and the status is not written again.
     async with transport.counting() as counter:
-        await manager.mount_workspace(target, "hub-default", "/home/jovyan", "ws-")
+        await manager.mount_workspace(
+            target,
+            storage_class_name="hub-default",
+            mount_prefix="/home/jovyan",
+            storage_prefix="ws-",
+        )
     assert "PATCH" not in counter.by_method
     assert len(target.spec.volumes) == 4
     assert len(target.spec.containers[0].volume_mounts) == 4
@@ -249,13 +258,15 @@ async def test_mount_workspace_claim_name_precedence(admin_api: ApiClient, names
     )
     await client.patch_status(namespace, "named", {"persistentVolumeClaim": "old-claim"})
     target = pod(namespace, {"workspace": "named"})
-    await manager.mount_workspace(target, "hub-default", "/home/jovyan", read_only=True)
+    await manager.mount_workspace(
+        target, storage_class_name="hub-default", mount_prefix="/home/jovyan", read_only=True
+    )
     assert target.spec is not None
     (volume,) = target.spec.volumes
     assert volume.persistent_volume_claim.claim_name == "named-home"
     (mount,) = target.spec.containers[0].volume_mounts
     assert (mount.mount_path, mount.read_only) == ("/home/jovyan/named", True)
-    claim = await manager.pvc_client.get("named-home", namespace)
+    claim = await manager.pvc_client.get(namespace, "named-home")
     assert claim is not None and claim.spec.storage_class_name == "premium"
     status = (await client.get(namespace, "named")).status
     assert status is not None and status.persistent_volume_claim == "named-home"
@@ -266,7 +277,9 @@ async def test_mount_workspace_claim_name_precedence(admin_api: ApiClient, names
         namespace, "recorded", {"persistentVolumeClaim": "recorded-home", "statusText": "Ready"}
     )
     target = pod(namespace, {"workspace": "recorded"}, "jupyter-ann")
-    await manager.mount_workspace(target, None, "/ignored", "prefix-", mount_path="/data")
+    await manager.mount_workspace(
+        target, mount_prefix="/ignored", storage_prefix="prefix-", mount_path="/data"
+    )
     assert target.spec is not None
     assert target.spec.volumes[0].persistent_volume_claim.claim_name == "recorded-home"
     assert target.spec.containers[0].volume_mounts[0].mount_path == "/data"
@@ -281,10 +294,12 @@ async def test_mount_workspace_needs_the_workspace_label(
     manager = AnalyticsWorkspaceManager(admin_api)
     for labels in (None, {"app": "jupyterhub"}):
         with pytest.raises(WorkspaceLabelMissingError) as caught:
-            await manager.mount_workspace(pod(namespace, labels), None, "/home")
+            await manager.mount_workspace(pod(namespace, labels), mount_prefix="/home")
         assert caught.value.name == "jupyter-joe" and caught.value.namespace == namespace
     with pytest.raises(NotFoundError, match="missing"):
-        await manager.mount_workspace(pod(namespace, {"workspace": "missing"}), None, "/home")
+        await manager.mount_workspace(
+            pod(namespace, {"workspace": "missing"}), mount_prefix="/home"
+        )
 
 
 async def _seed(
@@ -329,7 +344,7 @@ async def test_the_direct_path_costs_what_the_user_owns_not_the_namespace(
         cost[size] = {}
         for user, count in users.items():
             async with transport.counting() as counter:
-                profiles = await manager.get_permitted_workspaces(namespace, user, "2026-06-01")
+                profiles = await manager.permitted_profiles(namespace, user, day="2026-06-01")
             assert len(profiles) == count
             assert all(p["end_date"] == "2026-12-31" for p in profiles)
             # Two lists at once (the user's bindings by label, and the bindings without the
@@ -371,9 +386,9 @@ async def test_a_permissions_lookup_writes_nothing(admin_api: ApiClient, namespa
         binding(namespace, "legacy", "ws-000", "joe@example.org", "2026-12-31"),
     )
     async with transport.counting() as counter:
-        await manager.get_permitted_workspaces(namespace, "joe@example.org", "2026-06-01")
-        await manager.get_workspaces_for_user(namespace, "joe@example.org")
-        await AnalyticsDataSourceManager(transport).get_active_datasources(namespace, "ws-000")
+        await manager.permitted_profiles(namespace, "joe@example.org", day="2026-06-01")
+        await manager.bound_workspaces(namespace, "joe@example.org")
+        await AnalyticsDataSourceManager(transport).active_datasources(namespace, "ws-000")
     assert counter.writes == 0 and set(counter.by_method) == {"GET"}
     events = await transport.send_json(
         Request("GET", f"/apis/events.k8s.io/v1/namespaces/{namespace}/events")
@@ -404,7 +419,7 @@ async def test_data_sources_bound_to_a_workspace(admin_api: ApiClient, namespace
         await bindings.create({"metadata": {"name": name, "namespace": namespace}, "spec": spec})
 
     async with transport.counting() as counter:
-        bound = await manager.get_datasources_for_workspace(namespace, "outcomes")
+        bound = await manager.bound_datasources(namespace, "outcomes")
     # The workspace's bindings by label and those without it, then each bound data source
     # (ds-ghost: 404).
     assert counter.by_method == {"GET": 5}
@@ -414,25 +429,25 @@ async def test_data_sources_bound_to_a_workspace(admin_api: ApiClient, namespace
     }
     assert [b.metadata.name for b in bound["ds-a"].bindings] == ["b1", "b2"]
 
-    active = await manager.get_active_datasources(namespace, "outcomes", "2026-11-30")
+    active = await manager.active_datasources(namespace, "outcomes", day="2026-11-30")
     assert [item.name for item in active] == ["ds-a", "ds-b"]
-    active = await manager.get_active_datasources(namespace, "outcomes", "2026-12-01")
+    active = await manager.active_datasources(namespace, "outcomes", day="2026-12-01")
     assert [item.name for item in active] == ["ds-b"]
 
-    only_sources = await manager.get_datasources_for_workspace(namespace, "stroke")
+    only_sources = await manager.bound_datasources(namespace, "stroke")
     assert list(only_sources) == ["ds-c"]
 
 
-async def test_analytics_manager_shares_one_transport_and_event_client(
+async def test_analytics_manager_shares_one_transport_and_event_recorder(
     admin_api: ApiClient, namespace: str
 ) -> None:
     manager = AnalyticsManager(admin_api, reporting_controller="xlscsde.nhs.uk/hub")
     assert manager.workspace.transport is manager.transport
     assert manager.datasource.transport is manager.transport
-    assert manager.workspace.event_client is manager.event_client
-    assert manager.datasource.event_client is manager.event_client
+    assert manager.workspace.events is manager.events
+    assert manager.datasource.events is manager.events
     assert manager.workspace.workspace_client.transport is manager.transport
-    assert manager.datasource.binding_client.events is manager.event_client
+    assert manager.datasource.binding_client.events is manager.events
     assert manager.workspace.pvc_client.transport is manager.transport
 
     async with manager.transport.counting() as counter:

@@ -45,21 +45,21 @@ def pod(namespace: str, name: str = "jupyter-joe", labels: dict[str, str] | None
 
 
 async def test_get_missing_claim_is_none(admin_api: ApiClient, namespace: str) -> None:
-    assert await PersistentVolumeClaimClient(admin_api).get("nothing", namespace) is None
+    assert await PersistentVolumeClaimClient(admin_api).get(namespace, "nothing") is None
 
 
 async def test_create_with_defaults(
     admin_api: ApiClient, namespace: str, no_storage_env: pytest.MonkeyPatch
 ) -> None:
     client = PersistentVolumeClaimClient(admin_api)
-    claim = await client.create_if_not_exists("home", namespace, labels={"app": "jupyter"})
+    claim = await client.create_if_not_exists(namespace, "home", labels={"app": "jupyter"})
     assert claim.metadata.uid
     # No class anywhere: the claim names none, so the cluster's default class provisions it.
     assert claim.spec.storage_class_name is None
     assert claim.spec.access_modes == ["ReadWriteMany"]
     assert claim.spec.resources.requests == {"storage": "1Gi"}
     assert claim.metadata.labels == {"app": "jupyter", **MANAGED}
-    fetched = await client.get("home", namespace)
+    fetched = await client.get(namespace, "home")
     assert fetched is not None and fetched.metadata.uid == claim.metadata.uid
     assert fetched.spec.storage_class_name is None
 
@@ -69,7 +69,7 @@ async def test_an_empty_storage_class_means_the_cluster_default(
 ) -> None:
     no_storage_env.setenv("DEFAULT_STORAGE_CLASS", "")
     claim = await PersistentVolumeClaimClient(admin_api).create_if_not_exists(
-        "empty-class", namespace, storage_class_name=""
+        namespace, "empty-class", storage_class_name=""
     )
     raw = await CoreV1Api(admin_api).read_namespaced_persistent_volume_claim(
         "empty-class", namespace
@@ -85,7 +85,7 @@ async def test_environment_defaults_are_read_per_call(
     no_storage_env.setenv("DEFAULT_STORAGE_CLASS", "fast-ssd")
     no_storage_env.setenv("DEFAULT_STORAGE_ACCESS_MODES", "ReadWriteOnce,ReadOnlyMany")
     no_storage_env.setenv("DEFAULT_STORAGE_CAPACITY", "5Gi")
-    claim = await client.create_if_not_exists("from-env", namespace)
+    claim = await client.create_if_not_exists(namespace, "from-env")
     assert claim.spec.storage_class_name == "fast-ssd"
     assert claim.spec.access_modes == ["ReadWriteOnce", "ReadOnlyMany"]
     assert claim.spec.resources.requests == {"storage": "5Gi"}
@@ -96,8 +96,8 @@ async def test_arguments_override_the_defaults(
 ) -> None:
     no_storage_env.setenv("DEFAULT_STORAGE_CLASS", "fast-ssd")
     claim = await PersistentVolumeClaimClient(admin_api).create_if_not_exists(
-        "explicit",
         namespace,
+        "explicit",
         storage_class_name="azurefile-csi",
         access_modes=["ReadWriteOnce"],
         storage_requested="20Gi",
@@ -111,8 +111,12 @@ async def test_an_existing_claim_is_returned_untouched(
     admin_api: ApiClient, namespace: str
 ) -> None:
     client = PersistentVolumeClaimClient(admin_api)
-    first = await client.create_if_not_exists("kept", namespace, "slow", None, None, "2Gi")
-    again = await client.create_if_not_exists("kept", namespace, "fast", {"x": "y"}, None, "9Gi")
+    first = await client.create_if_not_exists(
+        namespace, "kept", storage_class_name="slow", storage_requested="2Gi"
+    )
+    again = await client.create_if_not_exists(
+        namespace, "kept", storage_class_name="fast", labels={"x": "y"}, storage_requested="9Gi"
+    )
     assert again.metadata.uid == first.metadata.uid
     assert again.metadata.resource_version == first.metadata.resource_version
     assert again.spec.storage_class_name == "slow"
@@ -125,7 +129,7 @@ async def test_concurrent_creates_return_the_same_claim(
 ) -> None:
     client = PersistentVolumeClaimClient(admin_api)
     claims = await asyncio.gather(
-        *(client.create_if_not_exists("raced", namespace) for _ in range(5))
+        *(client.create_if_not_exists(namespace, "raced") for _ in range(5))
     )
     assert len({claim.metadata.uid for claim in claims}) == 1
 
@@ -137,14 +141,16 @@ async def test_mount_creates_the_claim_and_the_pod_is_accepted(
     client = PersistentVolumeClaimClient(transport)
     target = pod(namespace)
 
-    result = await client.mount(target, "joe-home", namespace, "managed-csi", "")
+    result = await client.mount(target, namespace, "joe-home", storage_class_name="managed-csi")
     assert result is target
     # Mounting the same claim again (a respawn) adds nothing.
     async with transport.counting() as counter:
-        await client.mount(target, "joe-home", namespace, "managed-csi", "", read_only=True)
+        await client.mount(
+            target, namespace, "joe-home", storage_class_name="managed-csi", read_only=True
+        )
     assert counter.by_method == {"GET": 1}
 
-    claim = await client.get("joe-home", namespace)
+    claim = await client.get(namespace, "joe-home")
     assert claim is not None and claim.spec.storage_class_name == "managed-csi"
     assert target.spec is not None
     assert [(v.name, v.persistent_volume_claim.claim_name) for v in target.spec.volumes] == [
@@ -163,7 +169,7 @@ async def test_claims_whose_names_are_not_volume_names_still_mount(
 ) -> None:
     client = PersistentVolumeClaimClient(admin_api)
     target = pod(namespace, "jupyter-dots")
-    await client.mount(target, "outcomes.reference.data", namespace, None, "/data/reference")
+    await client.mount(target, namespace, "outcomes.reference.data", mount_path="/data/reference")
     created = await CoreV1Api(admin_api).create_namespaced_pod(namespace, target)
     (volume,) = created.spec.volumes
     assert volume.persistent_volume_claim.claim_name == "outcomes.reference.data"
@@ -174,14 +180,14 @@ async def test_claims_created_for_a_workspace_are_labelled_with_it(
     admin_api: ApiClient, namespace: str
 ) -> None:
     client = PersistentVolumeClaimClient(admin_api)
-    await client.create_if_not_exists("outcomes-home", namespace, workspace="cancer-outcomes")
+    await client.create_if_not_exists(namespace, "outcomes-home", workspace="cancer-outcomes")
     # mount() takes the workspace from the pod's "workspace" label...
     labelled = pod(namespace, "jupyter-labelled", {"workspace": "cancer-outcomes"})
-    await client.mount(labelled, "outcomes-scratch", namespace, None, "/scratch")
+    await client.mount(labelled, namespace, "outcomes-scratch", mount_path="/scratch")
     # ...unless it is given...
-    await client.mount(labelled, "shared-data", namespace, None, "/data", workspace="other")
+    await client.mount(labelled, namespace, "shared-data", mount_path="/data", workspace="other")
     # ...and a claim mounted into a pod of no workspace is only marked as the SDK's.
-    await client.mount(pod(namespace, "jupyter-plain"), "plain", namespace, None, "")
+    await client.mount(pod(namespace, "jupyter-plain"), namespace, "plain")
 
     core = CoreV1Api(admin_api)
     selected = await core.list_namespaced_persistent_volume_claim(
@@ -190,10 +196,10 @@ async def test_claims_created_for_a_workspace_are_labelled_with_it(
     assert sorted(c.metadata.name for c in selected.items) == ["outcomes-home", "outcomes-scratch"]
     for claim in selected.items:
         assert claim.metadata.labels == {"xlscsde.nhs.uk/workspace": "cancer-outcomes", **MANAGED}
-    shared = await client.get("shared-data", namespace)
+    shared = await client.get(namespace, "shared-data")
     assert shared is not None
     assert shared.metadata.labels == {"xlscsde.nhs.uk/workspace": "other", **MANAGED}
-    plain = await client.get("plain", namespace)
+    plain = await client.get(namespace, "plain")
     assert plain is not None and plain.metadata.labels == MANAGED
     managed = await core.list_namespaced_persistent_volume_claim(
         namespace, label_selector="app.kubernetes.io/managed-by=lscsde-sdk"
@@ -206,7 +212,7 @@ async def test_a_long_workspace_name_gets_a_label_safe_value(
 ) -> None:
     long_name = "outcomes." + "x" * 200  # a valid object name, too long for a label value
     claim = await PersistentVolumeClaimClient(admin_api).create_if_not_exists(
-        "long", namespace, workspace=long_name
+        namespace, "long", workspace=long_name
     )
     assert claim.metadata.labels["xlscsde.nhs.uk/workspace"] == workspace_label_value(long_name)
 

@@ -167,27 +167,29 @@ async def test_jupyterhub_lists_profiles_and_mounts_workspaces_and_nothing_more(
     with log.recording(user_api):
         async with InformerFactory(user_api) as informers:
             hub = AnalyticsWorkspaceManager(user_api, informers=informers)
-            with log.step("get_permitted_workspaces (informers)"):
-                assert slugs(await hub.get_permitted_workspaces(namespace, JOE)) == ["outcomes"]
+            with log.step("permitted_profiles (informers)"):
+                assert slugs(await hub.permitted_profiles(namespace, JOE)) == ["outcomes"]
 
                 # The informers follow changes through their watches.
                 await workspaces.create(workspace(namespace, "stroke"))
                 await bindings.create(binding(namespace, "stroke"))
 
                 async def sees_stroke() -> bool:
-                    found = slugs(await hub.get_permitted_workspaces(namespace, JOE))
+                    found = slugs(await hub.permitted_profiles(namespace, JOE))
                     return found == ["outcomes", "stroke"]
 
                 await eventually(sees_stroke, within=WAIT)
 
             with log.step("mount_workspace"):
                 pod = await hub.mount_workspace(
-                    notebook_pod(namespace, "outcomes"), "standard", "/home/jovyan"
+                    notebook_pod(namespace, "outcomes"),
+                    storage_class_name="standard",
+                    mount_prefix="/home/jovyan",
                 )
 
         direct = AnalyticsWorkspaceManager(user_api)
-        with log.step("get_permitted_workspaces (direct)"):
-            profiles = await direct.get_permitted_workspaces(namespace, JOE)
+        with log.step("permitted_profiles (direct)"):
+            profiles = await direct.permitted_profiles(namespace, JOE)
         assert slugs(profiles) == ["outcomes", "stroke"]
 
         # A hub still written for the old library makes the same calls.
@@ -217,12 +219,16 @@ async def test_jupyterhub_lists_profiles_and_mounts_workspaces_and_nothing_more(
         await direct.binding_client.create(binding(namespace, "self-service"))
     # The same calls in a namespace the role is not bound in.
     with pytest.raises(ForbiddenError):
-        await direct.get_permitted_workspaces(other, JOE)
+        await direct.permitted_profiles(other, JOE)
     with pytest.raises(ForbiddenError):
-        await direct.mount_workspace(notebook_pod(other, "outcomes"), "standard", "/home/jovyan")
+        await direct.mount_workspace(
+            notebook_pod(other, "outcomes"),
+            storage_class_name="standard",
+            mount_prefix="/home/jovyan",
+        )
     async with InformerFactory(user_api) as informers:
         with pytest.raises(InformerError) as refused:
-            await AnalyticsWorkspaceManager(user_api, informers=informers).get_permitted_workspaces(
+            await AnalyticsWorkspaceManager(user_api, informers=informers).permitted_profiles(
                 other, JOE
             )
     assert isinstance(refused.value.__cause__, ForbiddenError)
@@ -269,8 +275,8 @@ async def test_datasource_operator_watches_and_reports_on_data_sources_and_nothi
                 found = await AnalyticsDataSourceBindingClient(transport).list_by_workspace(
                     namespace, "outcomes"
                 )
-            with log.step("get_active_datasources"):
-                active = await AnalyticsDataSourceManager(transport).get_active_datasources(
+            with log.step("active_datasources"):
+                active = await AnalyticsDataSourceManager(transport).active_datasources(
                     namespace, "outcomes"
                 )
             await admin_sources.create(data_source(namespace, "late-extract"))
@@ -537,7 +543,7 @@ async def test_admin_portal_manages_the_five_kinds_and_nothing_more(
 
     # One step beyond: the portal provisions no storage and reads no CRD but the five.
     with pytest.raises(ForbiddenError):
-        await PersistentVolumeClaimClient(transport).create_if_not_exists("scratch", namespace)
+        await PersistentVolumeClaimClient(transport).create_if_not_exists(namespace, "scratch")
     with pytest.raises(ForbiddenError):
         await transport.send(
             Request("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")

@@ -28,8 +28,8 @@ def _uses(group: str, resource: str, **verbs: tuple[str, ...] | str) -> Uses:
 #: finalizers), proven by running kopf under the role (test_kopf_roles), not in-process.
 KOPF = "kopf run"
 
-INFORMERS = "get_permitted_workspaces (informers)"
-DIRECT = "get_permitted_workspaces (direct)"
+INFORMERS = "permitted_profiles (informers)"
+DIRECT = "permitted_profiles (direct)"
 MOUNT = "mount_workspace"
 
 JUPYTERHUB: Uses = {
@@ -43,15 +43,13 @@ DATASOURCE_OPERATOR: Uses = {
     **_uses(
         GROUP,
         "analyticsdatasources",
-        get=("update_status", "get_active_datasources"),
+        get=("update_status", "active_datasources"),
         list=("watch", KOPF),
         watch=("watch", KOPF),
         patch=KOPF,
     ),
     **_uses(GROUP, "analyticsdatasources/status", patch=("patch_status", "update_status")),
-    **_uses(
-        GROUP, "analyticsdatasourcebindings", list=("list_by_workspace", "get_active_datasources")
-    ),
+    **_uses(GROUP, "analyticsdatasourcebindings", list=("list_by_workspace", "active_datasources")),
     **_uses(EVENTS, "events", create="EventRecorder.emit"),
 }
 

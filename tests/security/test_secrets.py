@@ -334,7 +334,7 @@ async def test_bearer_tokens_stay_out_of_logs_and_errors_of_real_requests(
     workspaces = AnalyticsWorkspaceClient(admin_api)
     await workspaces.list(namespace)
     manager = AnalyticsWorkspaceManager(admin_api)
-    await manager.get_permitted_workspaces(namespace, "alice@example.org")
+    await manager.permitted_profiles(namespace, "alice@example.org")
     await manager.binding_client.relabel(namespace)
 
     # Failing ones: 404, 403, 401.

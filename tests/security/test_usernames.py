@@ -4,7 +4,7 @@ and nobody else's, on both lookup paths, and the request sent can select nothing
 Against a real API server, one namespace holds bindings of several "victims" (and bindings with
 blank usernames written by other tools). Each hostile username is looked up
 
-* directly: ``AnalyticsWorkspaceManager(transport).get_permitted_workspaces`` and
+* directly: ``AnalyticsWorkspaceManager(transport).permitted_profiles`` and
   ``AnalyticsWorkspaceBindingClient(transport).list_by_username``;
 * from informers: ``AnalyticsWorkspaceManager(api, informers=InformerFactory(...))``;
 
@@ -206,7 +206,7 @@ def assert_selects_nothing_else(request: Request) -> None:
 async def _direct(world: World, username: Any) -> tuple[set[str], set[str], RecordingTransport]:
     transport = RecordingTransport(world.api)
     manager = AnalyticsWorkspaceManager(transport)
-    profiles = await manager.get_permitted_workspaces(world.namespace, username)
+    profiles = await manager.permitted_profiles(world.namespace, username)
     bindings = await AnalyticsWorkspaceBindingClient(transport).list_by_username(
         world.namespace, username
     )
@@ -222,7 +222,7 @@ async def _direct(world: World, username: Any) -> tuple[set[str], set[str], Reco
 
 async def _cached(world: World, username: Any) -> set[str]:
     manager = AnalyticsWorkspaceManager(world.api, informers=world.informers)
-    profiles = await manager.get_permitted_workspaces(world.namespace, username)
+    profiles = await manager.permitted_profiles(world.namespace, username)
     return {profile["slug"] for profile in profiles}
 
 
@@ -255,9 +255,9 @@ async def test_a_blank_or_non_string_username_is_refused_on_both_paths(
     cached = AnalyticsWorkspaceManager(world.api, informers=world.informers)
     for manager in (direct, cached):
         with pytest.raises(InvalidParameterError, match="non-blank string"):
-            await manager.get_permitted_workspaces(world.namespace, username)
+            await manager.permitted_profiles(world.namespace, username)
         with pytest.raises(InvalidParameterError, match="non-blank string"):
-            await manager.get_workspaces_for_user(world.namespace, username)
+            await manager.bound_workspaces(world.namespace, username)
     assert transport.requests == []
 
 

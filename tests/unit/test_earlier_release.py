@@ -124,7 +124,7 @@ def test_every_module_of_both_packages_imports_and_the_managers_work_without_the
                 manager = AnalyticsManager(api)
                 assert manager.workspace.binding_client.info.kind == "AnalyticsWorkspaceBinding"
                 assert manager.datasource.datasource_client.info.kind == "AnalyticsDataSource"
-                AnalyticsWorkspaceManager(api, logging.getLogger("hub"))
+                AnalyticsWorkspaceManager(api, log=logging.getLogger("hub"))
 
         asyncio.run(construct())
         print("ok")

@@ -51,7 +51,7 @@ def test_every_module_imports_and_the_layers_fail_at_use(crates_only: ReleaseTre
                 assert AnalyticsCrateClient(api).info.kind == "AnalyticsCrate"
                 for create in (
                     lambda: AnalyticsManager(api),
-                    lambda: AnalyticsWorkspaceManager(api, logging.getLogger("hub")),
+                    lambda: AnalyticsWorkspaceManager(api, log=logging.getLogger("hub")),
                 ):
                     try:
                         create()

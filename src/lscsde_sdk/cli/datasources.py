@@ -92,7 +92,7 @@ async def _bound_to(args: argparse.Namespace, session: Session, printer: Printer
             EXIT_UNUSABLE,
         )
     manager = AnalyticsDataSourceManager(session.transport)
-    by_name = await manager.get_datasources_for_workspace(session.namespace, args.workspace)
+    by_name = await manager.bound_datasources(session.namespace, args.workspace)
     bound = [by_name[name] for name in sorted(by_name)]
     scope = Scope.of(args, session)
     if scope.label_selector or scope.field_selector:

@@ -295,6 +295,6 @@ async def permitted_profiles(
     transport: Transport, namespace: str, username: str = SAMPLE_USER
 ) -> list[dict[str, Any]]:
     """The KubeSpawner profiles ``username`` may start today
-    (:meth:`AnalyticsWorkspaceManager.get_permitted_workspaces`)."""
+    (:meth:`AnalyticsWorkspaceManager.permitted_profiles`)."""
     manager = AnalyticsWorkspaceManager(transport)
-    return await manager.get_permitted_workspaces(namespace, username)
+    return await manager.permitted_profiles(namespace, username)

@@ -144,7 +144,7 @@ class WorkspaceHooks:
     async def profile_list(self, spawner: Any) -> list[dict[str, Any]]:
         """KubeSpawner ``profile_list``: the profiles of the workspaces the spawner's user may
         start today (see
-        :meth:`~lscsde_sdk.managers.AnalyticsWorkspaceManager.get_permitted_workspaces`),
+        :meth:`~lscsde_sdk.managers.AnalyticsWorkspaceManager.permitted_profiles`),
         only JupyterHub workspaces, and only the one the hub username selects when it selects
         one. A workspace's ``tolerations`` are added to the hub's own
         (:class:`~lscsde_sdk.kubespawner.tolerations.AddedTolerations`).
@@ -168,7 +168,7 @@ class WorkspaceHooks:
         day = today()
         profiles = [
             profile
-            for profile in await manager.get_permitted_workspaces(namespace, username, day)
+            for profile in await manager.permitted_profiles(namespace, username, day=day)
             if profile.get("kubespawner_override")  # not a virtual-machine workspace
             and (selected is None or profile["slug"] == selected)
         ]
@@ -198,7 +198,7 @@ class WorkspaceHooks:
     ) -> str:
         """Why ``username`` cannot start ``selected`` on ``day``: the reason when they are
         bound to it, else one sentence that does not say whether it exists."""
-        workspace = (await manager.get_workspaces_for_user(namespace, username)).get(selected)
+        workspace = (await manager.bound_workspaces(namespace, username)).get(selected)
         spec = workspace.spec if workspace is not None else None
         if spec is None:
             return (
@@ -246,7 +246,7 @@ class WorkspaceHooks:
         manager = await self.manager()
         shared = self.config.shared_claim
         # Checked before anything is created, so a hub missing it creates no claims.
-        if shared is not None and await manager.pvc_client.get(shared.name, namespace) is None:
+        if shared is not None and await manager.pvc_client.get(namespace, shared.name) is None:
             raise SpawnerSetupError(
                 f"the shared persistent volume claim {shared.name!r} does not exist in "
                 f"namespace {namespace!r} (the hooks mount it but never create it)"
@@ -322,7 +322,7 @@ class WorkspaceHooks:
         informers = InformerFactory(transport) if self.config.use_informers else None
         manager = AnalyticsWorkspaceManager(
             transport,
-            self.log,
+            log=self.log,
             reporting_controller=REPORTING_CONTROLLER,
             reporting_user=REPORTING_USER,
             informers=informers,
