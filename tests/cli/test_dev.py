@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import IO
 
@@ -129,18 +129,18 @@ async def test_a_stale_state_is_cleaned_up(tmp_path: Path) -> None:
 
 class Lines:
     """The lines of a pipe, read as they come by a thread of their own, and an event for the
-    first line that equals ``until``."""
+    first line that ``until`` accepts."""
 
-    def __init__(self, pipe: IO[str], until: str | None = None) -> None:
+    def __init__(self, pipe: IO[str], until: Callable[[str], bool] | None = None) -> None:
         self.lines: list[str] = []
         self.seen = threading.Event()
         self._thread = threading.Thread(target=self._read, args=(pipe, until), daemon=True)
         self._thread.start()
 
-    def _read(self, pipe: IO[str], until: str | None) -> None:
+    def _read(self, pipe: IO[str], until: Callable[[str], bool] | None) -> None:
         for line in pipe:
             self.lines.append(line.rstrip("\n"))
-            if line.rstrip("\n") == until:
+            if until is not None and until(line.rstrip("\n")):
                 self.seen.set()
 
     def to_the_end(self, timeout: float) -> list[str]:
@@ -174,9 +174,13 @@ def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
     )
     try:
         assert process.stdout is not None and process.stderr is not None
-        out, err = Lines(process.stdout), Lines(process.stderr, until=FOREGROUND_READY)
-        # The ready signal: written after everything else, so all that is printed now.
+        # The last line of the description on stdout, and the ready line on stderr: each
+        # pipe has its own reader, so each is waited for (stdout is written first, but its
+        # reader may not have read it yet when stderr's line arrives).
+        out = Lines(process.stdout, until=lambda line: line.startswith("  kubectl "))
+        err = Lines(process.stderr, until=lambda line: line == FOREGROUND_READY)
         assert err.seen.wait(START_TIMEOUT), "\n".join(err.lines)
+        assert out.seen.wait(START_TIMEOUT), "\n".join(out.lines)
         state = read_state(state_dir)
         assert state is not None and state.mode == "foreground"
         assert state.supervisor.pid == process.pid

@@ -88,14 +88,22 @@ async def test_a_watch_resumes_after_the_api_server_is_killed(
         await client.create(workspace(namespace, "second"))
         await client.merge_patch(namespace, "first", {"spec": {"description": "v2"}})
         await eventually(lambda: len(seen) >= 3, within=60)
-        await asyncio.sleep(1)  # anything repeated would arrive now
+        # A later change, whose event comes after anything repeated: in the stream's order,
+        # and last in a relist's name order.
+        await client.create(workspace(namespace, "zz-marker"))
+        await eventually(lambda: ("ADDED", "zz-marker") in _summary(seen), within=60)
     finally:
         task.cancel()
-    summary = [(event.type.value, event.object.name) for event in seen]  # type: ignore[union-attr]
+    summary = _summary(seen)
+    assert summary[-1] == ("ADDED", "zz-marker")
     # After a relist the changes come in name order, not write order; each comes once.
     assert summary[0] == ("ADDED", "first")
-    assert sorted(summary[1:]) == [("ADDED", "second"), ("MODIFIED", "first")]
+    assert sorted(summary[1:-1]) == [("ADDED", "second"), ("MODIFIED", "first")]
     assert watcher.stats.reconnects >= 1
+
+
+def _summary(events: list[WatchEvent[Any]]) -> list[tuple[str, str]]:
+    return [(event.type.value, event.object.name) for event in events if event.object]
 
 
 async def test_a_list_while_etcd_is_down_times_out_typed_then_works_when_it_is_back(
