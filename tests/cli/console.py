@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -21,6 +22,14 @@ def lscsde_script() -> str:
     if found is None:
         pytest.fail("the lscsde console script is not installed in this environment")
     return found
+
+
+def ctrl_c_reaches_it() -> None:
+    """``preexec_fn`` of a process a test interrupts with SIGINT: Ctrl-C reaches it as it
+    reaches a command started at a terminal. A background job of a non-interactive shell
+    (``nox -s tests &`` in a script) starts with SIGINT ignored, its children inherit that,
+    and a program that inherits SIGINT ignored rightly keeps ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def script_env(kubeconfig: Path) -> dict[str, str]:

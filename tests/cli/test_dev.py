@@ -25,6 +25,7 @@ from lscsde_sdk.envtest import ControlPlaneBinaries
 from lscsde_sdk.managers import AnalyticsWorkspaceManager
 
 from .conftest import Result, run_cli
+from .console import ctrl_c_reaches_it
 
 pytestmark = pytest.mark.integration
 
@@ -168,9 +169,7 @@ def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # As a terminal would start it: Ctrl-C raises KeyboardInterrupt (a background job
-        # of a non-interactive shell would otherwise start with SIGINT ignored).
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=ctrl_c_reaches_it,
     )
     try:
         assert process.stdout is not None and process.stderr is not None

@@ -26,7 +26,7 @@ from lscsde_sdk.clients import (
 from lscsde_sdk.envtest import ControlPlane
 
 from ..integration.factories import workspace
-from .console import lscsde_script, script_env
+from .console import ctrl_c_reaches_it, lscsde_script, script_env
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +70,7 @@ async def watching(kubeconfig: Path, *argv: str) -> AsyncIterator[Watching]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=script_env(kubeconfig),
+        preexec_fn=ctrl_c_reaches_it,
     )
     try:
         yield Watching(process)
