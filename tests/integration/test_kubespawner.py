@@ -951,11 +951,12 @@ async def test_a_malformed_workspace_is_logged_once_per_version_not_per_page_vie
                 namespace, "broken", {"spec": {"description": "edited"}}
             )
             spawner = make_spawner(c, RESEARCHER)
-            for _ in range(300):  # until the server's cache has the new version
+
+            async def reported_again() -> bool:  # once the server's cache has the new version
                 await spawner.profile_list(spawner)
-                if len(reports()) == 2:
-                    break
-                await asyncio.sleep(0.1)
+                return len(reports()) == 2
+
+            await eventually(reported_again, within=30, interval=0.1)
             for _ in range(5):
                 await spawner.profile_list(spawner)
             assert len(reports()) == 2
