@@ -5,7 +5,6 @@ says what it exports; the SDK names its errors ``*Error``."""
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import json
 import subprocess
@@ -145,21 +144,3 @@ def test_the_sdk_names_its_errors_error_and_the_old_names_live_only_in_compat() 
     for name, value in vars(errors).items():
         if inspect.isclass(value) and issubclass(value, Exception):
             assert not name.endswith("Exception"), name
-
-
-def test_type_checkers_see_each_name_from_the_module_it_is_loaded_from() -> None:
-    tree = ast.parse(Path(lscsde_sdk.__file__).read_text(encoding="utf-8"))
-    block = next(
-        node
-        for node in tree.body
-        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
-    )
-    seen: dict[str, str] = {}
-    for node in block.body:
-        assert isinstance(node, ast.ImportFrom)
-        if node.names[0].name == "*":  # the generated classes: models' and clients' own
-            generated = importlib.import_module(f"lscsde_sdk.{node.module}")
-            seen |= dict.fromkeys(generated.__all__, f".{node.module}".replace("._generated", ""))
-        else:
-            seen |= {alias.name: f".{node.module}" for alias in node.names}
-    assert seen == lscsde_sdk._LISTED
