@@ -125,7 +125,7 @@ class Cluster:
         """An :class:`~lscsde_sdk.events.EventRecorder` on this connection's transport."""
         return EventRecorder(
             self.transport,
-            log,
+            log=log,
             reporting_controller=reporting_controller,
             reporting_user=reporting_user,
             reporting_instance=reporting_instance,

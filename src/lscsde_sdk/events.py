@@ -291,6 +291,7 @@ class EventRecorder:
     def __init__(
         self,
         api: ApiClient | Transport,
+        *,
         log: logging.Logger | None = None,
         reporting_controller: str = DEFAULT_REPORTING_CONTROLLER,
         reporting_user: str = DEFAULT_REPORTING_USER,

@@ -90,7 +90,7 @@ class _ManagerBase:
         self.transport = api if isinstance(api, Transport) else Transport(api)
         self.events = events or EventRecorder(
             self.transport,
-            self.log,
+            log=self.log,
             reporting_controller=reporting_controller,
             reporting_user=reporting_user,
         )
@@ -352,7 +352,7 @@ class AnalyticsManager:
         self.transport = api if isinstance(api, Transport) else Transport(api)
         self.events = EventRecorder(
             self.transport,
-            self.log,
+            log=self.log,
             reporting_controller=reporting_controller,
             reporting_user=reporting_user,
         )

@@ -52,7 +52,7 @@ class EventClient(sdk_events.EventRecorder):
     ) -> None:
         super().__init__(
             api_client,
-            log,
+            log=log,
             reporting_controller=reporting_controller,
             reporting_user=reporting_user,
         )
