@@ -95,7 +95,7 @@ RESOURCE_NUMBER_KEYS: Final = (
 
 
 def today() -> date:
-    """The local date now; what ``date_now`` defaults to (looked up on every call)."""
+    """The local date now; what ``day`` defaults to (looked up on every call)."""
     return date.today()
 
 
@@ -119,21 +119,21 @@ def to_date(value: DateLike, what: str = "date") -> date:
     )
 
 
-def days_until_expiry(expires: DateLike, date_now: DateLike | None = None) -> int:
-    """Whole days from ``date_now`` (default: today) to ``expires``: 1 on the last usable
-    day, 0 on the expiry date itself, negative after it."""
-    day = to_date(date_now, "date_now") if date_now is not None else today()
-    return (to_date(expires, "expires") - day).days
+def days_until_expiry(expires: DateLike, day: DateLike | None = None) -> int:
+    """Whole days from ``day`` (default: today) to ``expires``: 1 on the last usable day, 0
+    on the expiry date itself, negative after it."""
+    start = to_date(day, "day") if day is not None else today()
+    return (to_date(expires, "expires") - start).days
 
 
-def is_available(workspace: AnalyticsWorkspace, on: DateLike | None = None) -> bool:
-    """Whether ``workspace`` can be used on ``on`` (default: today):
-    ``availableFrom <= on < expires``. A workspace without spec cannot."""
+def is_available(workspace: AnalyticsWorkspace, day: DateLike | None = None) -> bool:
+    """Whether ``workspace`` can be used on ``day`` (default: today):
+    ``availableFrom <= day < expires``. A workspace without spec cannot."""
     if workspace.spec is None:
         return False
-    day = to_date(on, "on") if on is not None else today()
+    on = to_date(day, "day") if day is not None else today()
     validity = workspace.spec.validity
-    return validity.available_from <= day < validity.expires
+    return validity.available_from <= on < validity.expires
 
 
 # -- quantities ------------------------------------------------------------------------------
@@ -407,14 +407,14 @@ def _resource_numbers(sections: dict[str, _Section]) -> dict[str, float | None]:
 class AnalyticsWorkspaceConverter:
     """Builds KubeSpawner profiles from AnalyticsWorkspaces."""
 
-    def days_until_expiry(self, expires: DateLike, date_now: DateLike | None = None) -> int:
+    def days_until_expiry(self, expires: DateLike, day: DateLike | None = None) -> int:
         """See :func:`days_until_expiry`."""
-        return days_until_expiry(expires, date_now)
+        return days_until_expiry(expires, day)
 
     def to_workspace_dict(
         self,
         workspace: AnalyticsWorkspace,
-        date_now: DateLike | None = None,
+        day: DateLike | None = None,
         *,
         expires: date | None = None,
     ) -> dict[str, Any]:
@@ -430,7 +430,7 @@ class AnalyticsWorkspaceConverter:
         * ``slug``: the workspace's name;
         * ``start_date``, ``end_date``: ISO dates of ``validity``, the end being ``expires``
           when given (a user's effective expiry, see :mod:`lscsde_sdk.access`);
-        * ``ws_days_left``: :func:`days_until_expiry` of ``end_date`` from ``date_now``, as a
+        * ``ws_days_left``: :func:`days_until_expiry` of ``end_date`` from ``day``, as a
           ``timedelta`` of whole days (templates read ``ws_days_left.days``).
 
         Values a workspace without spec does not have are ``None``. Raises
@@ -460,5 +460,5 @@ class AnalyticsWorkspaceConverter:
         profile["slug"] = metadata.name
         profile["start_date"] = validity.available_from.isoformat() if validity else None
         profile["end_date"] = end.isoformat() if end else None
-        profile["ws_days_left"] = timedelta(days=days_until_expiry(end, date_now)) if end else None
+        profile["ws_days_left"] = timedelta(days=days_until_expiry(end, day)) if end else None
         return profile

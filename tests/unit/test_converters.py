@@ -129,7 +129,7 @@ def test_is_available_is_false_without_spec() -> None:
 
 def test_full_workspace_profile() -> None:
     ws = load("workspace-jupyter-full.yaml")
-    profile = AnalyticsWorkspaceConverter().to_workspace_dict(ws, date_now=date(2026, 8, 1))
+    profile = AnalyticsWorkspaceConverter().to_workspace_dict(ws, day=date(2026, 8, 1))
 
     assert list(profile) == [
         "display_name",
@@ -208,7 +208,7 @@ def test_full_workspace_profile() -> None:
 
 def test_profile_does_not_share_state_with_the_workspace() -> None:
     ws = load("workspace-jupyter-full.yaml")
-    profile = AnalyticsWorkspaceConverter().to_workspace_dict(ws, date_now="2026-01-01")
+    profile = AnalyticsWorkspaceConverter().to_workspace_dict(ws, day="2026-01-01")
     profile["kubespawner_override"]["tolerations"][0]["value"] = "changed"
     profile["kubespawner_override"]["node_selector"]["kubernetes.io/os"] = "changed"
     profile["kubespawner_override"]["extra_labels"]["workspace"] = "changed"
@@ -221,7 +221,7 @@ def test_profile_does_not_share_state_with_the_workspace() -> None:
 
 def test_minimal_workspace_profile_has_no_optional_settings() -> None:
     profile = AnalyticsWorkspaceConverter().to_workspace_dict(
-        workspace({"image": "lscsde/datascience-notebook-default:0.1.0"}), date_now="2026-01-06"
+        workspace({"image": "lscsde/datascience-notebook-default:0.1.0"}), day="2026-01-06"
     )
     assert profile["kubespawner_override"] == {
         "image": "lscsde/datascience-notebook-default:0.1.0",
@@ -241,7 +241,7 @@ def test_resource_numbers_are_gib_and_cores_as_kubernetes_reads_the_quantities()
                 "resources": {"requests": {"memory": "8G", "cpu": "250m"}, "limits": {"cpu": 2}},
             }
         ),
-        date_now="2026-01-06",
+        day="2026-01-06",
     )
     assert {key: profile[key] for key in RESOURCE_NUMBER_KEYS} == {
         "memory_guarantee_gib": 8e9 / 2**30,  # 8G is decimal: about 7.45 GiB
@@ -429,7 +429,7 @@ def test_resources_of_the_wrong_shape_are_refused(
 def test_the_profile_refuses_a_malformed_workspace_by_name() -> None:
     ws = workspace({"image": "a/b:1", "resources": {"limits": {"memory": "16 Gi"}}})
     with pytest.raises(InvalidWorkspaceError) as raised:
-        AnalyticsWorkspaceConverter().to_workspace_dict(ws, date_now="2026-01-06")
+        AnalyticsWorkspaceConverter().to_workspace_dict(ws, day="2026-01-06")
     assert str(raised.value) == (
         "workspace jupyterhub/outcomes: spec.jupyterWorkspace.resources.limits.memory = "
         "'16 Gi': expected a decimal number with an optional suffix "
@@ -516,7 +516,7 @@ def test_resources_display_lists_cpu_memory_then_the_rest_by_name() -> None:
 
 
 def test_virtual_machine_workspace_has_no_kubespawner_settings() -> None:
-    profile = AnalyticsWorkspaceConverter().to_workspace_dict(workspace(), date_now="2026-01-06")
+    profile = AnalyticsWorkspaceConverter().to_workspace_dict(workspace(), day="2026-01-06")
     assert "kubespawner_override" not in profile
     assert "workspace_definition" not in profile
     assert profile["slug"] == "outcomes"
@@ -536,9 +536,9 @@ def test_workspace_without_spec_gives_none_values() -> None:
     }
 
 
-def test_profile_date_now_accepts_aware_datetimes() -> None:
+def test_profile_day_accepts_aware_datetimes() -> None:
     moment = datetime(2027, 1, 5, 23, 0, tzinfo=timezone(timedelta(hours=-5)))
     profile = AnalyticsWorkspaceConverter().to_workspace_dict(
-        workspace({"image": "a/b:1"}), date_now=moment
+        workspace({"image": "a/b:1"}), day=moment
     )
     assert profile["ws_days_left"] == timedelta(days=1)
