@@ -190,10 +190,12 @@ async def connect(
     else:
         credentials = await _load_kubeconfig(kubeconfig, context, account, configuration)
     api = ApiClient(configuration=configuration)
+    transport = Transport.of(api)
+    transport.user_agent = user_agent or f"lscsde-sdk/{__version__}"
     try:
-        transport = Transport(api, user_agent=user_agent or f"lscsde-sdk/{__version__}")
         yield Cluster(api, transport, credentials)
     finally:
+        await transport.aclose()
         await api.close()
 
 

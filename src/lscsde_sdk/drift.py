@@ -123,7 +123,7 @@ async def crd_drift(
     :class:`~lscsde_sdk.errors.ApiError`\\ s for other failures.
     """
     manifests = _load_packaged() if crds is None else _checked(crds)
-    transport = Transport(api)
+    transport = Transport.of(api)
     kinds = sorted(manifests)
     # Every read finishes before an error is raised, so none is left running unobserved.
     answers = await asyncio.gather(

@@ -297,7 +297,7 @@ class EventRecorder:
         reporting_user: str = DEFAULT_REPORTING_USER,
         reporting_instance: str | None = None,
     ) -> None:
-        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.transport = Transport.of(api)
         self.log = log or _log
         self.reporting_controller = validate_reporting_controller(reporting_controller)
         self.reporting_user = reporting_user

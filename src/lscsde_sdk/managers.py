@@ -87,7 +87,7 @@ class _ManagerBase:
         events: EventRecorder | None,
     ) -> None:
         self.log = log or _log
-        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.transport = Transport.of(api)
         self.events = events or EventRecorder(
             self.transport,
             log=self.log,
@@ -349,7 +349,7 @@ class AnalyticsManager:
         informers: InformerFactory | None = None,
     ) -> None:
         self.log = log or _log
-        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.transport = Transport.of(api)
         self.events = EventRecorder(
             self.transport,
             log=self.log,

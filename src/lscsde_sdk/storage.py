@@ -191,7 +191,7 @@ class PersistentVolumeClaimClient:
     """
 
     def __init__(self, api: ApiClient | Transport, log: logging.Logger | None = None) -> None:
-        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.transport = Transport.of(api)
         self.log = log or _log
 
     def _path(self, namespace: str, name: str | None = None) -> str:

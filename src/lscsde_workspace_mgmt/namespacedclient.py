@@ -88,7 +88,7 @@ class KubernetesNamespacedCustomClient:
         self.kind = kind
         self.api = k8s_api
         self.log = log
-        self.transport = Transport(_api_client_of(k8s_api))
+        self.transport = Transport.of(_api_client_of(k8s_api))
 
     def get_api_version(self) -> str:
         """``group/version``."""

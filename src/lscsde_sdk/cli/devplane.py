@@ -118,7 +118,7 @@ async def _prepare(
 ) -> tuple[SampleData, DevReport]:
     # Through the kubeconfig users get: if this works, theirs does.
     async with await api_client(kubeconfig) as api:
-        transport = Transport(api)
+        transport = Transport.of(api)
         await install_crds(transport, progress)
         await ensure_namespace(transport, namespace)
         progress(f"seeding sample data into namespace {namespace}")

@@ -147,7 +147,7 @@ def _show(printer: Printer, state: DevState, report: DevReport, *, lasting: bool
 async def _describe(state: DevState) -> DevReport:
     try:
         async with await api_client(Path(state.kubeconfig)) as api:
-            return await describe(Transport(api), state.namespace)
+            return await describe(Transport.of(api), state.namespace)
     except LscsdeError as error:
         raise describe_error(error, state.server) from error
 

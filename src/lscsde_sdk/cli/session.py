@@ -133,15 +133,18 @@ async def open_session(
             EXIT_UNUSABLE,
         ) from error
     api = client.ApiClient(configuration=configuration)
+    transport = Transport.of(api)
+    transport.user_agent = _USER_AGENT
     try:
         yield Session(
             api=api,
-            transport=Transport(api, user_agent=_USER_AGENT),
+            transport=transport,
             namespace=namespace or settings.get("namespace") or _DEFAULT_NAMESPACE,
             server=str(configuration.host),
             user=str(settings.get("user") or "unknown user"),
         )
     finally:
+        await transport.aclose()
         await api.close()
 
 

@@ -189,7 +189,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         timeouts: Timeouts | None = None,
         conflict_retry: RetryPolicy = CONFLICT_RETRY,
     ) -> None:
-        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.transport = Transport.of(api)
         self.events = events
         self.log = log or _log
         self.field_manager = field_manager

@@ -22,6 +22,12 @@ request's :class:`~lscsde_sdk.core.redaction.Redaction` applied, and a connectio
 :class:`~lscsde_sdk.errors.ApiConnectionError` copies what aiohttp said (its error's class,
 ``str``, status) instead of chaining its error, whose ``repr`` shows the request's headers,
 ``Authorization`` among them.
+
+One ``ApiClient`` has one Transport: :meth:`Transport.of` finds it (or makes it the first
+time), so every client, recorder and informer built on that ``ApiClient`` shares its retry
+policy, timeouts and :meth:`~Transport.counting`. The Transport's HTTP session rides on the
+``ApiClient``'s connection pool; :meth:`Transport.aclose` closes it, and closing the
+``ApiClient`` ends it too (its pool is gone), so nothing of the ``ApiClient`` is patched.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlencode
 
 import aiohttp
@@ -137,6 +143,10 @@ class Transport:
 
     ``retry`` and ``timeouts`` apply to every request unless the request sets its own;
     ``sleep`` waits between tries (tests replace it to observe the waits).
+
+    :meth:`of` is how objects built on an ``ApiClient`` get its one shared Transport;
+    constructing one directly gives a Transport of its own (other settings for some
+    requests), which :func:`counting_all` still counts.
     """
 
     def __init__(
@@ -154,6 +164,31 @@ class Transport:
         self.timeouts = timeouts
         self.sleep = sleep
         self.counters: list[RequestCounter] = []
+        self.closed = False
+
+    @classmethod
+    def of(cls, api: ApiClient | Transport) -> Transport:
+        """The Transport of ``api``: ``api`` itself when it is one, else the one Transport of
+        that ``ApiClient``, made with the default settings the first time it is asked for
+        (and again after :meth:`aclose`). It lives as long as the ``ApiClient``."""
+        if isinstance(api, Transport):
+            return api
+        found: Transport | None = getattr(api, _SHARED_ATTRIBUTE, None)
+        if found is None or found.closed:
+            found = cls(api)
+            # Kept on the ApiClient itself: a registry would keep every ApiClient alive
+            # through its Transport, and this lives and dies with it.
+            setattr(api, _SHARED_ATTRIBUTE, found)
+        return found
+
+    async def aclose(self) -> None:
+        """Close the HTTP session this SDK opened on the ``ApiClient``'s pool (the pool
+        and the ``ApiClient`` stay open: they are the caller's). Requests after it raise
+        :class:`~lscsde_sdk.errors.LscsdeError`; :meth:`of` then makes a new Transport."""
+        self.closed = True
+        connection = _CONNECTIONS.pop(self.api_client, None)
+        if connection is not None:
+            await connection.session.close()
 
     async def send(self, request: Request) -> bytes:
         """Send ``request``; the raw body of a 2xx answer, else a typed error."""
@@ -240,6 +275,8 @@ class Transport:
         ) from failures[-1]
 
     async def _attempt(self, request: Request) -> aiohttp.ClientResponse:
+        if self.closed:
+            raise LscsdeError("this Transport was closed (Transport.aclose)")
         connection = _connection(self.api_client)
         for counter in (*self.counters, *connection.counters):
             counter.record(request)
@@ -359,6 +396,8 @@ async def counting_all(api_client: ApiClient) -> AsyncIterator[RequestCounter]:
         counters.remove(counter)
 
 
+_SHARED_ATTRIBUTE: Final = "_lscsde_sdk_transport"
+
 _CONNECTIONS: weakref.WeakKeyDictionary[ApiClient, _Connection] = weakref.WeakKeyDictionary()
 
 
@@ -368,7 +407,9 @@ def _connection(api_client: ApiClient) -> _Connection:
     kubernetes_asyncio's session trusts the environment, so aiohttp looks up proxy variables
     and ``~/.netrc`` in a worker thread for every request: two thread hops that cost more than
     the request on a busy machine. This session does not; the proxy the environment names for
-    the API server is looked up once, here. It is closed with the ``ApiClient``.
+    the API server is looked up once, here. It uses the ``ApiClient``'s connector without
+    owning it, so closing the ``ApiClient`` closes it too (aiohttp counts a session whose
+    connector is closed as closed), and :meth:`Transport.aclose` closes it alone.
     """
     found = _CONNECTIONS.get(api_client)
     if found is not None and not found.session.closed:
@@ -391,14 +432,6 @@ def _connection(api_client: ApiClient) -> _Connection:
     )
     found = _Connection(session, proxy, proxy_headers, configuration.tls_server_name or None)
     _CONNECTIONS[api_client] = found
-    close_pool = rest.close
-
-    async def close() -> None:
-        await session.close()
-        await close_pool()
-
-    # Closing the ApiClient closes this session with its pool (nothing else to remember).
-    rest.close = close  # type: ignore[method-assign]
     return found
 
 

@@ -318,7 +318,7 @@ class WorkspaceHooks:
     async def _start(self) -> _Runtime:
         owns = self._api_client is None
         api_client = self._api_client or await load_api_client()
-        transport = Transport(api_client)
+        transport = Transport.of(api_client)
         informers = InformerFactory(transport) if self.config.use_informers else None
         manager = AnalyticsWorkspaceManager(
             transport,
@@ -347,6 +347,7 @@ async def _shut_down(runtime: _Runtime) -> None:
     if runtime.informers is not None:
         await runtime.informers.stop()
     if runtime.owns_api_client:
+        await Transport.of(runtime.api_client).aclose()
         await runtime.api_client.close()
 
 

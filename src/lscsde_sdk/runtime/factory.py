@@ -40,7 +40,7 @@ class InformerFactory:
         cache_size: int = DEFAULT_CACHE_SIZE,
         sync_timeout: float = 60.0,
     ) -> None:
-        self.transport = api if isinstance(api, Transport) else Transport(api)
+        self.transport = Transport.of(api)
         self.keep_managed_fields = keep_managed_fields
         self.cache_size = cache_size
         self.sync_timeout = sync_timeout
