@@ -31,7 +31,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from .core.client import DEFAULT_FIELD_MANAGER, ChangeRecorder, CustomResourceClient
+from .core.client import DEFAULT_FIELD_MANAGER, CustomResourceClient
 from .core.transport import Transport
 from .errors import LscsdeError
 from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventRecorder
@@ -106,13 +106,13 @@ class Cluster:
         self,
         client_class: type[_ClientT],
         *,
-        events: ChangeRecorder | None = None,
         log: logging.Logger | None = None,
         field_manager: str = DEFAULT_FIELD_MANAGER,
     ) -> _ClientT:
         """A client of ``client_class`` (any generated client, of any served version) on
-        this connection's transport; with ``events``, its writes record events."""
-        return client_class(self.transport, events=events, log=log, field_manager=field_manager)
+        this connection's transport (``Recording(client, cluster.recorder())`` records
+        events for its writes)."""
+        return client_class(self.transport, log=log, field_manager=field_manager)
 
     def recorder(
         self,

@@ -2,8 +2,8 @@
 
 :class:`EventRecorder` records what happened to an object (``WorkspaceCreated``,
 ``DataSourceBindingDeleted``, ...) so that ``kubectl describe`` and ``kubectl events`` show it.
-The clients in :mod:`lscsde_sdk.clients` record one for every create, update and delete when
-given a recorder.
+:class:`lscsde_sdk.recording.Recording` records one after every create, update and delete
+made through it.
 
 Events are a side channel: :meth:`EventRecorder.record` never raises for a failed event (for
 example when RBAC does not allow creating events); it logs a warning and returns ``None``.
@@ -37,9 +37,9 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from .core.client import ResourceChange
 from .core.transport import Request, Transport
 from .errors import ForbiddenError, InvalidParameterError
 from .resource import CustomResource
@@ -54,6 +54,7 @@ __all__ = [
     "EventRecorder",
     "EventSubject",
     "EventType",
+    "ResourceChange",
     "build_event",
     "core_event",
     "event_name",
@@ -69,6 +70,16 @@ DEFAULT_REPORTING_CONTROLLER: Final = "xlscsde.nhs.uk/lscsde-sdk"
 DEFAULT_REPORTING_USER: Final = "Unknown User"
 
 EventType = Literal["Normal", "Warning"]
+
+
+class ResourceChange(StrEnum):
+    """What a successful write did to an object (the verb of its event)."""
+
+    CREATED = "Created"
+    UPDATED = "Updated"
+    DELETED = "Deleted"
+
+
 #: What an event can be about: a model, or the object as the API server returns it.
 EventSubject = CustomResource | Mapping[str, Any]
 

@@ -10,8 +10,9 @@ and ``reporting_user``, ``informers``), owns its clients and exposes them
 (``workspace_client``, ``binding_client``, ``datasource_client``, ``pvc_client``); all of them
 send their requests through the manager's single
 :class:`~lscsde_sdk.core.transport.Transport` (so ``manager.transport.counting()`` sees every
-request) and record events through its :class:`~lscsde_sdk.events.EventRecorder`
-(``events``).
+request). The clients record no events; their writes through ``workspace_writes``,
+``binding_writes`` and ``datasource_writes`` (:class:`~lscsde_sdk.recording.Recording`) record
+them with the manager's :class:`~lscsde_sdk.events.EventRecorder` (``events``).
 
 Lookups read through :attr:`reads`: directly from the API server by default (cost
 proportional to what the user owns), or from shared informers when the manager is given an
@@ -49,6 +50,7 @@ from .errors import InvalidParameterError, InvalidWorkspaceError, WorkspaceLabel
 from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventRecorder
 from .labels import WORKSPACE_POD_LABEL
 from .models import AnalyticsWorkspace, AnalyticsWorkspaceStatus
+from .recording import Recording
 from .reported import ReportedVersions
 from .storage import PersistentVolumeClaimClient
 
@@ -117,12 +119,11 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         informers: InformerFactory | None = None,
     ) -> None:
         super().__init__(api, log, reporting_controller, reporting_user, events)
-        self.workspace_client = AnalyticsWorkspaceClient(
-            self.transport, events=self.events, log=self.log
-        )
-        self.binding_client = AnalyticsWorkspaceBindingClient(
-            self.transport, events=self.events, log=self.log
-        )
+        self.workspace_client = AnalyticsWorkspaceClient(self.transport, log=self.log)
+        self.binding_client = AnalyticsWorkspaceBindingClient(self.transport, log=self.log)
+        #: Writes through the clients that record their events with :attr:`events`.
+        self.workspace_writes = Recording(self.workspace_client, self.events)
+        self.binding_writes = Recording(self.binding_client, self.events)
         self.converter = AnalyticsWorkspaceConverter()
         self.reads: Reads = (
             CachedReads(informers)
@@ -302,12 +303,11 @@ class AnalyticsDataSourceManager(_ManagerBase):
         informers: InformerFactory | None = None,
     ) -> None:
         super().__init__(api, log, reporting_controller, reporting_user, events)
-        self.datasource_client = AnalyticsDataSourceClient(
-            self.transport, events=self.events, log=self.log
-        )
-        self.binding_client = AnalyticsDataSourceBindingClient(
-            self.transport, events=self.events, log=self.log
-        )
+        self.datasource_client = AnalyticsDataSourceClient(self.transport, log=self.log)
+        self.binding_client = AnalyticsDataSourceBindingClient(self.transport, log=self.log)
+        #: Writes through the clients that record their events with :attr:`events`.
+        self.datasource_writes = Recording(self.datasource_client, self.events)
+        self.binding_writes = Recording(self.binding_client, self.events)
         self.reads: Reads = (
             CachedReads(informers)
             if informers is not None

@@ -1,7 +1,9 @@
 """What the four resource clients of lscsde_workspace_mgmt have in common.
 
-Each wraps the matching lscsde_sdk client, which does the work (events, index labels, marking
-objects ``Deleting``); this layer converts the compat models on the way in and out, keeps the
+Each wraps the matching lscsde_sdk client, which does the work (index labels), composed with
+the event client (:class:`lscsde_sdk.recording.Recording`: every create, update and delete
+records its event, as the old clients did) and the ``Deleting`` mark of :mod:`._deleting`
+before a delete; this layer converts the compat models on the way in and out, keeps the
 old method signatures and return types, and raises ``ApiException`` as the old clients did.
 
 A client of one kind is declared by its three classes: the compat model, the compat status
@@ -29,15 +31,18 @@ from kubernetes_asyncio.client import CustomObjectsApi
 from pydantic import TypeAdapter
 
 from lscsde_sdk.absent import AbsentClass
-from lscsde_sdk.clients import CustomResourceClient, PatchType, ResourceChange
+from lscsde_sdk.clients import CustomResourceClient, PatchType
 from lscsde_sdk.core.lists import ResourceList
 from lscsde_sdk.core.paging import prefetching_pages
 from lscsde_sdk.core.transport import Request
+from lscsde_sdk.events import ResourceChange
 from lscsde_sdk.model_base import ResourceModel
+from lscsde_sdk.recording import Recording
 from lscsde_sdk.resource import CustomResource
 
 from ._base import CompatModel
 from ._convert import from_api_json, from_sdk, kubernetes_errors, to_api_dict, to_sdk
+from ._deleting import mark_deleting
 from .eventclient import EventClient
 from .exceptions import InvalidParameterException
 from .namespacedclient import KubernetesNamespacedCustomClient
@@ -96,7 +101,16 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         info = self.sdk_model.__resource__
         super().__init__(k8s_api, log, info.group, info.version, info.plural, info.kind)
         self.event_client = event_client
-        self.sdk = self.sdk_client_type(self.transport, events=event_client, log=log)
+        self.sdk = self.sdk_client_type(self.transport, log=log)
+        #: :attr:`sdk`'s writes, recording their events with ``event_client`` (when given).
+        self.writes: Recording[Any] | None = (
+            Recording(self.sdk, event_client) if event_client is not None else None
+        )
+
+    @property
+    def _writer(self) -> CustomResourceClient[Any, Any] | Recording[Any]:
+        """Where object writes go: through :attr:`writes` when events are recorded."""
+        return self.writes if self.writes is not None else self.sdk
 
     @property
     def _sdk(self) -> CustomResourceClient[CustomResource, ResourceModel]:
@@ -141,7 +155,7 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
     async def create(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Create ``body`` in its ``metadata.namespace``; records ``<Kind>Created``."""
         with kubernetes_errors():
-            created = await self._sdk.create(to_sdk(body, self.sdk_model))
+            created = await self._writer.create(to_sdk(body, self.sdk_model))
         return from_sdk(created, self.model)
 
     async def patch(  # type: ignore[override]
@@ -171,7 +185,7 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
             # old "replace" failed on objects without the path.
             patch_body = [{"op": "add", "path": "/spec", "value": spec.to_api()}]
         with kubernetes_errors():
-            patched = await self._sdk.patch(namespace, name, patch_body)
+            patched = await self._writer.patch(namespace, name, patch_body)
         return from_sdk(patched, self.model)
 
     async def patch_status(  # type: ignore[override]
@@ -197,7 +211,7 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         """Replace the object with ``body``; records ``<Kind>Updated``. With
         ``metadata.resourceVersion`` set, a change made since then fails with 409."""
         with kubernetes_errors():
-            replaced = await self._sdk.replace(to_sdk(body, self.sdk_model))
+            replaced = await self._writer.replace(to_sdk(body, self.sdk_model))
         return from_sdk(replaced, self.model)
 
     async def delete(  # type: ignore[override]
@@ -211,12 +225,12 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         answer to the delete."""
         namespace, name = self._address(body, namespace, name)
         with kubernetes_errors():
-            marked = await self._sdk.mark_deleting(namespace, name)
+            marked = await mark_deleting(self._sdk, namespace, name, self.log)
         # The raw delete, as the old client returned the server's answer (the SDK's does not).
         answer = await super().delete(namespace, name)
-        if self._sdk.events is not None:
+        if self.event_client is not None:
             subject: Any = marked if marked is not None else self._reference(namespace, name)
-            await self._sdk.events.record_change(subject, ResourceChange.DELETED)
+            await self.event_client.record_change(subject, ResourceChange.DELETED)
         return answer
 
     def _address(

@@ -13,7 +13,7 @@ from typing import Any
 from kubernetes_asyncio.client import ApiClient, EventsV1Api
 
 from lscsde_sdk import events as sdk_events
-from lscsde_sdk.clients import ResourceChange
+from lscsde_sdk.events import ResourceChange
 
 from ._base import CompatModel
 from ._convert import to_api_dict

@@ -297,12 +297,15 @@ async def test_lookup_requests_follow_the_users_bindings_and_write_nothing(
     binding_client = AnalyticsWorkspaceBindingClient(custom_objects, LOG, None)
 
     async def requests_for_lookup() -> dict[str, int]:
-        async with (
-            workspace_client.transport.counting() as workspaces,
-            binding_client.transport.counting() as bindings,
-        ):
+        # Both clients send through the ApiClient's one transport: one counter sees all.
+        assert workspace_client.transport is binding_client.transport
+        async with workspace_client.transport.counting() as requests:
             await workspace_client.list_by_username(binding_client, namespace, USERNAME)
-        return {"bindings": bindings.total, "workspaces": workspaces.total}
+        plurals = [path.split("/")[6] for _, path in requests.paths]
+        return {
+            "bindings": plurals.count("analyticsworkspacebindings"),
+            "workspaces": plurals.count("analyticsworkspaces"),
+        }
 
     for index in range(2):
         name = f"ws-{index}"

@@ -10,7 +10,6 @@ import pytest
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import (
-    DELETING_STATUS,
     AnalyticsCrateClient,
     AnalyticsDataSourceBindingClient,
     AnalyticsDataSourceClient,
@@ -22,6 +21,8 @@ from lscsde_sdk.core.transport import Request
 from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import ConflictError, NotFoundError
 from lscsde_sdk.events import EventRecorder
+from lscsde_sdk.recording import Recording
+from lscsde_workspace_mgmt._deleting import DELETING_STATUS, mark_deleting
 from lscsde_workspace_mgmt.eventclient import EventClient
 
 pytestmark = pytest.mark.integration
@@ -143,19 +144,21 @@ async def test_every_write_records_its_event(
     client_type: Any, manifest: Any, prefix: str, admin_api: ApiClient, namespace: str
 ) -> None:
     transport = Transport(admin_api)
-    client = client_type(transport, events=EventRecorder(transport, reporting_user="ops"))
+    client = client_type(transport)
+    writes = Recording(client, EventRecorder(transport, reporting_user="ops"))
 
-    created = await client.create(manifest(namespace, "obj"))
-    await client.merge_patch(namespace, "obj", {"metadata": {"annotations": {"a": "1"}}})
-    await client.json_patch(
+    created = await writes.create(manifest(namespace, "obj"))
+    await writes.merge_patch(namespace, "obj", {"metadata": {"annotations": {"a": "1"}}})
+    await writes.json_patch(
         namespace, "obj", [{"op": "add", "path": "/metadata/annotations/b", "value": "2"}]
     )
     current = await client.get(namespace, "obj")
-    await client.replace(current)
-    await client.apply(manifest(namespace, "obj"), field_manager="events-test", force=True)
+    await writes.replace(current)
+    await writes.apply(manifest(namespace, "obj"), field_manager="events-test", force=True)
     await client.patch_status(namespace, "obj", {"statusText": "Ready"})  # no event
-    await client.create(manifest(namespace, "dry"), dry_run=True)  # no event
-    await client.delete(namespace, "obj")
+    await writes.create(manifest(namespace, "dry"), dry_run=True)  # no event
+    await client.create(manifest(namespace, "quiet"))  # the client alone records none
+    await writes.delete(namespace, "obj")
 
     assert await reasons_for(transport, namespace, "obj") == [
         f"{prefix}Created",
@@ -163,6 +166,7 @@ async def test_every_write_records_its_event(
         f"{prefix}Deleted",
     ]
     assert await reasons_for(transport, namespace, "dry") == []
+    assert await reasons_for(transport, namespace, "quiet") == []
     events = [e for e in await events_in(transport, namespace) if e["regarding"]["name"] == "obj"]
     assert events[0]["regarding"]["uid"] == created.metadata.uid
     assert events[0]["note"].endswith("Created by ops")
@@ -180,13 +184,19 @@ async def test_a_plain_delete_writes_nothing_but_the_delete(
     assert counter.by_method == {"DELETE": 1}
 
 
-async def test_delete_marks_deleting_first_when_asked(admin_api: ApiClient, namespace: str) -> None:
+async def test_the_compat_deleting_mark_goes_before_the_delete(
+    admin_api: ApiClient, namespace: str
+) -> None:
     transport = Transport(admin_api)
-    client = AnalyticsWorkspaceClient(transport, events=EventRecorder(transport))
+    client = AnalyticsWorkspaceClient(transport)
+    writes = Recording(client, EventRecorder(transport))
     # A finalizer keeps the object after the delete, so its last status can be read.
-    await client.create(workspace(namespace, "held", finalizers=["example.org/hold"]))
+    await writes.create(workspace(namespace, "held", finalizers=["example.org/hold"]))
 
-    await client.delete(namespace, "held", mark_deleting=True)
+    async with transport.counting() as requests:
+        await mark_deleting(client, namespace, "held", logging.getLogger(__name__))
+        await writes.delete(namespace, "held")
+    assert [method for method, _ in requests.paths] == ["PATCH", "DELETE", "POST"]
 
     held = await client.get(namespace, "held")
     assert held.metadata.deletion_timestamp is not None
@@ -230,9 +240,9 @@ async def test_delete_of_a_missing_object_raises_not_found(
     admin_api: ApiClient, namespace: str
 ) -> None:
     transport = Transport(admin_api)
-    client = AnalyticsWorkspaceClient(transport, events=EventRecorder(transport))
+    writes = Recording(AnalyticsWorkspaceClient(transport), EventRecorder(transport))
     with pytest.raises(NotFoundError):
-        await client.delete(namespace, "missing")
+        await writes.delete(namespace, "missing")
     assert await reasons_for(transport, namespace, "missing") == []
 
 
@@ -240,9 +250,10 @@ async def test_dry_run_delete_keeps_the_object_and_records_nothing(
     admin_api: ApiClient, namespace: str
 ) -> None:
     transport = Transport(admin_api)
-    client = AnalyticsWorkspaceClient(transport, events=EventRecorder(transport))
-    await client.create(workspace(namespace, "kept"))
-    await client.delete(namespace, "kept", dry_run=True)
+    client = AnalyticsWorkspaceClient(transport)
+    writes = Recording(client, EventRecorder(transport))
+    await writes.create(workspace(namespace, "kept"))
+    await writes.delete(namespace, "kept", dry_run=True)
     kept = await client.get(namespace, "kept")
     assert kept.status is None or kept.status.status_text != DELETING_STATUS
     assert await reasons_for(transport, namespace, "kept") == ["WorkspaceCreated"]
@@ -285,12 +296,12 @@ async def test_a_failing_event_does_not_fail_the_write(
         ],
     )
     transport = Transport(user_api)
-    client = AnalyticsWorkspaceClient(transport, events=EventRecorder(transport))
+    writes = Recording(AnalyticsWorkspaceClient(transport), EventRecorder(transport))
 
     with caplog.at_level(logging.WARNING, logger="lscsde_sdk.events"):
-        created = await client.create(workspace(namespace, "mine"))
-        patched = await client.merge_patch(namespace, "mine", {"spec": {"description": "v2"}})
-        await client.delete(namespace, "mine")
+        created = await writes.create(workspace(namespace, "mine"))
+        patched = await writes.merge_patch(namespace, "mine", {"spec": {"description": "v2"}})
+        await writes.delete(namespace, "mine")
 
     assert created.metadata.uid
     assert patched.spec is not None and patched.spec.description == "v2"
@@ -316,8 +327,11 @@ async def test_delete_goes_on_when_status_cannot_be_written(
         user_name,
         [{"apiGroups": [GROUP], "resources": ["analyticsworkspaces"], "verbs": ["delete"]}],
     )
-    with caplog.at_level(logging.WARNING, logger="lscsde_sdk.core.client"):
-        await AnalyticsWorkspaceClient(user_api).delete(namespace, "no-status", mark_deleting=True)
+    client = AnalyticsWorkspaceClient(user_api)
+    log = logging.getLogger("lscsde_workspace_mgmt.test")
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        assert await mark_deleting(client, namespace, "no-status", log) is None
+        await client.delete(namespace, "no-status")
     assert "could not mark AnalyticsWorkspace" in caplog.text
     with pytest.raises(NotFoundError):
         await AnalyticsWorkspaceClient(admin_api).get(namespace, "no-status")

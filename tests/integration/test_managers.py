@@ -447,12 +447,13 @@ async def test_analytics_manager_shares_one_transport_and_event_recorder(
     assert manager.workspace.events is manager.events
     assert manager.datasource.events is manager.events
     assert manager.workspace.workspace_client.transport is manager.transport
-    assert manager.datasource.binding_client.events is manager.events
+    assert manager.datasource.binding_writes.recorder is manager.events
+    assert manager.workspace.workspace_writes.client is manager.workspace.workspace_client
     assert manager.workspace.pvc_client.transport is manager.transport
 
     async with manager.transport.counting() as counter:
-        await manager.workspace.workspace_client.create(workspace(namespace, "outcomes"))
-        await manager.datasource.datasource_client.create(
+        await manager.workspace.workspace_writes.create(workspace(namespace, "outcomes"))
+        await manager.datasource.datasource_writes.create(
             {
                 "metadata": {"name": "ds", "namespace": namespace},
                 "spec": {"type": "Uploaded"},

@@ -36,10 +36,12 @@ from lscsde_sdk.envtest import ControlPlane, create_namespace
 from lscsde_sdk.errors import ForbiddenError, NotFoundError
 from lscsde_sdk.events import EventRecorder
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
+from lscsde_sdk.recording import Recording
 from lscsde_sdk.runtime import Informer, InformerError, InformerFactory, Watcher, WatchEvent
 from lscsde_sdk.storage import PersistentVolumeClaimClient
 from lscsde_sdk.testing import eventually
 from lscsde_workspace_mgmt import managers as compat
+from lscsde_workspace_mgmt._deleting import mark_deleting
 from tests.integration.factories import (
     KIND_CASES,
     crate,
@@ -322,7 +324,8 @@ async def test_crate_operator_turns_crates_into_data_sources_and_nothing_more(
     transport = Transport(user_api)
     crates = AnalyticsCrateClient(transport)
     recorder = EventRecorder(transport, reporting_controller="xlscsde.nhs.uk/crate-operator")
-    sources = AnalyticsDataSourceClient(transport, events=recorder)
+    sources_client = AnalyticsDataSourceClient(transport)
+    sources = Recording(sources_client, recorder)
     log = RequestLog()
     with log.recording(user_api):
         async with aclosing(Watcher(crates, namespace).events()) as changes:
@@ -330,7 +333,7 @@ async def test_crate_operator_turns_crates_into_data_sources_and_nothing_more(
                 await next_event(changes, "outcomes-crate")
             # A reconcile: look for the crate's data source, create it, then bring it up to date.
             with log.step("get"), pytest.raises(NotFoundError):
-                await sources.get(namespace, "outcomes-extract")
+                await sources_client.get(namespace, "outcomes-extract")
             with log.step("create"):
                 created = await sources.create(data_source(namespace, "outcomes-extract"))
             assert created.spec is not None
@@ -505,8 +508,9 @@ async def test_admin_portal_manages_the_five_kinds_and_nothing_more(
     log = RequestLog()
     with log.recording(user_api):
         for case in KIND_CASES:
-            portal = case.client_type(transport, events=recorder)
-            await exercise_every_call(log, portal, namespace, case.make, case.mutable_field)
+            portal = case.client_type(transport)
+            writes = Recording(portal, recorder)
+            await exercise_every_call(log, portal, writes, namespace, case.make, case.mutable_field)
             with log.step("patch_status"):
                 await portal.patch_status(namespace, "a", {case.status_field: "patched"})
             with log.step("update_status"):
@@ -518,7 +522,9 @@ async def test_admin_portal_manages_the_five_kinds_and_nothing_more(
                 current.status = portal.status_type.model_validate({case.status_field: "put"})
                 await portal.replace_status(current)
             with log.step("delete"):
-                await portal.delete(namespace, "a", mark_deleting=True)
+                # As lscsde_workspace_mgmt deletes: the Deleting mark, then the delete.
+                await mark_deleting(portal, namespace, "a", logging.getLogger(__name__))
+                await writes.delete(namespace, "a")
         for client_type in (
             AnalyticsWorkspaceClient,
             AnalyticsWorkspaceBindingClient,
@@ -556,28 +562,30 @@ async def test_admin_portal_manages_the_five_kinds_and_nothing_more(
 async def exercise_every_call(
     log: RequestLog,
     portal: Any,
+    writes: Recording[Any],
     namespace: str,
     make: Callable[[str, str], dict[str, Any]],
     mutable_field: str,
 ) -> None:
     """create, get, list, replace, merge_patch, watch, apply and delete of one kind, each in
-    the step of its name; leaves the object ``a``."""
+    the step of its name (the writes through ``writes``, recording events); leaves the
+    object ``a``."""
     with log.step("create"):
-        created = await portal.create(make(namespace, "a"))
+        created = await writes.create(make(namespace, "a"))
     with log.step("get"):
         current = await portal.get(namespace, "a")
     with log.step("list"):
         assert [item.name for item in await portal.list(namespace)] == ["a"]
     setattr(current.spec, mutable_field, "replaced")
     with log.step("replace"):
-        await portal.replace(current)
+        await writes.replace(current)
     with log.step("merge_patch"):
-        await portal.merge_patch(namespace, "a", {"spec": {mutable_field: "patched"}})
+        await writes.merge_patch(namespace, "a", {"spec": {mutable_field: "patched"}})
     with log.step("watch"):
         since = created.metadata.resource_version
         async with aclosing(portal.watch(namespace, resource_version=since)) as changes:
             await next_event(changes, "a", "MODIFIED")
     with log.step("apply"):
-        await portal.apply(make(namespace, "b"))
+        await writes.apply(make(namespace, "b"))
     with log.step("delete"):
-        await portal.delete(namespace, "b")
+        await writes.delete(namespace, "b")

@@ -47,6 +47,7 @@ from lscsde_sdk.models import (
     AnalyticsDataSourceConnectionString,
     AwmsResource,
 )
+from lscsde_sdk.recording import Recording
 from lscsde_sdk.secrets import MASK
 from lscsde_workspace_mgmt import models as compat
 from lscsde_workspace_mgmt._convert import from_api_json as compat_from_api_json
@@ -261,10 +262,11 @@ async def test_a_connection_string_survives_the_server_and_stays_out_of_logs_and
     caplog.set_level(logging.DEBUG)
     transport = Transport(admin_api)
     events = EventRecorder(transport, reporting_controller="xlscsde.nhs.uk/tests")
-    client = AnalyticsDataSourceClient(transport, events=events)
+    sources = AnalyticsDataSourceClient(transport)
+    client = Recording(sources, events)
 
     created = await client.create(datasource(namespace, "ds"))
-    stored = await transport.send_json(Request("GET", client.info.object_path(namespace, "ds")))
+    stored = await transport.send_json(Request("GET", sources.info.object_path(namespace, "ds")))
     assert stored["spec"]["connections"][0]["connectionString"]["value"] == CONNECTION_STRING
     assert created.spec is not None and created.spec.connections is not None
     secret = created.spec.connections[0].connection_string
@@ -273,9 +275,9 @@ async def test_a_connection_string_survives_the_server_and_stays_out_of_logs_and
 
     created.spec.description = "changed"
     replaced = await client.replace(created)  # read-modify-write keeps the real value
-    again = await transport.send_json(Request("GET", client.info.object_path(namespace, "ds")))
+    again = await transport.send_json(Request("GET", sources.info.object_path(namespace, "ds")))
     assert again["spec"]["connections"][0]["connectionString"]["value"] == CONNECTION_STRING
-    listed = await client.list(namespace)
+    listed = await sources.list(namespace)
     await client.delete(namespace, "ds")
 
     with pytest.raises(ApiError) as conflict:  # a failing write of a secret-bearing object

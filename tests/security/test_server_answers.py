@@ -43,6 +43,7 @@ from lscsde_sdk.errors import (
     ServerError,
 )
 from lscsde_sdk.events import EventRecorder
+from lscsde_sdk.recording import Recording
 from lscsde_sdk.testing import ApiProxy, Respond
 from tests.security.leaks import assert_absent, error_texts, go_map, log_texts
 
@@ -137,6 +138,15 @@ class Setting:
     proxied: CustomResourceClient[Any, Any]  # through the fault proxy
     proxy: ApiProxy
     stored: dict[str, Any]  # the object as the server holds it, secrets in clear
+    recorder: EventRecorder  # records the events of writes through writes/proxied_writes
+
+    @property
+    def writes(self) -> Recording[Any]:
+        return Recording(self.client, self.recorder)
+
+    @property
+    def proxied_writes(self) -> Recording[Any]:
+        return Recording(self.proxied, self.recorder)
 
     @property
     def name(self) -> str:
@@ -153,14 +163,14 @@ async def setting(
 ) -> AsyncIterator[Setting]:
     kind: SecretKind = request.param
     events = EventRecorder(Transport(admin_api), reporting_controller="xlscsde.nhs.uk/tests")
-    client = kind.client(Transport(admin_api), events=events)
-    created = await client.create(kind.manifest(namespace, "holder"))
+    client = kind.client(Transport(admin_api))
+    created = await Recording(client, events).create(kind.manifest(namespace, "holder"))
     stored = await client.transport.send_json(
         Request("GET", client.info.object_path(namespace, created.name))
     )
     async with await control_plane.api_client(server_url=api_proxy.url) as proxied_api:
-        proxied = kind.client(Transport(proxied_api, sleep=_no_wait), retry=QUICK, events=events)
-        yield Setting(kind, namespace, client, proxied, api_proxy, stored)
+        proxied = kind.client(Transport(proxied_api, sleep=_no_wait), retry=QUICK)
+        yield Setting(kind, namespace, client, proxied, api_proxy, stored, events)
 
 
 async def _no_wait(_: float) -> None:
@@ -173,38 +183,38 @@ Path = Callable[[Setting], Awaitable[Any]]
 
 
 async def strict_merge_patch(s: Setting) -> Any:
-    return await s.client.patch(s.namespace, s.name, {"spec": {"bogusField": "x"}})
+    return await s.writes.patch(s.namespace, s.name, {"spec": {"bogusField": "x"}})
 
 
 async def strict_json_patch(s: Setting) -> Any:
     operation = {"op": "add", "path": "/spec/bogusField", "value": "x"}
-    return await s.client.patch(s.namespace, s.name, [operation])
+    return await s.writes.patch(s.namespace, s.name, [operation])
 
 
 async def secrets_the_server_refuses(s: Setting) -> Any:
     failures: list[BaseException] = []
     for patch in s.kind.refused_secret_patches:
         try:
-            await s.client.patch(s.namespace, s.name, patch)
+            await s.writes.patch(s.namespace, s.name, patch)
         except InvalidError as error:
             failures.append(error)
     raise ExceptionGroup("each refused patch", failures)
 
 
 async def already_exists(s: Setting) -> Any:
-    return await s.client.create(s.kind.manifest(s.namespace, s.name))
+    return await s.writes.create(s.kind.manifest(s.namespace, s.name))
 
 
 async def stale_replace(s: Setting) -> Any:
     stale = await s.client.get(s.namespace, s.name)
-    await s.client.patch(s.namespace, s.name, {"metadata": {"annotations": {"touched": "yes"}}})
-    return await s.client.replace(stale)
+    await s.writes.patch(s.namespace, s.name, {"metadata": {"annotations": {"touched": "yes"}}})
+    return await s.writes.replace(stale)
 
 
 async def server_error_echoing_the_object(s: Setting) -> Any:
     echo = f"Internal error occurred: {json.dumps(s.stored)}; as Go sees it: {go_map(s.stored)}"
     s.proxy.add_fault(Respond(500, message=echo), method="PATCH")
-    return await s.proxied.patch(s.namespace, s.name, {"spec": {"description": "x"}})
+    return await s.proxied_writes.patch(s.namespace, s.name, {"spec": {"description": "x"}})
 
 
 async def malformed_object(s: Setting) -> Any:
@@ -216,7 +226,7 @@ async def malformed_object(s: Setting) -> Any:
 async def answer_that_is_no_status(s: Setting) -> Any:
     page = b"<html><body>upstream said: " + json.dumps(s.stored).encode() + b"</body></html>"
     s.proxy.add_fault(Respond(502, body=page, headers={"Content-Type": "text/html"}), method="PUT")
-    return await s.proxied.replace(s.kind.manifest(s.namespace, s.name))
+    return await s.proxied_writes.replace(s.kind.manifest(s.namespace, s.name))
 
 
 async def refused_connection(s: Setting) -> Any:
@@ -225,7 +235,7 @@ async def refused_connection(s: Setting) -> Any:
     server.close()
     await server.wait_closed()
     s.proxied.transport.api_client.configuration.host = f"https://127.0.0.1:{port}"
-    return await s.proxied.create(s.kind.manifest(s.namespace, "unreachable"))
+    return await s.proxied_writes.create(s.kind.manifest(s.namespace, "unreachable"))
 
 
 PATHS: dict[Path, type[BaseException]] = {

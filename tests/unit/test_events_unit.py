@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from kubernetes_asyncio.client import ApiClient
 
-from lscsde_sdk.clients import ResourceChange, Transport
+from lscsde_sdk.clients import Transport
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.errors import ForbiddenError, InvalidParameterError
 from lscsde_sdk.events import (
     DEFAULT_REPORTING_CONTROLLER,
     EventRecorder,
+    ResourceChange,
     build_event,
     event_name,
     micro_time,

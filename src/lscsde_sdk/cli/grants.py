@@ -12,7 +12,7 @@ import argparse
 import hashlib
 import re
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from ..clients import AnalyticsWorkspaceBindingClient, AnalyticsWorkspaceClient
 from ..converters import days_until_expiry
@@ -22,6 +22,7 @@ from ..models import (
     AnalyticsWorkspaceBindingSpec,
     ObjectMeta,
 )
+from ..recording import Recording
 from . import arguments
 from .binding_search import user_bindings
 from .bindings import TABLE
@@ -58,17 +59,20 @@ def binding_name(workspace: str, username: str) -> str:
     return f"{base[: _MAX_NAME - _HASH_CHARS - 1].rstrip('-.')}-{digest}"
 
 
-def _recorder(session: Session) -> EventRecorder:
-    return EventRecorder(
+def _recording(client: AnalyticsWorkspaceBindingClient, session: Session) -> Recording[Any]:
+    """``client``'s writes, each recording its event as the session's user."""
+    recorder = EventRecorder(
         session.transport,
         reporting_controller=REPORTING_CONTROLLER,
         reporting_user=session.user,
     )
+    return Recording(client, recorder)
 
 
 async def grant(args: argparse.Namespace, session: Session, printer: Printer) -> int:
     namespace, until = session.namespace, args.until
-    client = AnalyticsWorkspaceBindingClient(session.transport, events=_recorder(session))
+    client = AnalyticsWorkspaceBindingClient(session.transport)
+    writes = _recording(client, session)
     # An unknown workspace is an error (NotFoundError names it).
     workspace = await AnalyticsWorkspaceClient(session.transport).get(namespace, args.workspace)
     existing = await user_bindings(
@@ -85,10 +89,10 @@ async def grant(args: argparse.Namespace, session: Session, printer: Printer) ->
                 "metadata": {"resourceVersion": binding.metadata.resource_version},
                 "spec": {"expires": until.isoformat()},
             }
-            written.append(await client.patch(namespace, binding.name, patch))
+            written.append(await writes.patch(namespace, binding.name, patch))
             printer.note(f"workspace binding {binding.name} updated: until {until}")
     else:
-        created = await client.create(
+        created = await writes.create(
             AnalyticsWorkspaceBinding(
                 metadata=ObjectMeta(
                     name=binding_name(args.workspace, args.username), namespace=namespace
@@ -121,7 +125,8 @@ def _note_workspace_expiry(printer: Printer, own: date | None, until: date, name
 
 async def revoke(args: argparse.Namespace, session: Session, printer: Printer) -> int:
     namespace = session.namespace
-    client = AnalyticsWorkspaceBindingClient(session.transport, events=_recorder(session))
+    client = AnalyticsWorkspaceBindingClient(session.transport)
+    writes = _recording(client, session)
     existing = await user_bindings(
         client, namespace, username=args.username, workspace=args.workspace
     )
@@ -131,7 +136,7 @@ async def revoke(args: argparse.Namespace, session: Session, printer: Printer) -
             f"{namespace}; nothing to revoke"
         )
     for binding in existing:
-        await client.delete(
+        await writes.delete(
             namespace,
             binding.name,
             uid=binding.metadata.uid,  # not a binding created meanwhile under the same name

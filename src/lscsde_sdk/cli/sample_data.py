@@ -25,6 +25,7 @@ from ..core.transport import Request, Transport
 from ..errors import AlreadyExistsError
 from ..events import EventRecorder
 from ..managers import AnalyticsWorkspaceManager
+from ..recording import Recording
 from .grants import REPORTING_CONTROLLER, binding_name
 
 __all__ = [
@@ -216,8 +217,11 @@ async def seed_sample_data(
     events = EventRecorder(
         transport, reporting_controller=REPORTING_CONTROLLER, reporting_user="lscsde dev up"
     )
-    workspaces = AnalyticsWorkspaceClient(transport, events=events)
-    created = [(await workspaces.create(body)).name for body in _workspaces(namespace, day)]
+    workspaces = AnalyticsWorkspaceClient(transport)
+    created = [
+        (await Recording(workspaces, events).create(body)).name
+        for body in _workspaces(namespace, day)
+    ]
     # The operator records where a workspace's claim is once it provisioned it.
     await workspaces.patch_status(
         namespace,
@@ -225,7 +229,7 @@ async def seed_sample_data(
         {"statusText": "Provisioned", "persistentVolumeClaim": "diabetes-cohort-pvc"},
     )
 
-    bindings = AnalyticsWorkspaceBindingClient(transport, events=events)
+    bindings = Recording(AnalyticsWorkspaceBindingClient(transport), events)
     workspace_bindings = []
     for username, workspace, days_left in _WORKSPACE_BINDINGS:
         binding = await bindings.create(
@@ -240,9 +244,9 @@ async def seed_sample_data(
         )
         workspace_bindings.append(binding.name)
 
-    datasources = AnalyticsDataSourceClient(transport, events=events)
+    datasources = Recording(AnalyticsDataSourceClient(transport), events)
     sources = [(await datasources.create(body)).name for body in _datasources(namespace)]
-    source_bindings = AnalyticsDataSourceBindingClient(transport, events=events)
+    source_bindings = Recording(AnalyticsDataSourceBindingClient(transport), events)
     datasource_bindings = []
     for datasource, workspace, expires_in in _DATASOURCE_BINDINGS:
         spec: dict[str, Any] = {"workspace": workspace, "datasource": datasource}
@@ -256,7 +260,7 @@ async def seed_sample_data(
         )
         datasource_bindings.append(source_binding.name)
 
-    crate = await AnalyticsCrateClient(transport, events=events).create(
+    crate = await Recording(AnalyticsCrateClient(transport), events).create(
         {
             "metadata": {"name": "outcomes-crate", "namespace": namespace},
             "spec": {

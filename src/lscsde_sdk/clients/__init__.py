@@ -24,12 +24,10 @@ from .._generated.clients import __all__ as _KIND_CLIENTS
 from ..absent import stand_ins_getattr
 from ..core.client import (
     DEFAULT_FIELD_MANAGER,
-    DELETING_STATUS,
     CustomResourceClient,
     LabelChange,
     LabelReport,
     PatchType,
-    ResourceChange,
     ResourcePage,
 )
 from ..core.retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, NO_RETRY, RetryPolicy, Timeouts
@@ -39,7 +37,6 @@ __all__ = [
     "DEFAULT_FIELD_MANAGER",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUTS",
-    "DELETING_STATUS",
     "NO_RETRY",
     "CustomResourceClient",
     "LabelChange",
@@ -47,7 +44,6 @@ __all__ = [
     "PatchType",
     "Request",
     "RequestCounter",
-    "ResourceChange",
     "ResourcePage",
     "RetryPolicy",
     "Timeouts",

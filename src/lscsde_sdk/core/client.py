@@ -4,13 +4,10 @@ One class does the REST work for any custom resource kind; a generated client on
 kind's model and status classes and declares its field indexes. Models go in and come out;
 plain dicts are accepted wherever a model is, and are validated with the same rules first.
 
-What a write does besides the write itself is explicit:
-
-* objects of a kind with labelled field indexes are written with those labels right (see
-  :mod:`lscsde_sdk.core.indexes`); :meth:`CustomResourceClient.relabel` corrects objects
-  written by other tools;
-* given an ``events`` recorder, each create, update and delete records a Kubernetes Event;
-* :meth:`~CustomResourceClient.delete` marks the object ``Deleting`` first only when asked.
+What a write does besides the write itself is explicit: objects of a kind with labelled
+field indexes are written with those labels right (see :mod:`lscsde_sdk.core.indexes`);
+:meth:`CustomResourceClient.relabel` corrects objects written by other tools. A write records
+no event: :class:`lscsde_sdk.recording.Recording` composes a client with a recorder.
 
 Reads (get, list, lookups, watch) never write anything.
 """
@@ -34,7 +31,7 @@ from collections.abc import (
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Literal, TypeVar
 
 from pydantic import ValidationError
 
@@ -68,14 +65,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_FIELD_MANAGER",
-    "DELETING_STATUS",
     "GET_MANY_CONCURRENCY",
-    "ChangeRecorder",
     "CustomResourceClient",
     "LabelChange",
     "LabelReport",
     "PatchType",
-    "ResourceChange",
+    "PropagationPolicy",
     "ResourcePage",
 ]
 
@@ -88,8 +83,6 @@ PropagationPolicy = Literal["Foreground", "Background", "Orphan"]
 
 #: The default field manager recorded by the API server for our writes.
 DEFAULT_FIELD_MANAGER: Final = "lscsde-sdk"
-#: ``status.statusText`` of an object that is being deleted.
-DELETING_STATUS: Final = "Deleting"
 #: Requests :meth:`CustomResourceClient.get_many` has in flight at most (and the most names
 #: it reads with a GET each): enough to hide round trips, few enough to reuse kept-alive
 #: connections rather than open one per object.
@@ -98,25 +91,11 @@ GET_MANY_CONCURRENCY: Final = 16
 _log = logging.getLogger(__name__)
 
 
-class ResourceChange(StrEnum):
-    """What a successful write did to an object (the verb of its event)."""
-
-    CREATED = "Created"
-    UPDATED = "Updated"
-    DELETED = "Deleted"
-
-
 class PatchType(StrEnum):
     """How the server interprets a patch body."""
 
     JSON = JSON_PATCH  # RFC 6902 list of operations
     MERGE = MERGE_PATCH  # RFC 7386 merge of a partial object (null deletes)
-
-
-class ChangeRecorder(Protocol):
-    """What records an event about a change (:class:`lscsde_sdk.events.EventRecorder`)."""
-
-    async def record_change(self, subject: Any, change: ResourceChange) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -159,10 +138,10 @@ class LabelReport:
 class CustomResourceClient(Generic[ResourceT, StatusT]):
     """CRUD, patch, apply, list, lookups and watch for one custom resource kind.
 
-    ``api`` is a kubernetes_asyncio ``ApiClient`` or a :class:`Transport` shared with other
-    clients. ``events`` records an event for each change (``None``: none are recorded);
-    ``log`` receives warnings about work that was skipped. ``retry`` and ``timeouts`` replace
-    the transport's for this client's requests; ``conflict_retry`` is how read-modify-writes
+    ``api`` is a kubernetes_asyncio ``ApiClient`` (its one :class:`Transport` is used: see
+    :meth:`Transport.of`) or a :class:`Transport`. ``log`` receives warnings about work
+    that was skipped. ``retry`` and ``timeouts`` replace the transport's for this client's
+    requests; ``conflict_retry`` is how read-modify-writes
     (:meth:`update_status`, :meth:`relabel`) are repeated on conflict (see
     :mod:`lscsde_sdk.core.conflicts`).
 
@@ -181,7 +160,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         self,
         api: ApiClient | Transport,
         *,
-        events: ChangeRecorder | None = None,
         log: logging.Logger | None = None,
         field_manager: str = DEFAULT_FIELD_MANAGER,
         field_validation: FieldValidation = "Strict",
@@ -190,7 +168,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         conflict_retry: RetryPolicy = CONFLICT_RETRY,
     ) -> None:
         self.transport = Transport.of(api)
-        self.events = events
         self.log = log or _log
         self.field_manager = field_manager
         # Strict: the server rejects fields its schema does not know instead of dropping them.
@@ -488,7 +465,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 self.log.info("%s: not created, trying again", error)
                 await self.transport.sleep(policy.backoff(attempt))
                 attempt += 1
-        return await self._after_write(ResourceChange.CREATED, created, dry_run=dry_run)
+        return await self._after_write(created, dry_run=dry_run)
 
     async def replace(
         self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False
@@ -505,7 +482,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             body=model.to_api(),
         )
         replaced = self._parse(await self._send(request))
-        return await self._after_write(ResourceChange.UPDATED, replaced, dry_run=dry_run)
+        return await self._after_write(replaced, dry_run=dry_run)
 
     async def patch(
         self,
@@ -664,7 +641,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             content_type=APPLY_PATCH,
         )
         applied = self._parse(await self._send(request))
-        return await self._after_write(ResourceChange.UPDATED, applied, dry_run=dry_run)
+        return await self._after_write(applied, dry_run=dry_run)
 
     async def delete(
         self,
@@ -676,24 +653,14 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         propagation_policy: PropagationPolicy | None = None,
         grace_period_seconds: int | None = None,
         dry_run: bool = False,
-        mark_deleting: bool = False,
-    ) -> None:
-        """Delete the object (and record ``<Kind>Deleted`` given an event recorder).
+    ) -> dict[str, Any]:
+        """Delete the object; what the server's answer says of it: the object itself, when a
+        finalizer keeps it, else a reference to it (apiVersion, kind, namespace, name, and
+        the uid the server reported).
 
         ``resource_version``/``uid`` make it conditional: the server answers
-        :class:`ConflictError` if the object changed or was replaced. With ``mark_deleting``
-        the object's ``status.statusText`` is first set to ``Deleting`` (see
-        :meth:`mark_deleting`), so that watchers see it is going away; the delete is then
-        conditional on the version the mark produced when ``resource_version`` was given.
+        :class:`ConflictError` if the object changed or was replaced.
         """
-        marked = None
-        if mark_deleting:
-            marked = await self.mark_deleting(
-                namespace, name, resource_version=resource_version, uid=uid, dry_run=dry_run
-            )
-            if marked is not None and resource_version is not None:
-                # The mark changed the object; the caller's precondition was checked by it.
-                resource_version = marked.metadata.resource_version
         body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
         preconditions = {
             key: value
@@ -710,58 +677,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             # With a DeleteOptions body the server reads no options from the query string.
             body["dryRun"] = ["All"]
         answer = await self._send(Request("DELETE", self._object_path(namespace, name), body=body))
-        if self.events is not None and not dry_run:
-            subject: Any = marked if marked is not None else self._deleted(namespace, name, answer)
-            await self.events.record_change(subject, ResourceChange.DELETED)
-
-    async def mark_deleting(
-        self,
-        namespace: str,
-        name: str,
-        *,
-        resource_version: str | None = None,
-        uid: str | None = None,
-        dry_run: bool = False,
-    ) -> ResourceT | None:
-        """Set ``status.statusText`` to ``Deleting``; the updated object, or ``None`` when it
-        does not exist, is not the object ``uid`` names, or RBAC does not allow writing its
-        status (a delete goes on and reports the first two itself).
-
-        With ``resource_version`` the mark is refused with :class:`ConflictError` if the
-        object changed since that version.
-        """
-        version = resource_version
-        try:
-            if uid is not None:
-                # The server ignores a uid in a patch, so check it on a read and make the mark
-                # conditional on the version read: no other object can be marked.
-                current = await self.get(namespace, name)
-                if current.metadata.uid != uid:
-                    return None
-                version = version or current.metadata.resource_version
-            body: dict[str, Any] = {"status": {"statusText": DELETING_STATUS}}
-            if version:
-                body["metadata"] = {"resourceVersion": version}
-            return await self._patch(
-                namespace, name, body, PatchType.MERGE, subresource="status", dry_run=dry_run
-            )
-        except NotFoundError:
-            return None
-        except ConflictError:
-            if resource_version is not None:
-                raise  # the caller's precondition failed
-            # Only the version read for the uid check went stale: skip the mark.
-            return None
-        except ForbiddenError as exc:
-            self.log.warning(
-                "could not mark %s %s/%s as %s before deleting it: %s",
-                self.info.kind,
-                namespace,
-                name,
-                DELETING_STATUS,
-                exc,
-            )
-            return None
+        return self._deleted(namespace, name, answer)
 
     # -- label maintenance -------------------------------------------------------------------
 
@@ -959,19 +875,15 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         copy.metadata.labels = labels
         return copy
 
-    async def _after_write(
-        self, change: ResourceChange, resource: ResourceT, *, dry_run: bool
-    ) -> ResourceT:
+    async def _after_write(self, resource: ResourceT, *, dry_run: bool) -> ResourceT:
         """After a create, replace, patch or apply of the object itself (not its status):
         correct labels the write left wrong (a patch; a create whose name the server
-        generated), then record the event. Returns the object."""
+        generated). Returns the object."""
         if dry_run:
             return resource
         labelled = [index for index in self.field_indexes if index.label is not None]
-        if labelled and change in (ResourceChange.CREATED, ResourceChange.UPDATED):
+        if labelled:
             resource = await self._correct_labels(resource, labelled)
-        if self.events is not None:
-            await self.events.record_change(resource, change)
         return resource
 
     async def _correct_labels(
@@ -1068,9 +980,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         )
         patched = self._parse(await self._send(request))
         if subresource is None:
-            # Status writes are the controller's report of what it observed, not a change to
-            # the object; they record no event.
-            return await self._after_write(ResourceChange.UPDATED, patched, dry_run=dry_run)
+            return await self._after_write(patched, dry_run=dry_run)
         return patched
 
     def _patch_request(

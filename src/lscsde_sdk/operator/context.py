@@ -20,6 +20,7 @@ from ..connection import Cluster
 from ..core.client import CustomResourceClient, PatchType, merge_difference
 from ..events import EventRecorder, EventType
 from ..model_base import ResourceModel
+from ..recording import Recording
 from ..resource import CustomResource
 
 __all__ = ["Context", "DaemonContext", "Logger", "Wakeups"]
@@ -78,6 +79,8 @@ class Context(Generic[ResourceT, StatusT]):
         self.cluster = cluster
         self.client = client
         self.recorder = recorder
+        #: The client's object writes, each recording its event with the recorder.
+        self.writes = Recording(client, recorder)
         self.logger = logger
         self._wakeups = wakeups
         self._resource = resource

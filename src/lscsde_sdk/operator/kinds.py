@@ -85,8 +85,9 @@ class Kind(Generic[ResourceT, StatusT]):
             self._resource = (info.group, info.version, info.plural)
 
     def client(self) -> CustomResourceClient[ResourceT, StatusT]:
-        """A client of the kind on the operator's connection; its writes record events."""
-        return self.operator.cluster.client(self.client_class, events=self.operator.recorder)
+        """A client of the kind on the operator's connection (a context's :attr:`Context.writes`
+        records events for its writes)."""
+        return self.operator.cluster.client(self.client_class)
 
     # -- the decorators ---------------------------------------------------------------------
 
