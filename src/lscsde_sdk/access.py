@@ -23,8 +23,8 @@ from .clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
-from .core.client import GET_MANY_CONCURRENCY
 from .errors import InvalidParameterError
+from .indexing.client import GET_MANY_CONCURRENCY
 from .models import (
     AnalyticsDataSource,
     AnalyticsDataSourceBinding,

@@ -10,11 +10,13 @@ import pytest
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import (
+    AnalyticsCrateClient,
     AnalyticsDataSourceBindingClient,
     AnalyticsWorkspaceBindingClient,
     Transport,
 )
 from lscsde_sdk.envtest import ControlPlane
+from lscsde_sdk.indexing.client import IndexedClient
 from lscsde_sdk.labels import USERNAME_LABEL, WORKSPACE_LABEL, workspace_label_value
 from tests.integration.factories import create_as_another_tool
 
@@ -80,6 +82,64 @@ async def test_a_patch_that_changes_the_username_fixes_the_label(
     assert label(patched, USERNAME_LABEL) == "ann___example.org"
     stored = await client.get(namespace, "b1")
     assert label(stored, USERNAME_LABEL) == "ann___example.org"
+
+
+async def test_a_merge_patch_carries_the_label_in_its_one_request(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    client = AnalyticsWorkspaceBindingClient(admin_api)
+    await client.create(ws_binding(namespace, "b1", "joe@example.org"))
+    async with client.transport.counting() as requests:
+        moved = await client.merge_patch(namespace, "b1", {"spec": {"username": "Ann@x.org"}})
+        odd = await client.merge_patch(namespace, "b1", {"spec": {"username": "ann!"}})
+    assert label(moved, USERNAME_LABEL) == "ann___x.org"
+    assert label(odd, USERNAME_LABEL) is None  # no label form: the patch removes the label
+    assert [method for method, _ in requests.paths] == ["PATCH", "PATCH"]
+
+
+async def test_a_json_patch_of_an_indexed_field_is_followed_by_one_label_patch(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    client = AnalyticsWorkspaceBindingClient(admin_api)
+    await client.create(ws_binding(namespace, "b1", "joe@example.org"))
+    operation = {"op": "replace", "path": "/spec/username", "value": "ann@example.org"}
+    async with client.transport.counting() as requests:
+        patched = await client.json_patch(namespace, "b1", [operation])
+    assert label(patched, USERNAME_LABEL) == "ann___example.org"
+    assert [r.content_type for r in requests.requests] == [
+        "application/json-patch+json",
+        "application/merge-patch+json",
+    ]
+    async with client.transport.counting() as unrelated:
+        await client.json_patch(
+            namespace, "b1", [{"op": "add", "path": "/metadata/annotations", "value": {"a": "b"}}]
+        )
+    assert unrelated.total == 1  # the labels were right: nothing follows
+
+
+async def test_a_kind_without_indexes_writes_in_one_request_each(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    crates = AnalyticsCrateClient(admin_api)
+    manifest = {
+        "metadata": {"name": "c", "namespace": namespace},
+        "spec": {"repo": {"url": "https://git.example.org/c"}},
+    }
+    async with crates.transport.counting() as requests:
+        created = await crates.create(manifest)
+        await crates.merge_patch(namespace, "c", {"spec": {"description": "x"}})
+        await crates.replace(await crates.get(namespace, "c"))
+        await crates.apply(manifest, force=True)
+        await crates.delete(namespace, "c")
+    assert [method for method, _ in requests.paths] == [
+        "POST",
+        "PATCH",
+        "GET",
+        "PUT",
+        "PATCH",
+        "DELETE",
+    ]
+    assert not isinstance(crates, IndexedClient) and created.metadata.labels is None
 
 
 async def test_a_username_without_label_form_is_stored_unlabelled_and_still_found(

@@ -12,8 +12,8 @@ import asyncio
 from kubernetes_asyncio.client import ApiClient
 
 from lscsde_sdk.clients import AnalyticsDataSourceClient, AnalyticsWorkspaceClient
-from lscsde_sdk.core.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.core.transport import RequestCounter, Transport
+from lscsde_sdk.indexing.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.labels import DATASOURCE_LABEL, WORKSPACE_LABEL, name_label_value
 
 from .factories import create_as_another_tool, data_source, workspace

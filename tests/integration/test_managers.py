@@ -25,10 +25,10 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     Transport,
 )
-from lscsde_sdk.core.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.envtest import ControlPlane
 from lscsde_sdk.errors import NotFoundError, WorkspaceLabelMissingError
+from lscsde_sdk.indexing.client import GET_MANY_CONCURRENCY
 from lscsde_sdk.labels import WORKSPACE_LABEL
 from lscsde_sdk.managers import (
     AnalyticsDataSourceManager,

@@ -3,6 +3,8 @@ long selection (pure logic; tests/integration/test_get_many.py reads from the se
 
 from __future__ import annotations
 
+from typing import Any
+
 from lscsde_sdk.clients import (
     AnalyticsCrateClient,
     AnalyticsDataSourceBindingClient,
@@ -10,14 +12,20 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
-from lscsde_sdk.core.client import _SELECTOR_BUDGET, _chunks
-from lscsde_sdk.core.indexes import NAME_FIELD
+from lscsde_sdk.indexing.client import _SELECTOR_BUDGET, IndexedClient, _chunks
+from lscsde_sdk.indexing.fields import NAME_FIELD
 from lscsde_sdk.labels import DATASOURCE_LABEL, WORKSPACE_LABEL, name_label_value
 from lscsde_sdk.runtime import Informer
 
 
 def _name_labels(client_type: type) -> list[str | None]:
-    return [index.label for index in client_type.field_indexes if index.of_names]
+    # A kind without field indexes has a plain client, without field_indexes.
+    indexes = getattr(client_type, "field_indexes", ())
+    return [index.label for index in indexes if index.of_names]
+
+
+def _indexes(client_type: type) -> tuple[Any, ...]:
+    return tuple(getattr(client_type, "field_indexes", ()))
 
 
 def test_workspaces_and_data_sources_carry_their_own_name_as_a_label() -> None:
@@ -73,5 +81,9 @@ def test_lscsde_relabel_covers_every_kind_whose_objects_carry_lookup_labels() ->
         and "resource_type" in vars(candidate)
     ]
     assert len(kind_clients) == 5
-    labelled = {c for c in kind_clients if any(i.label for i in c.field_indexes)}
+    # Only the kinds with field indexes have an indexed client.
+    assert {c for c in kind_clients if issubclass(c, IndexedClient)} == {
+        c for c in kind_clients if _indexes(c)
+    }
+    labelled = {c for c in kind_clients if any(i.label for i in _indexes(c))}
     assert set(LABELLED_KINDS) == labelled

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from lscsde_sdk.core import unlabelled
-from lscsde_sdk.core.unlabelled import REMEMBERED, warn_once
+from lscsde_sdk.indexing import unlabelled
+from lscsde_sdk.indexing.unlabelled import REMEMBERED, warn_once
 
 LABEL = "xlscsde.nhs.uk/username"
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from ..core.client import LabelChange
-from ..core.indexes import FieldIndex
+from ..indexing.fields import FieldIndex
+from ..indexing.labels import LabelChange
 from ..labels import DATASOURCE_LABEL, USERNAME_LABEL, WORKSPACE_LABEL
 from ..resource import CustomResource
 

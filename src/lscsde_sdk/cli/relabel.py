@@ -16,10 +16,9 @@ from ..clients import (
     AnalyticsDataSourceClient,
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
-    CustomResourceClient,
-    LabelChange,
-    LabelReport,
 )
+from ..indexing.client import IndexedClient
+from ..indexing.labels import LabelChange, LabelReport
 from .lookup_labels import change_reason
 from .output import Column, Printer
 from .parsing import CliParser, ClusterCommand, add_command
@@ -28,7 +27,7 @@ from .session import Session
 
 __all__ = ["BINDING_KINDS", "LABELLED_KINDS", "add_relabel_command", "register", "relabel"]
 
-ClientType = type[CustomResourceClient[Any, Any]]
+ClientType = type[IndexedClient[Any, Any]]
 
 #: The kinds whose objects carry lookup labels, in the order they are corrected.
 LABELLED_KINDS: tuple[ClientType, ...] = (
@@ -58,7 +57,7 @@ def _change_text(change: LabelChange) -> str:
     return f"{change.old or '(none)'} → {change.new or '(removed)'}"
 
 
-def _fields(client: CustomResourceClient[Any, Any]) -> dict[str, str]:
+def _fields(client: IndexedClient[Any, Any]) -> dict[str, str]:
     """Each label of the kind's field indexes -> the dotted path it is made from."""
     return {index.label: ".".join(index.field) for index in client.field_indexes if index.label}
 

@@ -4,8 +4,10 @@
 kind's storage version (``lscsde_sdk._generated.clients``); :func:`for_version` gives the
 clients of another served version. All of them are
 :class:`~lscsde_sdk.core.client.CustomResourceClient` s: get, list, watch, create, replace,
-patch, apply, delete, status writes, and the lookups of their kind's field indexes
-(``list_by_username`` on workspace bindings, ``list_by_workspace`` on data-source bindings).
+patch, apply, delete and status writes, each one request. The clients of kinds with field
+indexes are :class:`~lscsde_sdk.indexing.IndexedClient` s: their writes keep the index
+labels, and they have the lookups (``get_many``, ``list_by_username`` on workspace bindings,
+``list_by_workspace`` on data-source bindings) and ``relabel``.
 
 The client of a kind the CRD release lacks (``AnalyticsCrateClient`` in an SDK generated from
 a release before it) is a stand-in that raises :class:`~lscsde_sdk.errors.NotInReleaseError`
@@ -25,13 +27,13 @@ from ..absent import stand_ins_getattr
 from ..core.client import (
     DEFAULT_FIELD_MANAGER,
     CustomResourceClient,
-    LabelChange,
-    LabelReport,
     PatchType,
     ResourcePage,
 )
 from ..core.retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, NO_RETRY, RetryPolicy, Timeouts
 from ..core.transport import Request, RequestCounter, Transport
+from ..indexing.client import IndexedClient
+from ..indexing.labels import LabelChange, LabelReport
 
 __all__ = [
     "DEFAULT_FIELD_MANAGER",
@@ -39,6 +41,7 @@ __all__ = [
     "DEFAULT_TIMEOUTS",
     "NO_RETRY",
     "CustomResourceClient",
+    "IndexedClient",
     "LabelChange",
     "LabelReport",
     "PatchType",

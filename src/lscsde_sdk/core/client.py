@@ -1,30 +1,29 @@
 """The generic async client every generated per-kind client is built on.
 
 One class does the REST work for any custom resource kind; a generated client only binds the
-kind's model and status classes and declares its field indexes. Models go in and come out;
-plain dicts are accepted wherever a model is, and are validated with the same rules first.
+kind's model and status classes (and, for a kind with field indexes, derives from
+:class:`lscsde_sdk.indexing.IndexedClient`, which keeps their labels). Models go in and come
+out; plain dicts are accepted wherever a model is, and are validated with the same rules
+first.
 
-What a write does besides the write itself is explicit: objects of a kind with labelled
-field indexes are written with those labels right (see :mod:`lscsde_sdk.core.indexes`);
-:meth:`CustomResourceClient.relabel` corrects objects written by other tools. A write records
-no event: :class:`lscsde_sdk.recording.Recording` composes a client with a recorder.
-
-Reads (get, list, lookups, watch) never write anything.
+Each verb (create, get, list_page, patch, replace, apply, delete, watch and the status
+writes) sends one request, plus the transport's retries; a create whose outcome is unknown
+is read back (see :meth:`CustomResourceClient.create`). ``list``/``iterate``/``pages`` send
+one request per page; :meth:`~CustomResourceClient.update_status` reads, then writes, and
+repeats both on conflict. A write records no event:
+:class:`lscsde_sdk.recording.Recording` composes a client with a recorder. Reads never
+write anything.
 """
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import dataclasses
 import json
 import logging
 from collections.abc import (
     AsyncIterator,
-    Awaitable,
     Callable,
-    Iterable,
-    Iterator,
     Mapping,
     Sequence,
 )
@@ -38,24 +37,18 @@ from pydantic import ValidationError
 from ..errors import (
     AlreadyExistsError,
     ApiConnectionError,
-    ConflictError,
-    ForbiddenError,
-    LscsdeError,
     NotFoundError,
     ObjectRequiredError,
     ServerError,
 )
-from ..labels import is_valid_label_value
 from ..model_base import ResourceModel, parsed_from_api, rule_violations
 from ..resource import CustomResource, ResourceInfo
 from .conflicts import CONFLICT_RETRY, retry_on_conflict
-from .indexes import FieldIndex
 from .lists import ResourceList
 from .paging import prefetching_pages
 from .redaction import Redaction
 from .retry import NO_RETRY, RetryPolicy, Timeouts
 from .transport import APPLY_PATCH, JSON_PATCH, MERGE_PATCH, Request, Transport
-from .unlabelled import warn_once
 from .watch_decoder import WatchDecoder, WatchEvent
 from .watch_stream import WatchStream
 
@@ -65,10 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_FIELD_MANAGER",
-    "GET_MANY_CONCURRENCY",
     "CustomResourceClient",
-    "LabelChange",
-    "LabelReport",
     "PatchType",
     "PropagationPolicy",
     "ResourcePage",
@@ -83,10 +73,6 @@ PropagationPolicy = Literal["Foreground", "Background", "Orphan"]
 
 #: The default field manager recorded by the API server for our writes.
 DEFAULT_FIELD_MANAGER: Final = "lscsde-sdk"
-#: Requests :meth:`CustomResourceClient.get_many` has in flight at most (and the most names
-#: it reads with a GET each): enough to hide round trips, few enough to reuse kept-alive
-#: connections rather than open one per object.
-GET_MANY_CONCURRENCY: Final = 16
 
 _log = logging.getLogger(__name__)
 
@@ -108,33 +94,6 @@ class ResourcePage(Generic[ResourceT]):
     remaining_item_count: int | None = None
 
 
-@dataclass(frozen=True)
-class LabelChange:
-    """One label :meth:`CustomResourceClient.relabel` set (``new``) or removed (``new`` None)
-    on the object ``name``; ``old`` is what it was (``None``: missing). ``value`` is the
-    field's value the label is made from (``spec.username``, ...), so a report can say
-    whose label an ``old`` one was not."""
-
-    name: str
-    label: str
-    old: str | None
-    new: str | None
-    value: str | None = None
-
-
-@dataclass(frozen=True)
-class LabelReport:
-    """What :meth:`CustomResourceClient.relabel` did in one namespace."""
-
-    kind: str
-    namespace: str
-    changed: tuple[LabelChange, ...]
-    unchanged: int
-    #: Objects that could not be relabelled, with the reason (gone, forbidden, ...).
-    failed: tuple[tuple[str, str], ...] = ()
-    dry_run: bool = False
-
-
 class CustomResourceClient(Generic[ResourceT, StatusT]):
     """CRUD, patch, apply, list, lookups and watch for one custom resource kind.
 
@@ -142,7 +101,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     :meth:`Transport.of`) or a :class:`Transport`. ``log`` receives warnings about work
     that was skipped. ``retry`` and ``timeouts`` replace the transport's for this client's
     requests; ``conflict_retry`` is how read-modify-writes
-    (:meth:`update_status`, :meth:`relabel`) are repeated on conflict (see
+    (:meth:`update_status`; an indexed client's ``relabel``) are repeated on conflict (see
     :mod:`lscsde_sdk.core.conflicts`).
 
     Errors built from the server's answers mask the kind's :attr:`secret_paths` and the
@@ -151,8 +110,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     resource_type: ClassVar[type[CustomResource]]
     status_type: ClassVar[type[ResourceModel]]
-    #: The kind's field indexes (set by the generator).
-    field_indexes: ClassVar[tuple[FieldIndex, ...]] = ()
     #: Schema paths of the kind's secrets (set by the generator).
     secret_paths: ClassVar[tuple[str, ...]] = ()
 
@@ -180,14 +137,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
     def info(self) -> ResourceInfo:
         return self.resource_type.__resource__
 
-    def field_index(self, name: str) -> FieldIndex:
-        """The field index ``name`` of this kind."""
-        for index in self.field_indexes:
-            if index.name == name:
-                return index
-        known = ", ".join(index.name for index in self.field_indexes) or "none"
-        raise ObjectRequiredError(f"{self.info.kind} has no field index {name!r} (known: {known})")
-
     # -- reading ---------------------------------------------------------------------------
 
     async def get(
@@ -200,85 +149,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         query = [("resourceVersion", resource_version)] if resource_version is not None else []
         body = await self._send(Request("GET", self._object_path(namespace, name), query=query))
         return self._parse(body)
-
-    async def get_many(
-        self,
-        namespace: str,
-        names: Iterable[str],
-        *,
-        resource_version: str | None = None,
-        concurrency: int = GET_MANY_CONCURRENCY,
-    ) -> dict[str, ResourceT]:
-        """The objects of ``namespace`` named in ``names``, by name, in the order asked;
-        names with no object are left out.
-
-        Up to ``concurrency`` names are read with a GET each, all at once. More names, of a
-        kind with a name index (workspaces and data sources carry their own name as a label),
-        are read with one list selected by ``label in (...)`` (a few lists when the selector
-        would be long): the server filters, so only the objects asked for are read, and one
-        request replaces many. Names the list does not return (objects written by tools that
-        do not keep the label, until :meth:`relabel` labels them) are then read with GETs, so
-        the answer is complete either way. ``resource_version`` is as for :meth:`get`, for
-        the lists too; at most ``concurrency`` requests are in flight.
-        """
-        wanted = builtins.list(dict.fromkeys(names))
-        gate = asyncio.Semaphore(concurrency)
-        index = self._name_index()
-        found: dict[str, ResourceT] = {}
-        if index is not None and len(wanted) > concurrency:
-            found = await self._list_named(namespace, wanted, index, resource_version, gate)
-        missing = [name for name in wanted if name not in found]
-
-        async def get(name: str) -> ResourceT | None:
-            async with gate:
-                try:
-                    return await self.get(namespace, name, resource_version=resource_version)
-                except NotFoundError:
-                    return None
-
-        got = await _all_or_none(get(name) for name in missing)
-        for name, item in zip(missing, got, strict=True):
-            if item is not None:
-                found[name] = item
-        return {name: found[name] for name in wanted if name in found}
-
-    def _name_index(self) -> FieldIndex | None:
-        for index in self.field_indexes:
-            if index.of_names and index.label is not None:
-                return index
-        return None
-
-    async def _list_named(
-        self,
-        namespace: str,
-        names: Sequence[str],
-        index: FieldIndex,
-        resource_version: str | None,
-        gate: asyncio.Semaphore,
-    ) -> dict[str, ResourceT]:
-        """The objects among ``names`` that carry ``index``'s label with their own name."""
-        assert index.label is not None
-        values = sorted({value for name in names if (value := index.label_for(name))})
-        selectors = [f"{index.label} in ({','.join(chunk)})" for chunk in _chunks(values)]
-
-        async def listed(selector: str) -> Sequence[ResourceT]:
-            async with gate:
-                if resource_version is None:
-                    return await self.list(namespace, label_selector=selector)
-                # With a version and no limit, the server answers from its cache in one page.
-                page = await self.list_page(
-                    namespace, label_selector=selector, resource_version=resource_version
-                )
-                return page.items
-
-        wanted = set(names)
-        return {
-            _name(item): item
-            for items in await _all_or_none(listed(selector) for selector in selectors)
-            for item in items
-            # A label only pre-selects: it may be stale, or copied onto another object.
-            if _name(item) in wanted
-        }
 
     async def list_page(
         self,
@@ -356,75 +226,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             )
         ]
 
-    async def list_by_index(
-        self, index: str, namespace: str | None, value: str
-    ) -> builtins.list[ResourceT]:
-        """The objects in ``namespace`` (``None``: in every namespace) whose field index
-        ``index`` has ``value``, sorted by name, whoever wrote them.
-
-        For an index with a label, two lists are sent at once: the objects labelled with
-        ``value``'s label form (``label=<form>``), and the objects that carry no such label
-        at all (``!label``: written by kubectl, GitOps or older tools; those whose value has
-        no label form). Every object of either is re-checked against the field itself, so a
-        label only pre-selects: label values are many-to-one, and a label may be stale. What
-        this reads is what the value owns plus the unlabelled objects, whatever else the
-        namespace holds. When some unlabelled objects could carry the label, the client's
-        log says so once per process and namespace
-        (:func:`~lscsde_sdk.core.unlabelled.warn_once`): :meth:`relabel` labels them, and the
-        second list then brings back only what has no label form. A value without a label
-        form needs only the second list.
-
-        An object whose label is present but stale (its field was edited by a tool that does
-        not keep the label, and now holds ``value``) is not found until :meth:`relabel` has
-        corrected it; an informer (see :mod:`lscsde_sdk.runtime.informer`) indexes the field
-        itself and has no such gap. An index without a label reads every object of the
-        namespace.
-        """
-        found = self.field_index(index)
-        if found.label is None:
-            items = await self.list(namespace)
-        else:
-            items = await self._labelled_or_unlabelled(found, namespace, value)
-        wanted = found.key(value)
-        return sorted(
-            (item for item in items if found.key_of(item) == wanted),
-            key=lambda item: (item.namespace or "", _name(item)),
-        )
-
-    async def _labelled_or_unlabelled(
-        self, index: FieldIndex, namespace: str | None, value: str
-    ) -> builtins.list[ResourceT]:
-        """The objects labelled with ``value``'s form of ``index``'s label, and those that
-        carry no such label, read concurrently (one round trip for both)."""
-        assert index.label is not None
-        unlabelled = f"!{index.label}"
-        selectors = [unlabelled]
-        label_value = index.label_for(value)
-        if label_value is not None:
-            if not is_valid_label_value(label_value):
-                raise ObjectRequiredError(
-                    f"{index.label_value!r} made {label_value!r} of {value!r}, which is not a "
-                    "label value"
-                )
-            # lscsde-workspace-mgmt 0.1.14 wrote the same forms (see lscsde_sdk.labels), so
-            # objects it labelled are selected by this one value too.
-            selectors.append(f"{index.label}={label_value}")
-        lists = await _all_or_none(
-            self.list(namespace, label_selector=selector) for selector in selectors
-        )
-        labellable: dict[str, int] = {}
-        for item in lists[0]:
-            if index.label_for(index.value_of(item)):
-                where = item.namespace or ""
-                labellable[where] = labellable.get(where, 0) + 1
-        for where, count in labellable.items():
-            warn_once(self.log, self.info.kind, where, index.label, count)
-        # An object labelled (by relabel) between the two reads can be in both: keep it
-        # once. Labelled just after the first read and before the second, it is in neither,
-        # for that one call.
-        unique = {(item.namespace, _name(item)): item for items in lists for item in items}
-        return builtins.list(unique.values())
-
     # -- writing ---------------------------------------------------------------------------
 
     async def create(
@@ -439,7 +240,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         the create is tried again (as the retry policy allows); if another object took the
         name, :class:`AlreadyExistsError`.
         """
-        model = self._before_write(self._coerce(resource))
+        model = self._checked(self._coerce(resource))
         namespace = self._namespace_of(model)
         body = model.to_api()
         request = Request(
@@ -465,7 +266,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
                 self.log.info("%s: not created, trying again", error)
                 await self.transport.sleep(policy.backoff(attempt))
                 attempt += 1
-        return await self._after_write(created, dry_run=dry_run)
+        return created
 
     async def replace(
         self, resource: ResourceT | Mapping[str, Any], *, dry_run: bool = False
@@ -473,7 +274,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         """Replace the whole object. With ``metadata.resourceVersion`` set, a concurrent change
         since that version raises :class:`ConflictError` instead of being overwritten. Fields
         this SDK does not know (read from a newer CRD) are sent back as they were read."""
-        model = self._before_write(self._coerce(resource))
+        model = self._checked(self._coerce(resource))
         namespace = self._namespace_of(model)
         request = Request(
             "PUT",
@@ -481,8 +282,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             query=self._write_query(dry_run),
             body=model.to_api(),
         )
-        replaced = self._parse(await self._send(request))
-        return await self._after_write(replaced, dry_run=dry_run)
+        return self._parse(await self._send(request))
 
     async def patch(
         self,
@@ -625,7 +425,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         the server can be applied as it is. With ``force`` the manager takes fields other
         managers own instead of raising a conflict.
         """
-        model = self._before_write(self._coerce(resource))
+        model = self._checked(self._coerce(resource))
         namespace = self._namespace_of(model)
         query = [("fieldManager", field_manager or self.field_manager)]
         query += [("fieldValidation", self.field_validation)]
@@ -640,8 +440,7 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             body=model.to_apply(),
             content_type=APPLY_PATCH,
         )
-        applied = self._parse(await self._send(request))
-        return await self._after_write(applied, dry_run=dry_run)
+        return self._parse(await self._send(request))
 
     async def delete(
         self,
@@ -678,101 +477,6 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
             body["dryRun"] = ["All"]
         answer = await self._send(Request("DELETE", self._object_path(namespace, name), body=body))
         return self._deleted(namespace, name, answer)
-
-    # -- label maintenance -------------------------------------------------------------------
-
-    async def relabel(
-        self,
-        namespace: str,
-        *,
-        dry_run: bool = False,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> LabelReport:
-        """Give every object in ``namespace`` the labels of its field indexes: add missing
-        ones, correct stale ones (the field was changed by a tool that does not keep the
-        label), remove ones whose field has no label form. Reports what changed.
-
-        This is the explicit maintenance operation behind the direct lookups (reads never
-        label anything). Each change is a merge patch conditional on the version read; when
-        the object changed meanwhile it is read again and re-checked (as
-        :attr:`conflict_retry` says; an object that kept changing is reported as failed). No
-        events are recorded.
-        With ``dry_run`` nothing is written and the report says what would change.
-        ``progress(checked, total)`` is told how many objects were checked so far, before
-        each object and once at the end.
-        """
-        changed: builtins.list[LabelChange] = []
-        failed: builtins.list[tuple[str, str]] = []
-        unchanged = 0
-        labelled = [index for index in self.field_indexes if index.label is not None]
-        items = await self.list(namespace)
-        for checked, item in enumerate(items):
-            if progress is not None:
-                progress(checked, len(items))
-            try:
-                changes = await self._relabel_one(item, labelled, dry_run)
-            except (NotFoundError, ForbiddenError, ConflictError) as error:
-                failed.append((_name(item), str(error)))
-                continue
-            if changes:
-                changed.extend(changes)
-            else:
-                unchanged += 1
-        if progress is not None:
-            progress(len(items), len(items))
-        return LabelReport(
-            kind=self.info.kind,
-            namespace=namespace,
-            changed=tuple(changed),
-            unchanged=unchanged,
-            failed=tuple(failed),
-            dry_run=dry_run,
-        )
-
-    async def _relabel_one(
-        self, item: ResourceT, indexes: builtins.list[FieldIndex], dry_run: bool
-    ) -> builtins.list[LabelChange]:
-        namespace, name = item.namespace or "", _name(item)
-        current: ResourceT | None = item
-
-        async def attempt() -> builtins.list[LabelChange]:
-            nonlocal current
-            read = current if current is not None else await self.get(namespace, name)
-            current = None  # a repeat reads the object again
-            changes = self._label_changes(read, indexes)
-            if not changes or dry_run:
-                return changes
-            patch = {
-                "metadata": {
-                    "labels": {change.label: change.new for change in changes},
-                    "resourceVersion": read.metadata.resource_version,
-                }
-            }
-            await self._send(self._patch_request(namespace, name, patch))
-            return changes
-
-        return await retry_on_conflict(
-            attempt,
-            policy=self.conflict_retry,
-            what=f"{self.info.kind} {namespace}/{name}",
-            log=self.log,
-        )
-
-    @staticmethod
-    def _label_changes(
-        item: CustomResource, indexes: builtins.list[FieldIndex]
-    ) -> builtins.list[LabelChange]:
-        labels = item.metadata.labels or {}
-        changes = []
-        for index in indexes:
-            assert index.label is not None
-            wanted = index.label_for(index.value_of(item))
-            current = labels.get(index.label)
-            if current != wanted:
-                changes.append(
-                    LabelChange(_name(item), index.label, current, wanted, index.value_of(item))
-                )
-        return changes
 
     # -- watching ----------------------------------------------------------------------------
 
@@ -855,61 +559,13 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
 
     # -- hooks for the write paths -------------------------------------------------------------
 
-    def _before_write(self, model: ResourceT) -> ResourceT:
-        """What create, replace and apply send: ``model`` checked against its schema's rules
-        and, when its index labels are not right, a copy with them right."""
+    def _checked(self, model: ResourceT) -> ResourceT:
+        """``model``, checked against its schema's rules (what create, replace and apply
+        send)."""
         found = rule_violations(model)
         if found:
             raise ValidationError.from_exception_data(type(model).__name__, found)
-        labelled = [index for index in self.field_indexes if index.label is not None]
-        changes = self._label_changes(model, labelled) if labelled else []
-        if not changes:
-            return model
-        copy = model.model_copy(deep=True)
-        labels = dict(copy.metadata.labels or {})
-        for change in changes:
-            if change.new is None:
-                labels.pop(change.label, None)
-            else:
-                labels[change.label] = change.new
-        copy.metadata.labels = labels
-        return copy
-
-    async def _after_write(self, resource: ResourceT, *, dry_run: bool) -> ResourceT:
-        """After a create, replace, patch or apply of the object itself (not its status):
-        correct labels the write left wrong (a patch; a create whose name the server
-        generated). Returns the object."""
-        if dry_run:
-            return resource
-        labelled = [index for index in self.field_indexes if index.label is not None]
-        if labelled:
-            resource = await self._correct_labels(resource, labelled)
-        return resource
-
-    async def _correct_labels(
-        self, resource: ResourceT, indexes: builtins.list[FieldIndex]
-    ) -> ResourceT:
-        changes = self._label_changes(resource, indexes)
-        if not changes:
-            return resource
-        namespace, name = resource.namespace or "", _name(resource)
-        patch = {
-            "metadata": {
-                "labels": {change.label: change.new for change in changes},
-                "resourceVersion": resource.metadata.resource_version,
-            }
-        }
-        try:
-            return self._parse(await self._send(self._patch_request(namespace, name, patch)))
-        except LscsdeError as exc:  # the write itself succeeded; the label is an index only
-            self.log.warning(
-                "could not correct the labels of %s %s/%s (relabel corrects them later): %s",
-                self.info.kind,
-                namespace,
-                name,
-                exc,
-            )
-            return resource
+        return model
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -963,25 +619,13 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         subresource: str | None,
         dry_run: bool,
     ) -> ResourceT:
-        if patch_type is None:
-            if isinstance(body, Mapping):
-                patch_type = PatchType.MERGE
-            elif isinstance(body, Sequence) and not isinstance(body, str | bytes):
-                patch_type = PatchType.JSON
-            else:
-                raise TypeError(
-                    f"a patch is a mapping (merge patch) or a list of operations (JSON patch), "
-                    f"got {type(body).__name__}"
-                )
+        patch_type = patch_type_of(body, patch_type)
         if patch_type is PatchType.JSON:
             body = [dict(op) for op in body]
         request = self._patch_request(
             namespace, name, body, patch_type, subresource=subresource, dry_run=dry_run
         )
-        patched = self._parse(await self._send(request))
-        if subresource is None:
-            return await self._after_write(patched, dry_run=dry_run)
-        return patched
+        return self._parse(await self._send(request))
 
     def _patch_request(
         self,
@@ -1113,37 +757,23 @@ class CustomResourceClient(Generic[ResourceT, StatusT]):
         }
 
 
-# Characters of label values in one `in (...)` selector: the request line stays well within
-# what API servers and the proxies in front of them accept (often 8 KiB).
-_SELECTOR_BUDGET = 4000
-
-
-async def _all_or_none(calls: Iterable[Awaitable[_T]]) -> builtins.list[_T]:
-    """The results of ``calls``, run concurrently; on the first error the others are
-    cancelled and the error raised (not left running, as ``gather`` leaves them)."""
-    tasks = [asyncio.ensure_future(call) for call in calls]
-    try:
-        return await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        raise
-
-
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
-    """``values`` in runs whose selector stays within :data:`_SELECTOR_BUDGET` characters."""
-    start, length = 0, 0
-    for position, value in enumerate(values):
-        if position > start and length + len(value) + 1 > _SELECTOR_BUDGET:
-            yield values[start:position]
-            start, length = position, 0
-        length += len(value) + 1
-    if start < len(values):
-        yield values[start:]
-
-
 def _name(item: Any) -> str:
     return str(item.metadata.name)
+
+
+def patch_type_of(body: Any, patch_type: PatchType | None) -> PatchType:
+    """``patch_type``, or the type of ``body``: a mapping is a merge patch, a list of
+    operations a JSON patch."""
+    if patch_type is not None:
+        return patch_type
+    if isinstance(body, Mapping):
+        return PatchType.MERGE
+    if isinstance(body, Sequence) and not isinstance(body, str | bytes):
+        return PatchType.JSON
+    raise TypeError(
+        f"a patch is a mapping (merge patch) or a list of operations (JSON patch), "
+        f"got {type(body).__name__}"
+    )
 
 
 def merge_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

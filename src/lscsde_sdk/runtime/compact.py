@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..core.indexes import FieldIndex
 from ..errors import LscsdeError
+from ..indexing.fields import FieldIndex
 from ..resource import CustomResource
 
 __all__ = [

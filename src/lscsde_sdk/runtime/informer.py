@@ -32,6 +32,7 @@ from ..core.streaming import chunks_of
 from ..core.transport import Request
 from ..core.watch_decoder import EventType, WatchEvent
 from ..errors import ForbiddenError, LscsdeError, NotFoundError, UnauthorizedError
+from ..indexing.fields import FieldIndex
 from ..resource import CustomResource
 from .compact import CompactList
 from .health import InformerHealth, WatchStats
@@ -85,7 +86,7 @@ class Informer(Generic[ResourceT]):
         # A name index would repeat what the store is keyed by.
         self.store: Store[ResourceT] = Store(
             client.resource_type,  # type: ignore[arg-type]
-            [index for index in client.field_indexes if not index.of_names],
+            [index for index in _field_indexes(client) if not index.of_names],
             keep_managed_fields=keep_managed_fields,
             cache_size=cache_size,
         )
@@ -309,3 +310,11 @@ class Informer(Generic[ResourceT]):
     @property
     def _what(self) -> str:
         return f"{self.client.info.kind} in {self.namespace or 'all namespaces'}"
+
+
+def _field_indexes(client: CustomResourceClient[Any, Any]) -> tuple[FieldIndex, ...]:
+    """The field indexes of ``client``'s kind: an indexed client's (see
+    :mod:`lscsde_sdk.indexing.client`), none for a kind that has none. Read as an attribute,
+    so that the runtime does not load the clients."""
+    indexes: tuple[FieldIndex, ...] = getattr(client, "field_indexes", ())
+    return indexes

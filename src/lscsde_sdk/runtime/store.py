@@ -33,8 +33,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ..core.indexes import FieldIndex
 from ..errors import LscsdeError
+from ..indexing.fields import FieldIndex
 from ..resource import CustomResource
 from .compact import CompactList, ListSplitter, encode, strip_managed_fields
 from .keys import key_of, object_key

@@ -1,7 +1,7 @@
 """The warning that a namespace holds objects without their index label, given once.
 
 Lookups by a labelled field index read the objects that carry no such label on every call
-(see ``CustomResourceClient.list_by_index``), which is right but costs what those objects
+(see ``IndexedClient.list_by_index``), which is right but costs what those objects
 weigh. Administrators are told once per process, kind, namespace and label, not on every
 page view. The only state is the set of what was already reported: at most
 :data:`REMEMBERED` entries (later ones are not reported), guarded by a lock so that threads

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 __all__ = ["NAME_FIELD", "FieldIndex"]
 
 #: The field of a name index: objects labelled with their own name, so that many can be read
-#: by name in one list (see ``CustomResourceClient.get_many``).
+#: by name in one list (see ``IndexedClient.get_many``).
 NAME_FIELD: tuple[str, ...] = ("metadata", "name")
 
 
