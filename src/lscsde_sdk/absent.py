@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import NoReturn
 
-from .errors import NotInReleaseError
+from .core.errors import NotInReleaseError
 
 __all__ = ["AbsentClass", "stand_in", "stand_ins_getattr"]
 

@@ -110,12 +110,11 @@ class DirectReads:
     """Reads from the API server, at a cost proportional to what was asked for.
 
     A user's bindings (and a workspace's data-source bindings) are read by
-    :meth:`~lscsde_sdk.core.client.CustomResourceClient.list_by_index`: two lists at once,
+    :meth:`~lscsde_sdk.indexing.client.IndexedClient.list_by_index`: two lists at once,
     those selected by the ``xlscsde.nhs.uk/username`` label and those without that label, so
     bindings written by any tool are found (only a stale label, naming someone else, hides a
-    binding until :meth:`~lscsde_sdk.core.client.CustomResourceClient.relabel` corrects it).
-    Named objects
-    are read by :meth:`~lscsde_sdk.core.client.CustomResourceClient.get_many`: up to
+    binding until :meth:`~lscsde_sdk.indexing.client.IndexedClient.relabel` corrects it).
+    Named objects are read by :meth:`~lscsde_sdk.indexing.client.IndexedClient.get_many`: up to
     ``concurrency`` with a GET each, more with one list selected by their name labels
     (objects without the label are then read with GETs, so none is missed), from the API
     server's cache (``resourceVersion=0``: a change made moments earlier may not be seen yet,

@@ -1,4 +1,5 @@
-"""Typed errors for everything that can go wrong talking to the API server.
+"""Typed errors: those of talking to the API server (defined in :mod:`lscsde_sdk.core.errors`,
+which knows no kind, and re-exported here), and those of the workspace-management operations.
 
 The server answers failures with a ``Status`` object (reason, message, details with field
 causes); :func:`api_error_from_response` turns that into the matching exception class so
@@ -10,11 +11,31 @@ the secrets it is told of masked before anything is stored (see
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
-from .core.redaction import Redaction
+from .core.errors import (
+    AlreadyExistsError,
+    ApiConnectionError,
+    ApiError,
+    BadRequestError,
+    ConflictError,
+    ConflictRetriesExhaustedError,
+    ForbiddenError,
+    GoneError,
+    InvalidError,
+    LscsdeError,
+    MethodNotAllowedError,
+    NotFoundError,
+    NotInReleaseError,
+    ObjectRequiredError,
+    RetriesExhaustedError,
+    ServerError,
+    ServerTimeoutError,
+    StatusCause,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnknownFieldError,
+    UnsupportedMediaTypeError,
+    api_error_from_response,
+)
 
 __all__ = [
     "AlreadyExistsError",
@@ -46,327 +67,6 @@ __all__ = [
     "WorkspaceLabelMissingError",
     "api_error_from_response",
 ]
-
-
-class LscsdeError(Exception):
-    """Base class of every error this SDK raises on purpose."""
-
-
-class ObjectRequiredError(LscsdeError, ValueError):
-    """A call needs an object (or its name/namespace) that the caller did not give."""
-
-
-class NotInReleaseError(LscsdeError):
-    """A kind, or a class of a kind's schema, that the CRD release this SDK was generated from
-    does not have (an SDK generated from an earlier release, see :mod:`lscsde_sdk.absent`).
-
-    :attr:`name` is the class used, :attr:`missing` what the release lacks for it (the kind,
-    or the kind and a schema path), :attr:`release` the release."""
-
-    def __init__(self, name: str, missing: str, release: str) -> None:
-        self.name = name
-        self.missing = missing
-        self.release = release
-        what = missing if missing == name else f"{name}: {missing}"
-        super().__init__(
-            f"{what} is not in CRD release {release} that this lscsde-sdk was generated from"
-        )
-
-
-class UnknownFieldError(LscsdeError, AttributeError):
-    """A name that is not a field of the model was assigned (usually a typo)."""
-
-    def __init__(self, model: str, names: tuple[str, ...], known: tuple[str, ...]) -> None:
-        self.model = model
-        self.names = names
-        self.known = known
-        super().__init__(
-            f"unknown field(s) {', '.join(map(repr, names))} for {model}; "
-            f"known fields: {', '.join(known)}"
-        )
-
-
-@dataclass(frozen=True)
-class StatusCause:
-    """One reason the server gave for rejecting an object (usually a field)."""
-
-    reason: str | None
-    message: str | None
-    field: str | None
-
-
-class ApiError(LscsdeError):
-    """The API server refused or failed a request."""
-
-    retryable: bool = False
-
-    def __init__(
-        self,
-        status: int,
-        reason: str | None,
-        message: str,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        body: Any = None,
-        causes: tuple[StatusCause, ...] = (),
-        retry_after_seconds: int | None = None,
-    ) -> None:
-        self.status = status
-        self.reason = reason
-        self.message = message
-        self.method = method
-        self.path = path
-        self.body = body
-        self.causes = causes
-        self.retry_after_seconds = retry_after_seconds
-        where = f" ({method} {path})" if method and path else ""
-        super().__init__(f"{status} {reason or 'Error'}{where}: {message}")
-
-
-class BadRequestError(ApiError):
-    """400: the request was malformed (for example, an invalid patch)."""
-
-
-class UnauthorizedError(ApiError):
-    """401: the credentials were missing or not accepted."""
-
-
-class ForbiddenError(ApiError):
-    """403: RBAC does not allow this identity to do this."""
-
-
-class NotFoundError(ApiError):
-    """404: the object (or its namespace, or the CRD) does not exist."""
-
-
-class MethodNotAllowedError(ApiError):
-    """405: the resource does not support this verb."""
-
-
-class ConflictError(ApiError):
-    """409: the object changed since it was read (stale resourceVersion)."""
-
-
-class AlreadyExistsError(ConflictError):
-    """409 AlreadyExists: an object with that name already exists."""
-
-
-class ConflictRetriesExhaustedError(ConflictError):
-    """A read-modify-write kept meeting conflicts (others kept changing the object) until
-    its retry policy ran out: :attr:`attempts` tries in :attr:`elapsed` seconds; ``last`` is
-    the last try's conflict (also this error's ``__cause__``)."""
-
-    def __init__(self, last: ConflictError, attempts: int, elapsed: float) -> None:
-        self.last = last
-        self.attempts = attempts
-        self.elapsed = elapsed
-        super().__init__(
-            last.status,
-            last.reason,
-            f"gave up after {attempts} tries in {elapsed:.1f}s, the object kept changing: "
-            f"{last.message}",
-            method=last.method,
-            path=last.path,
-            body=last.body,
-            causes=last.causes,
-        )
-
-
-class GoneError(ApiError):
-    """410: a continue token or watch resourceVersion is too old; start again."""
-
-
-class UnsupportedMediaTypeError(ApiError):
-    """415: the server does not accept this patch type for this resource."""
-
-
-class InvalidError(ApiError):
-    """422: the object failed server-side validation; :attr:`causes` names the fields."""
-
-
-class TooManyRequestsError(ApiError):
-    """429: the server is throttling; wait :attr:`retry_after_seconds` and retry."""
-
-    retryable = True
-
-
-class ServerError(ApiError):
-    """5xx: the server failed; usually worth retrying."""
-
-    retryable = True
-
-
-class ServerTimeoutError(ServerError):
-    """504 or Status reason Timeout."""
-
-
-class ApiConnectionError(LscsdeError):
-    """The API server could not be reached, or the connection failed before it answered.
-
-    ``sent``: the request may have reached the server (so it may have taken effect);
-    ``timed_out``: no answer came within the request's timeout. What the HTTP library said is
-    copied, not chained (its errors show the request's headers, credentials included):
-    ``cause`` its error's class name, ``cause_status`` the HTTP status it reported (a malformed
-    answer), ``url`` the URL requested.
-    """
-
-    retryable = True
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        reason: str,
-        *,
-        sent: bool,
-        timed_out: bool = False,
-        cause: str | None = None,
-        cause_status: int | None = None,
-        url: str | None = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.reason = reason
-        self.sent = sent
-        self.timed_out = timed_out
-        self.cause = cause
-        self.cause_status = cause_status
-        self.url = url
-        super().__init__(f"{method} {path}: {reason}")
-
-
-class RetriesExhaustedError(LscsdeError):
-    """Every try of a request failed with a failure worth repeating; ``failures`` holds each
-    try's error, the last one also being this error's ``__cause__``."""
-
-    def __init__(
-        self, method: str, path: str, failures: tuple[LscsdeError, ...], elapsed: float
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.failures = failures
-        self.elapsed = elapsed
-        reasons = "; ".join(_short_reason(failure) for failure in failures)
-        super().__init__(
-            f"{method} {path}: gave up after {len(failures)} attempts in {elapsed:.1f}s: {reasons}"
-        )
-
-    @property
-    def attempts(self) -> int:
-        return len(self.failures)
-
-    @property
-    def last(self) -> LscsdeError:
-        return self.failures[-1]
-
-
-def _short_reason(error: LscsdeError) -> str:
-    if isinstance(error, ApiError):
-        return f"{error.status} {error.reason or ''}".strip()
-    if isinstance(error, ApiConnectionError):
-        return error.reason
-    return str(error)
-
-
-_BY_STATUS: dict[int, type[ApiError]] = {
-    400: BadRequestError,
-    401: UnauthorizedError,
-    403: ForbiddenError,
-    404: NotFoundError,
-    405: MethodNotAllowedError,
-    409: ConflictError,
-    410: GoneError,
-    415: UnsupportedMediaTypeError,
-    422: InvalidError,
-    429: TooManyRequestsError,
-    504: ServerTimeoutError,
-}
-
-
-def api_error_from_response(
-    status: int,
-    body: bytes,
-    *,
-    method: str | None = None,
-    path: str | None = None,
-    retry_after: str | None = None,
-    redaction: Redaction | None = None,
-) -> ApiError:
-    """Build the typed error for a non-2xx response from its ``Status`` body, with what
-    ``redaction`` says is secret masked in its message, causes and body."""
-    parsed: Any
-    try:
-        parsed = json.loads(body) if body else None
-    except ValueError:
-        parsed = None
-    reason: str | None = None
-    message = body.decode("utf-8", "replace").strip() or "no response body"
-    if redaction:
-        message = redaction.text(message)
-        parsed = _redacted_body(parsed, redaction)
-    causes: tuple[StatusCause, ...] = ()
-    retry_after_seconds = int(retry_after) if retry_after and retry_after.isdigit() else None
-    if isinstance(parsed, dict) and parsed.get("kind") == "Status":
-        reason = _text_or_none(parsed.get("reason"))
-        message = _text_or_none(parsed.get("message")) or message
-        details = _mapping(parsed.get("details"))
-        causes = tuple(
-            StatusCause(
-                reason=_text_or_none(cause.get("reason")),
-                message=_text_or_none(cause.get("message")),
-                field=_text_or_none(cause.get("field")),
-            )
-            for cause in map(_mapping, _list(details.get("causes")))
-        )
-        seconds = details.get("retryAfterSeconds")
-        if isinstance(seconds, int):
-            retry_after_seconds = seconds
-    if status == 409 and reason == "AlreadyExists":
-        error_class: type[ApiError] = AlreadyExistsError
-    else:
-        error_class = _BY_STATUS.get(status, ServerError if status >= 500 else ApiError)
-    return error_class(
-        status,
-        reason,
-        message,
-        method=method,
-        path=path,
-        body=parsed,
-        causes=causes,
-        retry_after_seconds=retry_after_seconds,
-    )
-
-
-def _redacted_body(parsed: Any, redaction: Redaction) -> Any:
-    """``parsed`` with its secrets masked; a ``Status``'s causes as field errors (their value
-    is masked when their field is a secret or inside one)."""
-    masked = redaction.data(parsed)
-    if isinstance(parsed, dict) and isinstance(masked, dict):
-        originals = _list(_mapping(parsed.get("details")).get("causes"))
-        for original, cause in zip(
-            originals, _list(_mapping(masked.get("details")).get("causes")), strict=True
-        ):
-            text = original.get("message") if isinstance(original, dict) else None
-            if isinstance(text, str) and isinstance(cause, dict):
-                cause["message"] = redaction.field_message(
-                    _text_or_none(original.get("field")), text
-                )
-    return masked
-
-
-# A malformed answer (a proxy's, a fault's) may have any shape: what is not as a Status has
-# it counts as absent.
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _text_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 # -- errors of the workspace-management operations ---------------------------------------------

@@ -35,7 +35,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .errors import UnknownFieldError
+from .core.errors import UnknownFieldError
 from .schema_rules import NO_RULES, SchemaRules
 from .secrets import MASK, holds_secret, redacted
 from .type_hints import leaf_types

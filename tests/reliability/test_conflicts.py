@@ -90,7 +90,7 @@ class ContestedWorkspaces(AnalyticsWorkspaceClient):
     async def _contest(self, namespace: str, name: str) -> None:
         # A plain merge patch, as another tool would send: it leaves the labels alone.
         change = {"metadata": {"annotations": {"contested": str(next(self.changes))}}}
-        await self.transport.send(self._patch_request(namespace, name, change))
+        await self.transport.send(self.requests.patch(namespace, name, change))
 
 
 async def test_running_out_of_conflict_retries_says_so(
@@ -150,7 +150,7 @@ async def test_relabel_repeats_when_the_object_changed_meanwhile(
     async def churn() -> None:
         for index in range(30):
             await bindings.transport.send_json(
-                bindings._patch_request(
+                bindings.requests.patch(
                     namespace, "b", {"metadata": {"annotations": {"n": str(index)}}}
                 )
             )

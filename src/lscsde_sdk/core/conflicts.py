@@ -29,7 +29,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
-from ..errors import AlreadyExistsError, ConflictError, ConflictRetriesExhaustedError
+from .errors import AlreadyExistsError, ConflictError, ConflictRetriesExhaustedError
 from .retry import RetryPolicy
 
 __all__ = ["CONFLICT_RETRY", "retry_on_conflict"]

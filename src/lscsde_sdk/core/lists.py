@@ -1,4 +1,5 @@
-"""The envelope of a list response, validated from the response bytes in one call.
+"""The envelope of a list response, validated from the response bytes in one call, and the
+page a client makes of it.
 
 Items are validated by pydantic-core straight from JSON into the kind's model: no
 ``json.loads`` first, no Python per item.
@@ -6,11 +7,12 @@ Items are validated by pydantic-core straight from JSON into the kind's model: n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ListMeta", "ResourceList"]
+__all__ = ["ListMeta", "ResourceList", "ResourcePage"]
 
 ItemT = TypeVar("ItemT")
 
@@ -30,3 +32,13 @@ class ResourceList(BaseModel, Generic[ItemT]):
 
     metadata: ListMeta = Field(default_factory=ListMeta)
     items: list[ItemT] | None = None
+
+
+@dataclass(frozen=True)
+class ResourcePage(Generic[ItemT]):
+    """One page of a list: the items, and the token for the next page (``None`` at the end)."""
+
+    items: list[ItemT]
+    continue_token: str | None
+    resource_version: str | None
+    remaining_item_count: int | None = None

@@ -1,23 +1,31 @@
-"""Every page of a list, the next one requested while the current one is parsed.
+"""The pager: every page of a list, the next one requested while the current one is parsed.
 
 The API server prepares and sends a page while this process validates the previous one, so
-a long list costs little more than the server's time to send it. Used by
-:meth:`lscsde_sdk.core.client.CustomResourceClient.pages` and by the compat layer's lists,
-which parse the same bytes into other models.
+a long list costs little more than the server's time to send it. :func:`prefetching_pages`
+does it for any request and parser (the compat layer's lists parse the same bytes into other
+models); :class:`Paging` gives the generic client ``list_page``, ``pages``, ``iterate`` and
+``list`` on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
+from ..model_base import ResourceModel
+from ..resource import CustomResource
+from .base import ClientBase
+from .lists import ResourcePage
 from .transport import Request
 
-__all__ = ["prefetching_pages"]
+__all__ = ["Paging", "prefetching_pages"]
 
 PageT = TypeVar("PageT")
+ResourceT = TypeVar("ResourceT", bound=CustomResource)
+StatusT = TypeVar("StatusT", bound=ResourceModel)
 
 _LIST_METADATA = b',"metadata":'
 # Loop turns a prefetch needs to send its request on a kept-alive connection (measured: with
@@ -83,3 +91,84 @@ def _continue_token_of(body: bytes) -> str | None:
         return None
     token = metadata.get("continue") if isinstance(metadata, dict) else None
     return token if isinstance(token, str) and token else None
+
+
+class Paging(ClientBase[ResourceT, StatusT]):
+    """Lists of a kind: one page, or every page prefetched."""
+
+    async def list_page(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_token: str | None = None,
+        resource_version: str | None = None,
+    ) -> ResourcePage[ResourceT]:
+        """One page of objects (one request); ``namespace=None`` lists across all
+        namespaces."""
+        request = self.requests.list(
+            namespace, label_selector, field_selector, limit, continue_token, resource_version
+        )
+        return self._parse_page(await self._send(request))
+
+    async def pages(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int | None = 500,
+    ) -> AsyncIterator[ResourcePage[ResourceT]]:
+        """Every page of matching objects (``page_size`` objects a page, one request each).
+
+        The next page is requested before the current one is parsed, so the server prepares
+        and sends it while this process validates: a long list costs little more than the
+        server's time to send it.
+        """
+
+        def request(token: str | None) -> Request:
+            return self.requests.list(namespace, label_selector, field_selector, page_size, token)
+
+        async for page in prefetching_pages(
+            self._send, request, self._parse_page, lambda page: page.continue_token
+        ):
+            yield page
+
+    async def iterate(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int | None = 500,
+    ) -> AsyncIterator[ResourceT]:
+        """Every matching object, page by page (see :meth:`pages`)."""
+        async for page in self.pages(
+            namespace,
+            label_selector=label_selector,
+            field_selector=field_selector,
+            page_size=page_size,
+        ):
+            for item in page.items:
+                yield item
+
+    async def list(
+        self,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int | None = 500,
+    ) -> builtins.list[ResourceT]:
+        """Every matching object (all pages)."""
+        return [
+            item
+            async for item in self.iterate(
+                namespace,
+                label_selector=label_selector,
+                field_selector=field_selector,
+                page_size=page_size,
+            )
+        ]

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 
-from ..errors import ApiConnectionError
+from .errors import ApiConnectionError
 from .transport import describe_failure
 
 __all__ = ["chunks_of"]

@@ -45,7 +45,7 @@ import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
-from ..errors import (
+from .errors import (
     ApiConnectionError,
     LscsdeError,
     RetriesExhaustedError,

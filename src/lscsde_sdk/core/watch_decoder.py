@@ -24,8 +24,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from ..errors import ApiError, LscsdeError, api_error_from_response
 from ..resource import CustomResource
+from .errors import ApiError, LscsdeError, api_error_from_response
 from .redaction import Redaction
 
 __all__ = [

@@ -316,7 +316,7 @@ class IndexedClient(CustomResourceClient[ResourceT, StatusT]):
         namespace, name = resource.namespace or "", _name(resource)
         patch = labels_patch(changes, resource.metadata.resource_version)
         try:
-            return self._parse(await self._send(self._patch_request(namespace, name, patch)))
+            return self._parse(await self._send(self.requests.patch(namespace, name, patch)))
         except LscsdeError as exc:  # the write itself succeeded; the label is an index only
             self.log.warning(
                 "could not correct the labels of %s %s/%s (relabel corrects them later): %s",
@@ -388,7 +388,7 @@ class IndexedClient(CustomResourceClient[ResourceT, StatusT]):
             if not changes or dry_run:
                 return changes
             patch = labels_patch(changes, read.metadata.resource_version)
-            await self._send(self._patch_request(namespace, name, patch))
+            await self._send(self.requests.patch(namespace, name, patch))
             return changes
 
         return await retry_on_conflict(

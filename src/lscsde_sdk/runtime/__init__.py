@@ -1,7 +1,7 @@
 """Reads kept current: watches that resume, and informers that keep a kind in memory.
 
 Built on the client's one-shot watch (:meth:`CustomResourceClient.watch
-<lscsde_sdk.core.client.CustomResourceClient.watch>`: one request, events until the server
+<lscsde_sdk.core.watching.Watching.watch>`: one request, events until the server
 ends it), and apart from the client:
 
 * :mod:`~lscsde_sdk.runtime.watcher`: :class:`Watcher`, list then watch, resumed from the

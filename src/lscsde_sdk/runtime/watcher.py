@@ -1,7 +1,7 @@
 """Watching a kind without end: one-shot watches resumed across everything that ends them.
 
 A :class:`Watcher` lists (unless told where to start), then watches with the client's
-one-shot :meth:`~lscsde_sdk.core.client.CustomResourceClient.open_watch`, and keeps going:
+one-shot :meth:`~lscsde_sdk.core.watching.Watching.open_watch`, and keeps going:
 
 * a watch the server ends (its ``timeoutSeconds``, drawn from 240-295 s so that many
   watchers do not reconnect at once) is resumed at once from the last resourceVersion seen
