@@ -5,7 +5,7 @@ kind's storage version (``lscsde_sdk._generated.clients``); :func:`for_version` 
 clients of another served version. All of them are
 :class:`~lscsde_sdk.core.client.CustomResourceClient` s: get, list, watch, create, replace,
 patch, apply, delete and status writes, each one request. The clients of kinds with field
-indexes are :class:`~lscsde_sdk.indexing.IndexedClient` s: their writes keep the index
+indexes are :class:`~lscsde_sdk.indexing.client.IndexedClient` s: their writes keep the index
 labels, and they have the lookups (``get_many``, ``list_by_username`` on workspace bindings,
 ``list_by_workspace`` on data-source bindings) and ``relabel``.
 
@@ -32,7 +32,6 @@ from ..core.client import (
 )
 from ..core.retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, NO_RETRY, RetryPolicy, Timeouts
 from ..core.transport import Request, RequestCounter, Transport
-from ..indexing.client import IndexedClient
 from ..indexing.labels import LabelChange, LabelReport
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "DEFAULT_TIMEOUTS",
     "NO_RETRY",
     "CustomResourceClient",
-    "IndexedClient",
     "LabelChange",
     "LabelReport",
     "PatchType",
