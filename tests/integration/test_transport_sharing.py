@@ -45,7 +45,7 @@ async def test_every_object_built_on_an_api_client_shares_its_one_transport(
 
     async with shared.counting() as requests:
         await workspaces.get(namespace, "shared")
-        await manager.get_permitted_workspaces(namespace, "nobody@example.org")
+        await manager.permitted_profiles(namespace, "nobody@example.org")
     # The client's GET and the manager's binding lookup (two concurrent lists) alike.
     assert requests.by_method == {"GET": 3}
 
