@@ -219,9 +219,30 @@ def _seed_settings(data: SeededData) -> dict[str, Any]:
     }
 
 
+def foreign_sdk(sdk_file: str, root: Path = ROOT) -> str | None:
+    """Why the peers would not measure this checkout: the lscsde_sdk they import (the bench
+    interpreter's, ``sdk_file``) is another tree's. ``None`` when it is ``root``'s own."""
+    source = Path(sdk_file).resolve()
+    own = (root / "src").resolve()
+    if source.is_relative_to(own):
+        return None
+    return (
+        f"the peers would import lscsde_sdk from {source.parent}, not from this checkout "
+        f"({own}); install this checkout into the interpreter first "
+        f"({sys.executable} -m pip install -e {root}), or run `nox -s bench` here"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if not args.render_only:
+        import lscsde_sdk
+
+        refusal = foreign_sdk(lscsde_sdk.__file__ or "")
+        if refusal is not None:
+            print(f"bench: refusing to run: {refusal}", file=sys.stderr)
+            return 2
     json_path = args.out / "results.json"
     if args.render_only:
         import json

@@ -57,6 +57,7 @@ __all__ = [
     "AnalyticsWorkspaceConverter",
     "DateLike",
     "cpu_cores",
+    "dated_profile",
     "days_until_expiry",
     "describe_resources",
     "format_bytes",
@@ -67,6 +68,7 @@ __all__ = [
     "resource_quantity",
     "to_date",
     "today",
+    "version_profile",
 ]
 
 #: A calendar date, a moment (its own date is used) or an ISO 8601 string of either.
@@ -436,29 +438,50 @@ class AnalyticsWorkspaceConverter:
         Values a workspace without spec does not have are ``None``. Raises
         :class:`~lscsde_sdk.errors.InvalidWorkspaceError` for resources that cannot be used.
         """
-        spec = workspace.spec
-        metadata = workspace.metadata
-        profile: dict[str, Any] = {
-            "display_name": spec.display_name if spec else None,
-            "description": spec.description if spec else None,
-        }
-        jupyter = spec.jupyter_workspace if spec else None
-        if jupyter is not None:
-            profile["workspace_definition"] = jupyter.model_dump(
-                mode="json", by_alias=True, exclude_none=True
-            )
-            sections = _read_resources(metadata.namespace, metadata.name, jupyter)
-            profile["kubespawner_override"] = kubespawner_override(
-                metadata.name, jupyter, namespace=metadata.namespace, sections=sections
-            )
-            profile["resources_display"] = describe_resources(
-                metadata.name, jupyter, namespace=metadata.namespace, sections=sections
-            )
-            profile.update(_resource_numbers(sections))
-        validity = spec.validity if spec else None
-        end = expires or (validity.expires if validity else None)
-        profile["slug"] = metadata.name
-        profile["start_date"] = validity.available_from.isoformat() if validity else None
-        profile["end_date"] = end.isoformat() if end else None
-        profile["ws_days_left"] = timedelta(days=days_until_expiry(end, day)) if end else None
-        return profile
+        return dated_profile(version_profile(workspace), workspace, day, expires=expires)
+
+
+def version_profile(workspace: AnalyticsWorkspace) -> dict[str, Any]:
+    """The part of ``workspace``'s KubeSpawner profile that depends on the workspace alone
+    (every key of :meth:`AnalyticsWorkspaceConverter.to_workspace_dict` but ``end_date`` and
+    ``ws_days_left``, which :func:`dated_profile` adds)."""
+    spec = workspace.spec
+    metadata = workspace.metadata
+    profile: dict[str, Any] = {
+        "display_name": spec.display_name if spec else None,
+        "description": spec.description if spec else None,
+    }
+    jupyter = spec.jupyter_workspace if spec else None
+    if jupyter is not None:
+        profile["workspace_definition"] = jupyter.model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+        sections = _read_resources(metadata.namespace, metadata.name, jupyter)
+        profile["kubespawner_override"] = kubespawner_override(
+            metadata.name, jupyter, namespace=metadata.namespace, sections=sections
+        )
+        profile["resources_display"] = describe_resources(
+            metadata.name, jupyter, namespace=metadata.namespace, sections=sections
+        )
+        profile.update(_resource_numbers(sections))
+    validity = spec.validity if spec else None
+    profile["slug"] = metadata.name
+    profile["start_date"] = validity.available_from.isoformat() if validity else None
+    return profile
+
+
+def dated_profile(
+    profile: dict[str, Any],
+    workspace: AnalyticsWorkspace,
+    day: DateLike | None = None,
+    *,
+    expires: date | None = None,
+) -> dict[str, Any]:
+    """``profile`` (``workspace``'s :func:`version_profile`, changed in place and returned)
+    with ``end_date`` and ``ws_days_left`` on ``day``: of ``expires`` when given, else of
+    the workspace's own expiry."""
+    validity = workspace.spec.validity if workspace.spec else None
+    end = expires or (validity.expires if validity else None)
+    profile["end_date"] = end.isoformat() if end else None
+    profile["ws_days_left"] = timedelta(days=days_until_expiry(end, day)) if end else None
+    return profile

@@ -50,6 +50,7 @@ from .errors import InvalidParameterError, InvalidWorkspaceError, WorkspaceLabel
 from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventRecorder
 from .labels import WORKSPACE_POD_LABEL
 from .models import AnalyticsWorkspace, AnalyticsWorkspaceStatus
+from .profile_cache import ProfileCache
 from .recording import Recording
 from .reported import ReportedVersions
 from .storage import PersistentVolumeClaimClient
@@ -125,6 +126,8 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         self.workspace_writes = Recording(self.workspace_client, self.events)
         self.binding_writes = Recording(self.binding_client, self.events)
         self.converter = AnalyticsWorkspaceConverter()
+        #: The profiles :meth:`permitted_profiles` returns, each workspace version converted once.
+        self.profiles = ProfileCache()
         self.reads: Reads = (
             CachedReads(informers)
             if informers is not None
@@ -164,9 +167,7 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         profiles = []
         for item in usable:
             try:
-                profiles.append(
-                    self.converter.to_workspace_dict(item.workspace, today, expires=item.expires)
-                )
+                profiles.append(self.profiles.profile(item.workspace, today, expires=item.expires))
             except InvalidWorkspaceError as error:
                 if _REPORTED_INVALID.first_report(item.workspace):
                     self.log.warning(

@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, with_config
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticOmit, core_schema
+from pydantic import BaseModel, ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from lscsde_sdk.labels import format_as_label
 from lscsde_sdk.secrets import MASK
+from lscsde_sdk.unread import Unread
 
 from ._secrets import hides_unknown_fields, masked_validation, secret_fields
 
@@ -94,28 +93,6 @@ class CompatModel(BaseModel):
                 if value == type(value).model_validate(field.default):
                     untouched.append(attribute)
         return untouched
-
-
-class Unread:
-    """The type of a field the compat models do not read (``unread`` in the compat profile):
-    whatever the input holds, the field is None.
-
-    pydantic-core checks the value against ``None`` and falls back to the default on the
-    failure, so a list read from JSON never turns the value into Python objects (or into work
-    for the garbage collector). JSON schemas (FastAPI's OpenAPI) leave it out. Never
-    instantiated."""
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.with_default_schema(
-            core_schema.none_schema(), default=None, on_error="default"
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        raise PydanticOmit
 
 
 class OpenCompatModel(CompatModel):

@@ -327,3 +327,22 @@ def test_the_harness_module_imports_only_the_standard_library() -> None:
         if isinstance(node, ast.ImportFrom) and node.level == 0
     }
     assert imported <= {"__future__", *sys.stdlib_module_names}
+
+
+def test_the_bench_refuses_an_sdk_from_another_checkout(tmp_path: Path) -> None:
+    from bench.run import foreign_sdk
+
+    own = tmp_path / "checkout"
+    other = tmp_path / "elsewhere"
+
+    assert foreign_sdk(str(own / "src" / "lscsde_sdk" / "__init__.py"), own) is None
+    refusal = foreign_sdk(str(other / "src" / "lscsde_sdk" / "__init__.py"), own)
+    assert refusal is not None
+    assert str(other / "src" / "lscsde_sdk") in refusal and "pip install -e" in refusal
+
+
+def test_the_bench_runs_against_this_checkout() -> None:
+    import lscsde_sdk
+    from bench.run import foreign_sdk
+
+    assert foreign_sdk(lscsde_sdk.__file__ or "") is None

@@ -96,6 +96,32 @@ async def test_list_returns_every_object_in_the_namespace_only(
 
 
 @kind_cases
+async def test_lists_leave_out_managed_fields_unless_asked_and_writes_keep_the_servers(
+    case: KindCase, admin_api: ApiClient, namespace: str
+) -> None:
+    client = case.client_type(admin_api)
+    await client.apply(case.make(namespace, "owned"), field_manager="test-owner")
+
+    (lean,) = await client.list(namespace)
+    (whole,) = await client.list(namespace, keep_managed_fields=True)
+    (page_item,) = (await client.list_page(namespace)).items
+
+    assert lean.metadata.managed_fields is None and page_item.metadata.managed_fields is None
+    assert type(lean) is client.resource_type
+    assert "test-owner" in {entry.manager for entry in whole.metadata.managed_fields or ()}
+    got = await client.get(namespace, "owned")
+    assert got.metadata.managed_fields == whole.metadata.managed_fields  # a get is whole
+
+    changed = lean.to_api()
+    changed["spec"][case.mutable_field] = "replaced from a list"
+    replaced = await client.replace(changed)
+
+    managers = {entry.manager for entry in replaced.metadata.managed_fields or ()}
+    assert "test-owner" in managers  # the listed object's missing field erased nothing
+    assert spec_value(replaced, case.mutable_field) == "replaced from a list"
+
+
+@kind_cases
 async def test_replace_changes_the_spec(
     case: KindCase, admin_api: ApiClient, namespace: str
 ) -> None:

@@ -16,4 +16,6 @@ async def follow(crate: AnalyticsCrate, ctx: Context[AnalyticsCrate, AnalyticsCr
     ctx.logger.info("following the crate until it is gone")
     while True:
         await ctx.client.get(crate.namespace or "", crate.name)
+        # The handler's poll interval, not a wait in a test: the test waits for the
+        # NotFound this loop ends with once the crate is deleted.
         await asyncio.sleep(0.05)

@@ -472,7 +472,7 @@ def test_command_line_proxy_prints_its_url_and_counts(
     command = [
         sys.executable,
         "-m",
-        "lscsde_sdk.testing.proxy",
+        "lscsde_sdk.testing.proxy_process",
         f"--upstream={plane.server_url}",
         f"--ca={plane.ca_file}",
         f"--cert={plane.serving_cert_file}",

@@ -19,12 +19,15 @@ PACKAGE = "lscsde_sdk"
 #: (generic: no kind, no label, no event). ``secrets`` is ``model_base``'s ``SecretStr``
 #: handling; the core does not import it itself.
 CORE_MAY_USE = {
+    "lscsde_sdk.input_errors",
     "lscsde_sdk.meta",
     "lscsde_sdk.model_base",
     "lscsde_sdk.resource",
+    "lscsde_sdk.rule_checks",
     "lscsde_sdk.schema_rules",
     "lscsde_sdk.secrets",
     "lscsde_sdk.type_hints",
+    "lscsde_sdk.unread",
 }
 #: Modules the core must never reach, directly or through others.
 DOMAIN = (

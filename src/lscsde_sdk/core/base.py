@@ -11,15 +11,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import ValidationError
 
-from ..model_base import ResourceModel, parsed_from_api, rule_violations
+from ..model_base import ResourceModel, parsed_from_api
 from ..resource import CustomResource, ResourceInfo
+from ..rule_checks import rule_violations
 from .conflicts import CONFLICT_RETRY
 from .errors import ObjectRequiredError
-from .lists import ResourceList, ResourcePage
+from .lists import ResourceList, ResourcePage, list_without_managed_fields
 from .redaction import Redaction
 from .requests import DEFAULT_FIELD_MANAGER, FieldValidation, RequestBuilder
 from .retry import RetryPolicy, Timeouts
@@ -97,8 +98,13 @@ class ClientBase(Generic[ResourceT, StatusT]):
     def _parse(self, body: bytes) -> ResourceT:
         return self.resource_type.from_api_json(body)  # type: ignore[return-value]
 
-    def _parse_page(self, body: bytes) -> ResourcePage[ResourceT]:
-        page = parsed_from_api(self._list_type(), body)
+    def _parse_page(self, body: bytes, keep_managed_fields: bool) -> ResourcePage[ResourceT]:
+        page: ResourceList[ResourceT]
+        if keep_managed_fields:
+            page = parsed_from_api(self._list_type(), body)
+        else:
+            resource_type = cast("type[ResourceT]", self.resource_type)
+            page = list_without_managed_fields(resource_type, body)
         return ResourcePage(
             items=page.items or [],
             continue_token=page.metadata.continue_token or None,

@@ -2,19 +2,27 @@
 page a client makes of it.
 
 Items are validated by pydantic-core straight from JSON into the kind's model: no
-``json.loads`` first, no Python per item.
+``json.loads`` first, no Python per item. :func:`list_without_managed_fields` does the same
+but skips each item's ``metadata.managedFields``.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-__all__ = ["ListMeta", "ResourceList", "ResourcePage"]
+from ..meta import ObjectMeta
+from ..model_base import parsed_from_api
+from ..resource import CustomResource
+from ..unread import Unread
+
+__all__ = ["ListMeta", "ResourceList", "ResourcePage", "list_without_managed_fields"]
 
 ItemT = TypeVar("ItemT")
+ResourceT = TypeVar("ResourceT", bound=CustomResource)
 
 
 class ListMeta(BaseModel):
@@ -42,3 +50,48 @@ class ResourcePage(Generic[ItemT]):
     continue_token: str | None
     resource_version: str | None
     remaining_item_count: int | None = None
+
+
+# -- lists that skip metadata.managedFields ------------------------------------------------
+#
+# Server-side apply bookkeeping is a third of a listed object's bytes and half the objects
+# its model is built of (every one of them work for the garbage collector). pydantic-core
+# reuses a complete model class's own validator wherever that class appears in a schema, so
+# the only way to validate a kind without the field is through subclasses that declare it
+# :class:`~lscsde_sdk.unread.Unread`. The items are then given back their own classes: the
+# subclasses add no state, so they are the kind's and ObjectMeta's objects in every respect.
+
+
+class _MetadataWithoutManagedFields(ObjectMeta):
+    managed_fields: Annotated[Unread | None, Field(alias="managedFields")] = None  # type: ignore[assignment]
+
+
+@functools.cache
+def _list_type_without_managed_fields(resource_type: type[CustomResource]) -> type[ResourceList]:  # type: ignore[type-arg]
+    lean = create_model(
+        resource_type.__name__,
+        __base__=resource_type,
+        __module__=resource_type.__module__,
+        metadata=(
+            _MetadataWithoutManagedFields,
+            Field(default_factory=_MetadataWithoutManagedFields),
+        ),
+    )
+    return ResourceList[lean]
+
+
+def list_without_managed_fields(
+    resource_type: type[ResourceT], body: bytes
+) -> ResourceList[ResourceT]:
+    """``body`` (a list of ``resource_type`` as the API server sent it) validated with every
+    item's ``metadata.managedFields`` left unread (``None``, and not among the fields set)."""
+    page: ResourceList[ResourceT] = parsed_from_api(
+        _list_type_without_managed_fields(resource_type), body
+    )
+    for item in page.items or ():
+        # object.__setattr__: a change of class, not of a field (pydantic's hook is bypassed).
+        object.__setattr__(item, "__class__", resource_type)
+        object.__setattr__(item.metadata, "__class__", ObjectMeta)
+        # pydantic counts a default taken on error as set; the field was not read.
+        item.metadata.__pydantic_fields_set__.discard("managed_fields")
+    return page

@@ -1,5 +1,10 @@
 """The pager: every page of a list, the next one requested while the current one is parsed.
 
+Listed objects leave out ``metadata.managedFields`` (server-side apply bookkeeping, which
+kubectl hides too) unless the caller passes ``keep_managed_fields=True``: skipping it halves
+the objects a list builds. Writing such an object back leaves the server's managedFields as
+they are. A ``get`` returns the whole object.
+
 The API server prepares and sends a page while this process validates the previous one, so
 a long list costs little more than the server's time to send it. :func:`prefetching_pages`
 does it for any request and parser (the compat layer's lists parse the same bytes into other
@@ -105,13 +110,14 @@ class Paging(ClientBase[ResourceT, StatusT]):
         limit: int | None = None,
         continue_token: str | None = None,
         resource_version: str | None = None,
+        keep_managed_fields: bool = False,
     ) -> ResourcePage[ResourceT]:
         """One page of objects (one request); ``namespace=None`` lists across all
         namespaces."""
         request = self.requests.list(
             namespace, label_selector, field_selector, limit, continue_token, resource_version
         )
-        return self._parse_page(await self._send(request))
+        return self._parse_page(await self._send(request), keep_managed_fields)
 
     async def pages(
         self,
@@ -120,6 +126,7 @@ class Paging(ClientBase[ResourceT, StatusT]):
         label_selector: str | None = None,
         field_selector: str | None = None,
         page_size: int | None = 500,
+        keep_managed_fields: bool = False,
     ) -> AsyncIterator[ResourcePage[ResourceT]]:
         """Every page of matching objects (``page_size`` objects a page, one request each).
 
@@ -131,8 +138,11 @@ class Paging(ClientBase[ResourceT, StatusT]):
         def request(token: str | None) -> Request:
             return self.requests.list(namespace, label_selector, field_selector, page_size, token)
 
+        def parse(body: bytes) -> ResourcePage[ResourceT]:
+            return self._parse_page(body, keep_managed_fields)
+
         async for page in prefetching_pages(
-            self._send, request, self._parse_page, lambda page: page.continue_token
+            self._send, request, parse, lambda page: page.continue_token
         ):
             yield page
 
@@ -143,6 +153,7 @@ class Paging(ClientBase[ResourceT, StatusT]):
         label_selector: str | None = None,
         field_selector: str | None = None,
         page_size: int | None = 500,
+        keep_managed_fields: bool = False,
     ) -> AsyncIterator[ResourceT]:
         """Every matching object, page by page (see :meth:`pages`)."""
         async for page in self.pages(
@@ -150,6 +161,7 @@ class Paging(ClientBase[ResourceT, StatusT]):
             label_selector=label_selector,
             field_selector=field_selector,
             page_size=page_size,
+            keep_managed_fields=keep_managed_fields,
         ):
             for item in page.items:
                 yield item
@@ -161,6 +173,7 @@ class Paging(ClientBase[ResourceT, StatusT]):
         label_selector: str | None = None,
         field_selector: str | None = None,
         page_size: int | None = 500,
+        keep_managed_fields: bool = False,
     ) -> builtins.list[ResourceT]:
         """Every matching object (all pages)."""
         return [
@@ -170,5 +183,6 @@ class Paging(ClientBase[ResourceT, StatusT]):
                 label_selector=label_selector,
                 field_selector=field_selector,
                 page_size=page_size,
+                keep_managed_fields=keep_managed_fields,
             )
         ]

@@ -14,9 +14,8 @@ Run it in the test's event loop::
         api = await control_plane.api_client("alice", server_url=proxy.url)
 
 or in a thread with its own loop (``with ApiProxy(...) as proxy`` / :meth:`start_in_thread`,
-:meth:`stop`), or as a process: ``python -m lscsde_sdk.testing.proxy --upstream URL --ca CA
---cert CERT --key KEY [--port N]`` prints its URL, serves ``GET /__proxy__/stats`` (``DELETE``
-resets), and prints the final stats as JSON when stopped by SIGINT or SIGTERM.
+:meth:`stop`), or as a process (:mod:`lscsde_sdk.testing.proxy_process`). It serves ``GET
+/__proxy__/stats`` (``DELETE`` resets).
 
 Faults are rules matched in order against each request (:meth:`ApiProxy.add_fault`); the first
 live match applies its action (:mod:`lscsde_sdk.testing.faults`): :class:`Respond`,
@@ -28,16 +27,13 @@ would see it) and counts an upstream error. HTTP/1.1 framing is :mod:`lscsde_sdk
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import concurrent.futures
 import contextlib
 import json
-import signal
 import ssl
-import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
@@ -71,7 +67,7 @@ from .upstream import ClientConnection, Upstream, UpstreamFailed
 if TYPE_CHECKING:
     from ..envtest.controlplane import ControlPlane
 
-__all__ = ["CONTROL_PREFIX", "ApiProxy", "ProxiedRequest", "ProxyStats", "main"]
+__all__ = ["CONTROL_PREFIX", "ApiProxy", "ProxiedRequest", "ProxyStats"]
 
 CONTROL_PREFIX = "/__proxy__/"
 _T = TypeVar("_T")
@@ -524,46 +520,3 @@ class ApiProxy:
         conn.writer.write(answer.encode())
         await conn.writer.drain()
         return not wants_close(head)
-
-
-# ---------------------------------------------------------------------------- command line
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a proxy until SIGINT/SIGTERM: print its URL, at the end its stats as JSON."""
-    parser = argparse.ArgumentParser(
-        prog="python -m lscsde_sdk.testing.proxy",
-        description="Counting HTTPS reverse proxy for kube-apiserver (test tooling).",
-    )
-    parser.add_argument("--upstream", required=True, help="https://host:port of kube-apiserver")
-    parser.add_argument("--ca", required=True, help="CA bundle that verifies the upstream")
-    parser.add_argument("--cert", required=True, help="certificate the proxy presents")
-    parser.add_argument("--key", required=True, help="private key of --cert")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 (default): any free port")
-    args = parser.parse_args(argv)
-    proxy = ApiProxy(
-        args.upstream,
-        ca_file=args.ca,
-        cert_file=args.cert,
-        key_file=args.key,
-        host=args.host,
-        port=args.port,
-    )
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        async with proxy:
-            print(proxy.url, flush=True)
-            await stop.wait()
-
-    asyncio.run(run())
-    print(json.dumps(proxy.stats.as_json()), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
