@@ -190,7 +190,11 @@ async def test_the_watcher_relists_an_expired_version_and_reports_only_the_diffe
         assert watcher.stats.expired == 1
         await client.merge_patch(namespace, "changed", {"spec": {"description": "v2"}})
         await client.delete(namespace, "gone")
-        assert summary(await take(events, 2)) == [("MODIFIED", "changed"), ("DELETED", "gone")]
+        changes = await take(events, 2)
+        assert summary(changes) == [("MODIFIED", "changed"), ("DELETED", "gone")]
+    # Listed objects are as whole as the watch's: managedFields included in both.
+    for event in (*found, changes[0]):
+        assert event.object is not None and event.object.metadata.managed_fields
 
 
 async def test_watch_throughput_parses_many_events(admin_api: ApiClient, namespace: str) -> None:

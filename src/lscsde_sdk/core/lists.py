@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -62,12 +62,17 @@ class ResourcePage(Generic[ItemT]):
 # subclasses add no state, so they are the kind's and ObjectMeta's objects in every respect.
 
 
+_UnreadManagedFields = Annotated[Unread | None, Field(alias="managedFields")]
+
+
 class _MetadataWithoutManagedFields(ObjectMeta):
-    managed_fields: Annotated[Unread | None, Field(alias="managedFields")] = None  # type: ignore[assignment]
+    managed_fields: _UnreadManagedFields = None  # type: ignore[assignment]
 
 
 @functools.cache
-def _list_type_without_managed_fields(resource_type: type[CustomResource]) -> type[ResourceList]:  # type: ignore[type-arg]
+def _list_type_without_managed_fields(
+    resource_type: type[CustomResource],
+) -> type[ResourceList[Any]]:
     lean = create_model(
         resource_type.__name__,
         __base__=resource_type,

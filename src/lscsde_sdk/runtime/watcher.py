@@ -146,7 +146,8 @@ class Watcher(Generic[ResourceT]):
             yield change
 
     async def list_models(self) -> Relisted[ResourceT]:
-        """Every matching object, as models, from one paged list."""
+        """Every matching object, as models, from one paged list (whole, as the watch's
+        events carry them: ``metadata.managedFields`` included)."""
         items: list[ResourceT] = []
         version: str | None = None
         async for page in self.client.pages(
@@ -154,6 +155,7 @@ class Watcher(Generic[ResourceT]):
             label_selector=self.label_selector,
             field_selector=self.field_selector,
             page_size=self.page_size,
+            keep_managed_fields=True,
         ):
             # Every page of one list is read at the first page's version.
             version = version or page.resource_version
