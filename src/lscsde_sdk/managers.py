@@ -44,7 +44,7 @@ from .clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
-from .converters import AnalyticsWorkspaceConverter, DateLike, to_date
+from .converters import DateLike, to_date
 from .core.transport import Transport
 from .errors import InvalidParameterError, InvalidWorkspaceError, WorkspaceLabelMissingError
 from .events import DEFAULT_REPORTING_CONTROLLER, DEFAULT_REPORTING_USER, EventRecorder
@@ -125,7 +125,6 @@ class AnalyticsWorkspaceManager(_ManagerBase):
         #: Writes through the clients that record their events with :attr:`events`.
         self.workspace_writes = Recording(self.workspace_client, self.events)
         self.binding_writes = Recording(self.binding_client, self.events)
-        self.converter = AnalyticsWorkspaceConverter()
         #: The profiles :meth:`permitted_profiles` returns, each workspace version converted once.
         self.profiles = ProfileCache()
         self.reads: Reads = (
