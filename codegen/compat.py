@@ -48,7 +48,7 @@ HEADER = (
 BASE_CLASS = "lscsde_workspace_mgmt._base.CompatModel"
 OPEN_BASE_CLASS = "lscsde_workspace_mgmt._base.OpenCompatModel"
 #: The type of the fields the compat models do not read (``unread: true``).
-UNREAD_TYPE = "lscsde_workspace_mgmt._base.Unread"
+UNREAD_TYPE = "lscsde_sdk.unread.Unread"
 #: Model config key listing (by schema name) the fields lscsde_sdk does not have.
 COMPAT_ONLY_KEY = "x-compat-only"
 # Generated docstrings are indented by 4; this keeps them within the 100-column limit.

@@ -20,7 +20,6 @@ from typing_extensions import TypedDict
 
 from lscsde_sdk.labels import format_as_label
 from lscsde_sdk.secrets import MASK
-from lscsde_sdk.unread import Unread
 
 from ._secrets import hides_unknown_fields, masked_validation, secret_fields
 
@@ -29,7 +28,6 @@ __all__ = [
     "JupyterWorkspaceSpecNodeSelector",
     "JupyterWorkspaceSpecResources",
     "OpenCompatModel",
-    "Unread",
     "WorkspaceBindingSpecBase",
 ]
 

@@ -33,7 +33,6 @@ from pydantic import TypeAdapter
 from lscsde_sdk.absent import AbsentClass
 from lscsde_sdk.clients import CustomResourceClient, PatchType
 from lscsde_sdk.core.lists import ResourceList
-from lscsde_sdk.core.paging import prefetching_pages
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.events import ResourceChange
 from lscsde_sdk.model_base import ResourceModel
@@ -54,8 +53,6 @@ CompatStatusT = TypeVar("CompatStatusT", bound=CompatModel)
 # The SDK client's model types are Any here: a TypeVar cannot be bound to "a client of some
 # model". The compat side, which callers see, stays precise.
 SdkClientT = TypeVar("SdkClientT", bound=CustomResourceClient[Any, Any])
-# Objects a list page holds (the SDK's own lists page alike).
-_PAGE_SIZE = 500
 
 
 class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatStatusT, SdkClientT]):
@@ -127,30 +124,19 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         self, namespace: str, **kwargs: Any
     ) -> builtins.list[CompatT]:
         """The objects in ``namespace``; keyword arguments as for
-        :meth:`KubernetesNamespacedCustomClient.list` (``label_selector``, ...).
+        :meth:`KubernetesNamespacedCustomClient.list` (``label_selector``, ``limit``,
+        ``_continue``, ...).
 
-        Every page is read (the next requested while one is validated) unless the caller
-        pages with ``limit`` or ``_continue``: then the one page asked for."""
-        sdk_list_type = self._sdk._list_type()
-
-        def parse(body: bytes) -> ResourceList[CompatT]:
-            return from_api_json(body, self.list_type, sdk_list_type)
-
-        if "limit" in kwargs or "_continue" in kwargs:
-            page = parse(await self._send_bytes(self._list_request(namespace, kwargs)))
-            return page.items or []
-
-        def request(token: str | None) -> Request:
-            paged = {**kwargs, "limit": _PAGE_SIZE, "_continue": token}
-            return self._list_request(namespace, paged)
-
-        found: builtins.list[CompatT] = []
-        pages = prefetching_pages(
-            self._send_bytes, request, parse, lambda page: page.metadata.continue_token
+        One request, as the old client sent: without ``limit`` the API server answers a whole
+        list from its watch cache, where continuing a paged list may be served from etcd at a
+        few times the cost (after a compaction, until the kind is written again: the usual
+        state of workspaces, which change seldom). With ``limit`` or ``_continue``, the one
+        page asked for."""
+        request = self._list_request(namespace, kwargs)
+        page = from_api_json(
+            await self._send_bytes(request), self.list_type, self._sdk._list_type()
         )
-        async for page in pages:
-            found.extend(page.items or ())
-        return found
+        return page.items or []
 
     async def create(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Create ``body`` in its ``metadata.namespace``; records ``<Kind>Created``."""

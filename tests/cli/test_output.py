@@ -13,7 +13,6 @@ from lscsde_sdk.cli.output import (
     Column,
     Printer,
     TableLayout,
-    api_list,
     fit_widths,
     render_table,
     resource_name,
@@ -130,7 +129,8 @@ def test_json_and_yaml_show_several_objects_as_a_list_of_their_api_form(output: 
         {"metadata": {"name": "c", "namespace": "ns"}, "spec": {"displayName": "Crate"}}
     )
     out = io.StringIO()
-    Printer(out, io.StringIO(), output).show(api_list([crate]), [NAME], [["c"]])  # type: ignore[arg-type]
+    printer = Printer(out, io.StringIO(), output)  # type: ignore[arg-type]
+    printer.show(printer.resources([crate]), [NAME], [["c"]])
 
     shown = json.loads(out.getvalue()) if output == "json" else yaml.safe_load(out.getvalue())
     assert shown["kind"] == "List"
@@ -142,3 +142,46 @@ def test_a_stream_that_is_not_a_terminal_has_no_width(monkeypatch: pytest.Monkey
     monkeypatch.setenv("COLUMNS", "50")
 
     assert terminal_width(io.StringIO()) is None
+
+
+_MANAGED = [
+    {
+        "manager": "kubectl-client-side-apply",
+        "operation": "Update",
+        "apiVersion": "xlscsde.nhs.uk/v1",
+        "time": "2026-01-02T03:04:05Z",
+        "fieldsType": "FieldsV1",
+        "fieldsV1": {"f:spec": {"f:displayName": {}}},
+    }
+]
+
+
+def _crate_with_managed_fields() -> AnalyticsCrate:
+    return AnalyticsCrate.model_validate(
+        {
+            "metadata": {"name": "c", "namespace": "ns", "managedFields": _MANAGED},
+            "spec": {"displayName": "Crate"},
+        }
+    )
+
+
+def test_objects_are_shown_without_managed_fields_as_kubectl_shows_them() -> None:
+    crate = _crate_with_managed_fields()
+    printer = Printer(io.StringIO(), io.StringIO(), "json")
+
+    shown = printer.resource(crate)
+
+    assert "managedFields" not in shown["metadata"]
+    assert shown["metadata"]["name"] == "c" and shown["spec"] == {"displayName": "Crate"}
+    assert printer.resources([crate])["items"] == [shown]
+    assert crate.metadata.managed_fields is not None  # the object itself keeps them
+
+
+def test_show_managed_fields_keeps_them() -> None:
+    crate = _crate_with_managed_fields()
+    printer = Printer(io.StringIO(), io.StringIO(), "yaml", managed_fields=True)
+
+    assert printer.resource(crate) == crate.to_api()
+    assert printer.resource(crate)["metadata"]["managedFields"][0]["manager"] == (
+        "kubectl-client-side-apply"
+    )

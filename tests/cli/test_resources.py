@@ -69,8 +69,27 @@ async def test_workspaces_get_shows_one_workspace(
 
     assert table.code == 0
     assert names_in_table(table.out) == ["genomics-pilot"]
-    stored = await AnalyticsWorkspaceClient(admin_api).get(namespace, "genomics-pilot")
-    assert json.loads(as_json.out) == stored.to_api()
+    stored = (await AnalyticsWorkspaceClient(admin_api).get(namespace, "genomics-pilot")).to_api()
+    assert stored["metadata"].pop("managedFields")  # the server keeps them; kubectl hides them
+    assert json.loads(as_json.out) == stored
+
+
+@pytest.mark.parametrize("output", ["json", "yaml"])
+async def test_show_managed_fields_prints_them_as_the_api_server_keeps_them(
+    cli: Cli, sample: SampleData, admin_api: client.ApiClient, namespace: str, output: str
+) -> None:
+    got = await cli("workspaces", "get", "genomics-pilot", "-o", output, "--show-managed-fields")
+    listed = await cli("--show-managed-fields", "workspaces", "list", "-o", output)
+
+    assert got.code == 0 and listed.code == 0, got.err + listed.err
+    load = json.loads if output == "json" else yaml.safe_load
+    workspaces = AnalyticsWorkspaceClient(admin_api)
+    stored = await workspaces.get(namespace, "genomics-pilot")
+    assert stored.metadata.managed_fields
+    assert load(got.out) == stored.to_api()
+    everything = await workspaces.list(namespace, keep_managed_fields=True)
+    assert load(listed.out)["items"] == [workspace.to_api() for workspace in everything]
+    assert all(item["metadata"]["managedFields"] for item in load(listed.out)["items"])
 
 
 async def test_getting_an_unknown_workspace_names_it_and_the_namespace(
@@ -144,7 +163,7 @@ async def test_datasources_of_a_workspace_show_their_bindings_and_expiry(
         namespace, "cancer-outcomes-primary-care-records"
     )
     shown = binding.to_api()
-    del shown["metadata"]["managedFields"]  # lists leave them out, as kubectl shows objects
+    del shown["metadata"]["managedFields"]  # left out, as kubectl shows objects
     assert items[1]["bindings"] == [shown]
     assert items[1]["expires"] == binding.spec.expires.isoformat()  # type: ignore[union-attr]
     # The diabetes cohort's binding expired: shown, but not active.

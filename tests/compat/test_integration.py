@@ -25,7 +25,7 @@ from kubernetes_asyncio.client import (
 )
 
 from lscsde_sdk.clients import AnalyticsWorkspaceClient as SdkWorkspaceClient
-from lscsde_workspace_mgmt import AnalyticsManager, AnalyticsWorkspaceManager, _resource
+from lscsde_workspace_mgmt import AnalyticsManager, AnalyticsWorkspaceManager
 from lscsde_workspace_mgmt.datasourcebindingclient import AnalyticsDataSourceBindingClient
 from lscsde_workspace_mgmt.datasourceclient import AnalyticsDataSourceClient
 from lscsde_workspace_mgmt.eventclient import EventClient
@@ -320,22 +320,23 @@ async def test_lookup_requests_follow_the_users_bindings_and_write_nothing(
     assert len(found) == 2
 
 
-async def test_list_reads_every_page_unless_the_caller_pages(
-    admin_api: ApiClient, namespace: str, monkeypatch: pytest.MonkeyPatch
+async def test_list_is_one_request_for_the_whole_list_unless_the_caller_pages(
+    admin_api: ApiClient, namespace: str
 ) -> None:
     client = AnalyticsWorkspaceClient(CustomObjectsApi(admin_api), LOG, None)
     names = [f"ws-{index}" for index in range(5)]
     for name in names:
         await client.create(make_workspace(namespace, name))
-    monkeypatch.setattr(_resource, "_PAGE_SIZE", 2)
 
+    # As the old client: one request without a limit, which the API server answers from its
+    # watch cache (continuing a paged list may be read from etcd instead).
     async with client.transport.counting() as counter:
         listed = await client.list(namespace)
     assert [w.metadata.name for w in listed] == names
     assert all(isinstance(w, AnalyticsWorkspace) for w in listed)
     assert listed[0].metadata.model_extra["uid"]  # server metadata the model does not name
-    assert counter.total == 3  # 2 + 2 + 1
-    assert [dict(r.query)["limit"] for r in counter.requests] == ["2", "2", "2"]
+    assert counter.total == 1
+    assert "limit" not in dict(counter.requests[0].query)
 
     first = await client.list(namespace, limit=3)  # the caller pages: the page asked for
     assert [w.metadata.name for w in first] == names[:3]

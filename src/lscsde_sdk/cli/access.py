@@ -99,7 +99,7 @@ class Access:
             spec.description if spec else "",
         ]
 
-    def data(self) -> dict[str, Any]:
+    def data(self, printer: Printer) -> dict[str, Any]:
         spec = self.item.workspace.spec
         return {
             "name": self.item.name,
@@ -110,7 +110,7 @@ class Access:
             "expires": self.item.expires.isoformat(),
             "daysLeft": self.days_left,
             "storage": self.storage,
-            "workspace": self.item.workspace.to_api(),
+            "workspace": printer.resource(self.item.workspace),
         }
 
 
@@ -142,7 +142,7 @@ async def show_access(args: argparse.Namespace, session: Session, printer: Print
         {
             "username": args.username,
             "namespace": None if args.all_namespaces else session.namespace,
-            "items": [entry.data() for entry in shown],
+            "items": [entry.data(printer) for entry in shown],
         },
         columns,
         [

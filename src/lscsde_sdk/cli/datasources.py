@@ -73,13 +73,13 @@ def _bound_row(bound: BoundDataSource) -> list[str]:
     ]
 
 
-def _bound_data(bound: BoundDataSource) -> dict[str, Any]:
+def _bound_data(bound: BoundDataSource, printer: Printer) -> dict[str, Any]:
     return {
         "name": bound.name,
         "expires": bound.expires.isoformat() if bound.expires else None,
         "active": bound.active_on(today()),
-        "datasource": bound.datasource.to_api(),
-        "bindings": [binding.to_api() for binding in bound.bindings],
+        "datasource": printer.resource(bound.datasource),
+        "bindings": [printer.resource(binding) for binding in bound.bindings],
     }
 
 
@@ -104,7 +104,7 @@ async def _bound_to(args: argparse.Namespace, session: Session, printer: Printer
             session, printer, f"data sources bound to workspace {args.workspace}"
         )
     printer.show(
-        {"items": [_bound_data(item) for item in bound]},
+        {"items": [_bound_data(item, printer) for item in bound]},
         BOUND_COLUMNS,
         [_bound_row(item) for item in bound],
         [resource_name(item.datasource) for item in bound],

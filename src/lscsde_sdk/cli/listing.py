@@ -25,7 +25,7 @@ from ..errors import BadRequestError
 from ..resource import CustomResource
 from ..runtime import EventType, Watcher, object_key
 from .errors import EXIT_UNUSABLE, CliError
-from .output import Column, Printer, TableLayout, api_list, resource_name, to_json, to_yaml
+from .output import Column, Printer, TableLayout, resource_name, to_json, to_yaml
 from .session import Session, check_empty_result
 
 __all__ = [
@@ -102,13 +102,17 @@ class Scope:
         return self.namespace is None
 
 
-async def list_objects(client: CustomResourceClient[T, Any], scope: Scope) -> list[T]:
-    """Every object ``scope`` selects. A selector the server refuses is a usage error."""
+async def list_objects(
+    client: CustomResourceClient[T, Any], scope: Scope, *, keep_managed_fields: bool = False
+) -> list[T]:
+    """Every object ``scope`` selects (with ``metadata.managedFields`` only when
+    ``keep_managed_fields``). A selector the server refuses is a usage error."""
     try:
         return await client.list(
             scope.namespace,
             label_selector=scope.label_selector,
             field_selector=scope.field_selector,
+            keep_managed_fields=keep_managed_fields,
         )
     except BadRequestError as error:
         if scope.label_selector is None and scope.field_selector is None:
@@ -164,7 +168,7 @@ class ListView(Generic[T]):
     def show(self, items: Sequence[T]) -> None:
         """The objects as the command's result."""
         self.printer.show(
-            api_list(items),
+            self.printer.resources(items),
             self.columns,
             [self.cells(item) for item in items],
             [resource_name(item) for item in items],
@@ -194,7 +198,7 @@ class ListView(Generic[T]):
             prefix = f"{event} " if self.watch_events else ""
             printer.line(f"{prefix}{resource_name(item)}")
         else:
-            data = item.to_api()
+            data = printer.resource(item)
             if self.watch_events:
                 data = {"type": event, "object": data}
             printer.out.write(
@@ -256,7 +260,7 @@ async def run_list(
     objects in the note that none were found."""
     accept = keep or (lambda _: True)
     scope = Scope.of(args, session)
-    listed = await list_objects(client, scope)
+    listed = await list_objects(client, scope, keep_managed_fields=printer.managed_fields)
     items = [item for item in listed if accept(item)]
     if not items:
         if scope.all_namespaces:

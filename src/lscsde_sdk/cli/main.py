@@ -155,7 +155,14 @@ def main(
         return EXIT_UNUSABLE
     except SystemExit as exit:  # --help, --version
         return exit.code if isinstance(exit.code, int) else EXIT_UNUSABLE
-    printer = Printer(out, err, args.output, width=terminal_width(out), headers=not args.no_headers)
+    printer = Printer(
+        out,
+        err,
+        args.output,
+        width=terminal_width(out),
+        headers=not args.no_headers,
+        managed_fields=args.show_managed_fields,
+    )
     try:
         with _sdk_warnings(err):
             return _run(args, printer)

@@ -10,7 +10,9 @@ Every command shows one result in the format of ``-o/--output``:
 * ``name``: ``<kind>.<group>/<name>`` of each object, one per line, as ``kubectl get -o name``
   prints custom resources (:func:`resource_name`).
 * ``json`` / ``yaml``: the same data for programs. Resources are shown as the API server
-  returns them (``model.to_api()``); several of them as a ``List``, as kubectl does.
+  returns them (``model.to_api()``) but for ``metadata.managedFields``, which kubectl leaves
+  out too unless ``--show-managed-fields`` (:meth:`Printer.resource`); several of them as a
+  ``List``, as kubectl does.
 
 Progress, notes and warnings go to stderr so that stdout stays parseable.
 """
@@ -35,7 +37,6 @@ __all__ = [
     "Format",
     "Printer",
     "TableLayout",
-    "api_list",
     "fit_widths",
     "render_table",
     "resource_name",
@@ -192,22 +193,13 @@ def to_yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
-def api_list(items: Iterable[CustomResource]) -> dict[str, Any]:
-    """Objects as the API server returns a list of them (``kubectl get -o json`` does the
-    same for several objects)."""
-    return {
-        "apiVersion": "v1",
-        "kind": "List",
-        "metadata": {"resourceVersion": ""},
-        "items": [item.to_api() for item in items],
-    }
-
-
 class Printer:
     """Writes a command's result to ``out`` in ``format``, and notes to ``err``.
 
     ``width``: the terminal's width when ``out`` is a terminal (free text is cut to fit it),
-    ``None`` otherwise. ``headers``: whether tables have their header line."""
+    ``None`` otherwise. ``headers``: whether tables have their header line.
+    ``managed_fields``: whether resources shown as JSON or YAML keep
+    ``metadata.managedFields`` (``--show-managed-fields``)."""
 
     def __init__(
         self,
@@ -217,12 +209,34 @@ class Printer:
         *,
         width: int | None = None,
         headers: bool = True,
+        managed_fields: bool = False,
     ) -> None:
         self.out = out
         self.err = err
         self.format = format
         self.width = width
         self.headers = headers
+        self.managed_fields = managed_fields
+
+    def resource(self, item: CustomResource) -> dict[str, Any]:
+        """``item`` as the API server returns it, without ``metadata.managedFields`` unless
+        :attr:`managed_fields`: the server's bookkeeping of who set which field, as long as
+        the rest of the object, and hidden by kubectl too."""
+        data = item.to_api()
+        metadata = data.get("metadata")
+        if not self.managed_fields and isinstance(metadata, dict):
+            metadata.pop("managedFields", None)
+        return data
+
+    def resources(self, items: Iterable[CustomResource]) -> dict[str, Any]:
+        """Objects as the API server returns a list of them (``kubectl get -o json`` does
+        the same for several objects), each as :meth:`resource` shows it."""
+        return {
+            "apiVersion": "v1",
+            "kind": "List",
+            "metadata": {"resourceVersion": ""},
+            "items": [self.resource(item) for item in items],
+        }
 
     @property
     def tabular(self) -> bool:

@@ -3,8 +3,9 @@
 * Errors in the arguments are one line (``error: ...``) and exit code 2, argparse's
   convention, without the usage block (:class:`CliParser`).
 * The global options (``--kubeconfig``, ``--context``, ``-n/--namespace``, ``-o/--output``,
-  ``--no-headers``) are accepted before the command and after it, as kubectl accepts them
-  anywhere. Each command declares the output formats it has (:func:`add_command`).
+  ``--no-headers``, ``--show-managed-fields``) are accepted before the command and after
+  it, as kubectl accepts them anywhere. Each command declares the output formats it has
+  (:func:`add_command`).
 * Each command is a :class:`ClusterCommand` (runs inside one connection to the API server)
   or a :class:`LocalCommand` (no cluster, or manages its own); :func:`add_command` declares
   either.
@@ -102,6 +103,12 @@ def add_global_options(
         action="store_true",
         default=default(False),
         help="tables without their header line",
+    )
+    group.add_argument(
+        "--show-managed-fields",
+        action="store_true",
+        default=default(False),
+        help="keep metadata.managedFields in JSON and YAML output (left out by default)",
     )
 
 

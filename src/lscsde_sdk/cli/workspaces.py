@@ -55,7 +55,7 @@ async def get_workspace(args: argparse.Namespace, session: Session, printer: Pri
     if printer.tabular or printer.format == "name":
         ListView(printer, TABLE, Scope(session.namespace)).show([workspace])
     else:
-        printer.show(workspace.to_api())
+        printer.show(printer.resource(workspace))
     return 0
 
 

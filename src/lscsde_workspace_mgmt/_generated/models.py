@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
+from lscsde_sdk.unread import Unread
 from lscsde_workspace_mgmt._base import (
     CompatModel,
     JupyterWorkspaceSpecNodeSelector,
     JupyterWorkspaceSpecResources,
     OpenCompatModel,
-    Unread,
     WorkspaceBindingSpecBase,
 )
 
