@@ -38,6 +38,8 @@ def scenario_document(
     inner: int,
     uses_cluster: bool,
     summaries: Sequence[PeerSummary],
+    *,
+    compare: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     return {
         "name": name,
@@ -45,6 +47,7 @@ def scenario_document(
         "reference": reference,
         "inner": inner,
         "requests_counted": uses_cluster,
+        "compare": [list(pair) for pair in compare],
         "peers": [asdict(summary) for summary in summaries],
     }
 
@@ -74,11 +77,15 @@ def _rss(value: float | None) -> str:
     return _NONE if value is None else f"{value:.0f} MiB"
 
 
-def _peer_row(peer: Mapping[str, Any], reference: str, requests_counted: bool) -> str:
+def _peer_row(
+    peer: Mapping[str, Any], reference: str, requests_counted: bool, cpu_measured: bool
+) -> str:
     name = f"**{peer['peer']}**" if peer["peer"] == reference else peer["peer"]
     if peer.get("error"):
         first_line = str(peer["error"]).strip().splitlines()[0][:120].replace("|", "\\|")
         cells = [name, f"failed: {first_line}", _NONE, _NONE]
+        if cpu_measured:
+            cells += [_NONE, _NONE]
     else:
         cells = [
             name,
@@ -86,6 +93,8 @@ def _peer_row(peer: Mapping[str, Any], reference: str, requests_counted: bool) -
             format_duration(peer["p95_s"]),
             _ratio(peer["ratio"]),
         ]
+        if cpu_measured:
+            cells += [format_duration(peer.get("cpu_median_s")), _ratio(peer.get("cpu_ratio"))]
     if requests_counted:
         cells.append(_requests(peer["requests_per_call"]))
     cells.append(_rss(peer["peak_rss_mib"]))
@@ -94,8 +103,12 @@ def _peer_row(peer: Mapping[str, Any], reference: str, requests_counted: bool) -
 
 def render_scenario(scenario: Mapping[str, Any]) -> str:
     counted = bool(scenario["requests_counted"])
+    cpu_measured = any(peer.get("cpu_median_s") is not None for peer in scenario["peers"])
     header = ["peer", "median", "p95", "ratio"]
     align = ["---", "---:", "---:", "---:"]
+    if cpu_measured:
+        header += ["CPU/call", "CPU ratio"]
+        align += ["---:", "---:"]
     if counted:
         header.append("requests/call")
         align.append("---:")
@@ -108,8 +121,31 @@ def render_scenario(scenario: Mapping[str, Any]) -> str:
         "| " + " | ".join(header) + " |",
         "| " + " | ".join(align) + " |",
     ]
-    lines += [_peer_row(p, scenario["reference"], counted) for p in scenario["peers"]]
+    lines += [_peer_row(p, scenario["reference"], counted, cpu_measured) for p in scenario["peers"]]
+    comparisons = [
+        sentence
+        for peer, against in scenario.get("compare", ())
+        if (sentence := _comparison(scenario["peers"], peer, against)) is not None
+    ]
+    if comparisons:
+        lines += ["", " ".join(comparisons)]
     return "\n".join(lines)
+
+
+def _comparison(peers: Sequence[Mapping[str, Any]], name: str, against: str) -> str | None:
+    """How many times ``against``'s median time (and CPU per call) ``name``'s is; None when
+    either peer has no median."""
+    by_name = {peer["peer"]: peer for peer in peers}
+    this, other = by_name.get(name), by_name.get(against)
+    if this is None or other is None or not this.get("median_s") or not other.get("median_s"):
+        return None
+    sentence = (
+        f"{name} against {against}: {_ratio(other['median_s'] / this['median_s'])} its speed "
+        "in median time per call"
+    )
+    if this.get("cpu_median_s") and other.get("cpu_median_s"):
+        sentence += f", {_ratio(other['cpu_median_s'] / this['cpu_median_s'])} in CPU per call"
+    return sentence + "."
 
 
 def _versions_line(document: Mapping[str, Any]) -> str:
@@ -141,8 +177,9 @@ def render_section(document: Mapping[str, Any]) -> str:
         f"{seed['workspaces']:,} workspaces and {seed['bindings']:,} bindings{also}; lscsde-sdk at "
         f"{commit}. Each peer ran {settings['repeat']} times in a fresh process (peers "
         "interleaved), each run a warm-up call then the timed calls; median and p95 are over "
-        "all timed calls, peak RSS is the median of the runs' peaks, requests are counted "
-        "from the server's audit log."
+        "all timed calls; CPU/call is the median CPU time the peer's process spent in a call "
+        "(the library's own work, without waiting for the server); peak RSS is the median of "
+        "the runs' peaks; requests are counted from the server's audit log."
     )
     start, end = env.get("loadavg_start"), env.get("loadavg_end")
     if start and end:  # more than the CPU count means something else competed for them

@@ -176,6 +176,7 @@ async def _measure(
                     inner,
                     scenario.uses_cluster,
                     summaries,
+                    compare=scenario.compare,
                 )
             )
 

@@ -119,8 +119,10 @@ async def _one_run(
     if scenario.uses_cluster and cluster is not None:
         start, end = result["window"]
         requests = await cluster.requests(peer.identity, float(start), float(end))
+    cpu = result.get("cpu_s")
     return Run(
         timings_s=timings,
+        cpu_s=tuple(float(c) for c in cpu) if cpu is not None else (),
         peak_rss_kib=int(result["peak_rss_kib"]),
         items=items,
         requests=requests,

@@ -121,6 +121,8 @@ class Scenario:
     expected_items: Callable[[SeededData], int] | None = None  # each peer's result length
     large: bool = False  # measured on the large seed (seed.LARGE), in a namespace of its own
     repeat: int | None = None  # runs per peer when --repeat is not given (None: the bench's)
+    #: Pairs of peers (peer, against) whose speeds the report also states against each other.
+    compare: tuple[tuple[str, str], ...] = ()
 
     def describe(self, data: SeededData | None) -> str:
         return self.description.format(**data.counts()) if data else self.description
@@ -141,6 +143,7 @@ def scenario(
     expected_items: Callable[[SeededData], int] | None = None,
     large: bool = False,
     repeat: int | None = None,
+    compare: tuple[tuple[str, str], ...] = (),
 ) -> Callable[
     [Callable[[SeededData], list[Measurement]]], Callable[[SeededData], list[Measurement]]
 ]:
@@ -162,6 +165,7 @@ def scenario(
             expected_items=expected_items,
             large=large,
             repeat=repeat,
+            compare=compare,
         )
         return build
 
@@ -169,6 +173,9 @@ def scenario(
 
 
 # -- the scenarios ------------------------------------------------------------------
+
+# Where the floor is the reference: both lscsde-sdk's peers against the library they replace.
+_AGAINST_THE_OLD_LIBRARY = ((COMPAT.name, WORKSPACE_MGMT.name), (SDK.name, WORKSPACE_MGMT.name))
 
 
 @scenario(
@@ -178,6 +185,7 @@ def scenario(
     inner=3,
     quick_inner=2,
     expected_items=lambda data: data.plan.workspaces,
+    compare=_AGAINST_THE_OLD_LIBRARY,
 )
 def list_all(data: SeededData) -> list[Measurement]:
     job = {"namespace": data.namespace}
@@ -193,6 +201,7 @@ def list_all(data: SeededData) -> list[Measurement]:
     reference=FLOOR.name,
     inner=50,
     quick_inner=10,
+    compare=_AGAINST_THE_OLD_LIBRARY,
 )
 def get_one(data: SeededData) -> list[Measurement]:
     job = {"namespace": data.namespace, "name": data.sample_workspace}

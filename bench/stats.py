@@ -1,4 +1,5 @@
-"""Aggregating runs: median, p95, requests per call, peak RSS, ratio to the reference.
+"""Aggregating runs: median, p95, client CPU, requests per call, peak RSS, ratios to the
+reference.
 
 Pure functions over plain data, so they are unit-tested without a server.
 """
@@ -35,6 +36,8 @@ class Run:
 
     timings_s: tuple[float, ...]
     peak_rss_kib: int
+    #: The peer process's CPU time in each timed call; empty when the calls timed themselves.
+    cpu_s: tuple[float, ...] = ()
     items: int | None = None
     requests: int | None = None  # during the timed calls; None when not counted
     versions: Mapping[str, str] = field(default_factory=dict)
@@ -49,10 +52,14 @@ class PeerSummary:
     calls: int
     median_s: float | None
     p95_s: float | None
+    #: Median CPU time of the peer's process per call: what the library itself costs, without
+    #: the time spent waiting for the server. None when not every run measured it.
+    cpu_median_s: float | None
     requests_per_call: float | None
     peak_rss_mib: float | None  # the median over runs of each run's peak
     items: int | None
     ratio: float | None = None  # median / the reference's median
+    cpu_ratio: float | None = None  # cpu_median_s / the reference's cpu_median_s
     versions: Mapping[str, str] = field(default_factory=dict)
     error: str | None = None
     runs_detail: tuple[Run, ...] = ()
@@ -62,6 +69,7 @@ def summarise(peer: str, runs: Iterable[Run], error: str | None = None) -> PeerS
     """Pool the timed calls of ``runs``; an error leaves whatever runs succeeded."""
     done = tuple(runs)
     timings = [t for run in done for t in run.timings_s]
+    cpu = [c for run in done for c in run.cpu_s] if all(run.cpu_s for run in done) else []
     counted = [run for run in done if run.requests is not None]
     calls_counted = sum(len(run.timings_s) for run in counted)
     return PeerSummary(
@@ -70,6 +78,7 @@ def summarise(peer: str, runs: Iterable[Run], error: str | None = None) -> PeerS
         calls=len(timings),
         median_s=median(timings) if timings else None,
         p95_s=percentile(timings, 95) if timings else None,
+        cpu_median_s=median(cpu) if cpu else None,
         requests_per_call=(
             sum(run.requests or 0 for run in counted) / calls_counted
             if counted and calls_counted
@@ -84,10 +93,18 @@ def summarise(peer: str, runs: Iterable[Run], error: str | None = None) -> PeerS
 
 
 def with_ratios(summaries: Sequence[PeerSummary], reference: str) -> list[PeerSummary]:
-    """Each summary with ``ratio`` = its median / the reference peer's median (None if
-    either is missing)."""
-    base = next((s.median_s for s in summaries if s.peer == reference), None)
+    """Each summary with ``ratio`` = its median / the reference peer's median, and
+    ``cpu_ratio`` likewise for CPU per call (None where either is missing)."""
+    base = next((s for s in summaries if s.peer == reference), None)
     return [
-        replace(s, ratio=s.median_s / base if base and s.median_s is not None else None)
+        replace(
+            s,
+            ratio=_ratio(s.median_s, base.median_s if base else None),
+            cpu_ratio=_ratio(s.cpu_median_s, base.cpu_median_s if base else None),
+        )
         for s in summaries
     ]
+
+
+def _ratio(value: float | None, base: float | None) -> float | None:
+    return value / base if value is not None and base else None

@@ -5,12 +5,14 @@ library only. A peer module maps operation names to *operations*: async context 
 that take the job, set the library up (client, connection, caches) and yield the call to
 time. The harness makes one warm-up call, then ``job["inner"]`` timed calls, and prints::
 
-    {"timings_s": [...], "items": 2000, "window": [start, end], "peak_rss_kib": 81234,
-     "versions": {"lscsde-sdk": "0.1.1.0", ...}}
+    {"timings_s": [...], "cpu_s": [...], "items": 2000, "window": [start, end],
+     "peak_rss_kib": 81234, "versions": {"lscsde-sdk": "0.1.1.0", ...}}
 
 ``items`` is the length of the warm-up call's result when it is a list (the bench checks
 that peers of one scenario agree on it); ``window`` is the wall-clock span of the timed
-calls, used to attribute the server's audit entries to them. A call may return a
+calls, used to attribute the server's audit entries to them. ``cpu_s`` is the CPU time this
+process (all its threads) spent in each timed call: the library's own work, without the time
+it waited for the server; ``null`` when a call reports its own duration. A call may return a
 :class:`Sample` to report its own duration and item count (e.g. a call that times child
 interpreters, or a throughput measurement that excludes its own set-up).
 """
@@ -52,24 +54,34 @@ async def measure(operation: Operation, job: Job) -> dict[str, Any]:
     """Warm up once, then time ``job["inner"]`` calls of what ``operation`` yields."""
     inner = int(job["inner"])
     timings: list[float] = []
+    cpu: list[float] | None = []
     samples_rss: list[int] = []
     async with operation(job) as call:
         items = _items(await call())  # warm-up: connections, caches, lazy imports
         start = time.time()
         for _ in range(inner):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             result = await call()
-            elapsed = time.perf_counter() - began
+            elapsed, elapsed_cpu = time.perf_counter() - began, time.process_time() - began_cpu
             if isinstance(result, Sample):
                 timings.append(result.seconds)
+                cpu = None  # the call timed part of itself, or work in another process
                 if result.peak_rss_kib is not None:
                     samples_rss.append(result.peak_rss_kib)
             else:
                 timings.append(elapsed)
+                if cpu is not None:
+                    cpu.append(elapsed_cpu)
         end = time.time()
     # Read before anything else is imported, so the figure is the measurement's alone.
     rss = max(samples_rss) if samples_rss else peak_rss_kib()
-    return {"timings_s": timings, "items": items, "window": [start, end], "peak_rss_kib": rss}
+    return {
+        "timings_s": timings,
+        "cpu_s": cpu,
+        "items": items,
+        "window": [start, end],
+        "peak_rss_kib": rss,
+    }
 
 
 def peak_rss_kib() -> int:

@@ -4,6 +4,7 @@ data, and the scenario registry. Nothing here starts a server or a peer process.
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -79,8 +80,26 @@ async def test_a_call_can_report_its_own_duration_and_child_rss() -> None:
 
     result = await _harness.measure(operation, {"inner": 2})
     assert result["timings_s"] == [0.25, 0.25]
+    assert result["cpu_s"] is None  # its own duration says nothing of this process's CPU
     assert result["items"] is None
     assert result["peak_rss_kib"] == 4321
+
+
+async def test_the_harness_gives_the_cpu_time_of_each_call_apart_from_its_waiting() -> None:
+    @asynccontextmanager
+    async def operation(job: _harness.Job) -> AsyncIterator[_harness.Call]:
+        async def call() -> int:
+            waited = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_later(0.05, waited.set_result, None)
+            await waited  # waiting, as for a server: no CPU
+            return sum(range(200_000))  # work: CPU
+
+        yield call
+
+    result = await _harness.measure(operation, {"inner": 3})
+    assert len(result["cpu_s"]) == 3
+    for seconds, cpu in zip(result["timings_s"], result["cpu_s"], strict=True):
+        assert 0 < cpu < seconds  # the wait is in the time, not in the CPU
 
 
 async def test_a_single_object_result_has_no_item_count() -> None:

@@ -92,6 +92,32 @@ def test_ratios_are_medians_over_the_reference_median() -> None:
     assert [s.ratio for s in summaries] == [1.0, pytest.approx(2.5), None]
 
 
+def test_cpu_per_call_is_pooled_like_the_times_and_compared_with_the_reference() -> None:
+    summaries = with_ratios(
+        [
+            summarise("floor", [Run(timings_s=(0.02, 0.02), cpu_s=(0.004, 0.006), peak_rss_kib=1)]),
+            summarise(
+                "sdk",
+                [
+                    Run(timings_s=(0.05,), cpu_s=(0.01,), peak_rss_kib=1),
+                    Run(timings_s=(0.05,), cpu_s=(0.02,), peak_rss_kib=1),
+                ],
+            ),
+        ],
+        reference="floor",
+    )
+    assert [s.cpu_median_s for s in summaries] == [pytest.approx(0.005), pytest.approx(0.015)]
+    assert [s.cpu_ratio for s in summaries] == [1.0, pytest.approx(3.0)]
+
+
+def test_cpu_per_call_is_absent_unless_every_run_measured_it() -> None:
+    runs = [
+        Run(timings_s=(0.05,), cpu_s=(0.01,), peak_rss_kib=1),
+        Run(timings_s=(0.05,), peak_rss_kib=1),  # its calls timed themselves
+    ]
+    assert summarise("sdk", runs).cpu_median_s is None
+
+
 def test_without_the_reference_no_ratio_is_given() -> None:
     summaries = with_ratios(
         [summarise("sdk", [Run(timings_s=(0.05,), peak_rss_kib=1)])], reference="floor"
@@ -170,6 +196,44 @@ def test_each_scenario_is_a_table_with_the_reference_in_bold() -> None:
     assert (
         f"| **lscsde-workspace-mgmt 0.1.14** | 450 ms | 495 ms | 1.00{TIMES} | 102 | 80 MiB |"
         in section
+    )
+
+
+def _measured_cpu_document() -> dict[str, Any]:
+    document = _document()
+    summaries = with_ratios(
+        [
+            summarise("floor", [Run(timings_s=(0.003,), cpu_s=(0.0012,), peak_rss_kib=1024)]),
+            summarise("old", [Run(timings_s=(0.0033,), cpu_s=(0.0015,), peak_rss_kib=1024)]),
+            summarise("compat", [Run(timings_s=(0.0022,), cpu_s=(0.0005,), peak_rss_kib=1024)]),
+            summarise("broken", [], error="boom"),
+        ],
+        reference="floor",
+    )
+    document["scenarios"] = [
+        scenario_document(
+            "get_one", "GET one", "floor", 1, False, summaries, compare=[("compat", "old")]
+        )
+    ]
+    return document
+
+
+def test_cpu_per_call_is_shown_next_to_the_times_where_it_was_measured() -> None:
+    section = render_section(_measured_cpu_document())
+    assert "| peer | median | p95 | ratio | CPU/call | CPU ratio | peak RSS |" in section
+    assert f"| compat | 2.2 ms | 2.2 ms | 0.73{TIMES} | 500 µs | 0.42{TIMES} | 1 MiB |" in section
+    assert "| broken | failed: boom | \u2013 | \u2013 | \u2013 | \u2013 | \u2013 |" in section
+    # Tables of results without CPU figures keep their columns.
+    assert "| peer | median | p95 | ratio | requests/call | peak RSS |" in render_section(
+        _document()
+    )
+
+
+def test_a_scenario_states_the_speed_of_the_peers_it_compares() -> None:
+    section = render_section(_measured_cpu_document())
+    assert (
+        f"compat against old: 1.50{TIMES} its speed in median time per call, "
+        f"3.00{TIMES} in CPU per call." in section
     )
 
 
