@@ -148,6 +148,8 @@ def test_every_scenario_has_its_reference_among_its_peers(name: str) -> None:
     peers = [m.peer.name for m in scenario.build(_seeded())]
     assert scenario.reference in peers
     assert len(peers) == len(set(peers))
+    for pair in scenario.compare:  # a misspelt name would drop the comparison silently
+        assert set(pair) <= set(peers), pair
 
 
 @pytest.mark.parametrize("name", [n for n, s in SCENARIOS.items() if s.uses_cluster])
