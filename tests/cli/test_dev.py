@@ -155,7 +155,7 @@ def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
     control_plane_binaries: ControlPlaneBinaries, tmp_path: Path
 ) -> None:
     state_dir = tmp_path / "fg"
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -170,30 +170,30 @@ def test_foreground_runs_until_ctrl_c_then_stops_cleanly(
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=ctrl_c_reaches_it,
-    )
-    try:
-        assert process.stdout is not None and process.stderr is not None
-        # The last line of the description on stdout, and the ready line on stderr: each
-        # pipe has its own reader, so each is waited for (stdout is written first, but its
-        # reader may not have read it yet when stderr's line arrives).
-        out = Lines(process.stdout, until=lambda line: line.startswith("  kubectl "))
-        err = Lines(process.stderr, until=lambda line: line == FOREGROUND_READY)
-        assert err.seen.wait(START_TIMEOUT), "\n".join(err.lines)
-        assert out.seen.wait(START_TIMEOUT), "\n".join(out.lines)
-        state = read_state(state_dir)
-        assert state is not None and state.mode == "foreground"
-        assert state.supervisor.pid == process.pid
-        ready = list(out.lines)
-        assert ready[0].startswith(f"dev control plane: {state.server} (namespace jupyterhub")
-        assert f"kubeconfig: {state_dir / 'kubeconfig.yaml'}" in ready
+    ) as process:  # closes both pipes at the end
+        try:
+            assert process.stdout is not None and process.stderr is not None
+            # The last line of the description on stdout, and the ready line on stderr: each
+            # pipe has its own reader, so each is waited for (stdout is written first, but its
+            # reader may not have read it yet when stderr's line arrives).
+            out = Lines(process.stdout, until=lambda line: line.startswith("  kubectl "))
+            err = Lines(process.stderr, until=lambda line: line == FOREGROUND_READY)
+            assert err.seen.wait(START_TIMEOUT), "\n".join(err.lines)
+            assert out.seen.wait(START_TIMEOUT), "\n".join(out.lines)
+            state = read_state(state_dir)
+            assert state is not None and state.mode == "foreground"
+            assert state.supervisor.pid == process.pid
+            ready = list(out.lines)
+            assert ready[0].startswith(f"dev control plane: {state.server} (namespace jupyterhub")
+            assert f"kubeconfig: {state_dir / 'kubeconfig.yaml'}" in ready
 
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=120)
-        out_lines, err_lines = out.to_the_end(120), err.to_the_end(120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=120)
+            out_lines, err_lines = out.to_the_end(120), err.to_the_end(120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
     assert process.returncode == 0, "\n".join(err_lines)
     assert out_lines == ready  # nothing more on stdout

@@ -111,6 +111,33 @@ async def test_no_credential_is_reachable_from_the_error(
     )
 
 
+def _frame_locals(error: BaseException) -> list[tuple[str, str, Any]]:
+    """(function, name, value) of every local variable of every frame that ``error``, or an
+    error reachable from it, passed through: what error trackers record when set to keep
+    local variables (Sentry's default)."""
+    found = []
+    for value in reachable(error):
+        if isinstance(value, BaseException):
+            frame = value.__traceback__
+            while frame is not None:
+                code = frame.tb_frame.f_code.co_name
+                found += [(code, name, v) for name, v in frame.tb_frame.f_locals.items()]
+                frame = frame.tb_next
+    return found
+
+
+@pytest.mark.parametrize("call", [get, create, list_data_sources], ids=lambda c: c.__name__)
+async def test_no_frame_the_error_passed_through_keeps_a_credential(
+    garbled_api: ApiClient, call: Call
+) -> None:
+    with pytest.raises(RetriesExhaustedError) as caught:
+        await call(garbled_api)
+    frames = _frame_locals(caught.value)
+    assert any(function == "_attempt" for function, _, _ in frames)  # the tries' frames
+    leaks = [(function, name) for function, name, value in frames if TOKEN in repr(value)]
+    assert leaks == []
+
+
 async def test_what_the_http_library_said_is_kept(garbled_api: ApiClient) -> None:
     with pytest.raises(RetriesExhaustedError) as caught:
         await get(garbled_api)

@@ -302,18 +302,22 @@ class Transport:
         url = host + request.path
         if query:
             url += "?" + urlencode(query)
+        sending = connection.session.request(
+            request.method,
+            url,
+            headers=headers,
+            data=None if request.body is None else _encoded(request.body),
+            timeout=timeout,
+            proxy=connection.proxy,
+            proxy_headers=connection.proxy_headers,
+            server_hostname=connection.server_hostname,
+        )
+        # The headers hold the credentials, and error trackers record the local variables of
+        # the frames an error passed through: only the request being sent keeps them.
+        del headers
         failure: ApiConnectionError | None = None
         try:
-            response = await connection.session.request(
-                request.method,
-                url,
-                headers=headers,
-                data=None if request.body is None else _encoded(request.body),
-                timeout=timeout,
-                proxy=connection.proxy,
-                proxy_headers=connection.proxy_headers,
-                server_hostname=connection.server_hostname,
-            )
+            response = await sending
         except aiohttp.ClientConnectorError as error:
             failure = _connection_error(request, url, "cannot connect", error, sent=False)
         except TimeoutError as error:
@@ -376,8 +380,9 @@ class _Connection:
     """How this SDK reaches the API server of one ``ApiClient``."""
 
     session: aiohttp.ClientSession
-    proxy: str | None
-    proxy_headers: Mapping[str, str] | None
+    # Not in the repr: a proxy's URL and headers may carry its credentials.
+    proxy: str | None = field(repr=False)
+    proxy_headers: Mapping[str, str] | None = field(repr=False)
     server_hostname: str | None
     #: Counters of :func:`counting_all`: every request of every Transport on the ApiClient.
     counters: list[RequestCounter] = field(default_factory=list)

@@ -7,9 +7,11 @@ Reading the store makes no request.
 * A complete list (the first, and one after the watch's version expired) is one request,
   split into the objects' JSON texts as it arrives, without building models (see
   :mod:`lscsde_sdk.runtime.compact`), and replaces the store's contents in one step. One
-  request rather than pages: kube-apiserver serves each page of a list from its cache at a
-  cost that grows with the whole collection, so 200 pages of 500 of 100,000 bindings took
-  it three to four times as long as one list of them all.
+  request rather than pages: kube-apiserver answers a whole list from its watch cache, but
+  reads the pages after the first from etcd when the cache holds no snapshot at the list's
+  version (before Kubernetes 1.34 always; from 1.34 after an etcd compaction, until the kind
+  is written again; see :mod:`lscsde_sdk.core.paging`), and 200 pages of 500 of 100,000
+  bindings took it three to four times as long as one list of them all.
 * Handlers (:meth:`Informer.add_handler`) are told about every change after the store has
   it, including objects deleted while the watch was away (``final_state_unknown``, with
   the last state the store had).
