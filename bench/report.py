@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .stats import PeerSummary
+from .stats import PeerSummary, ratio_of
 
 __all__ = [
     "README_END",
@@ -136,15 +136,14 @@ def _comparison(peers: Sequence[Mapping[str, Any]], name: str, against: str) -> 
     """How many times ``against``'s median time (and CPU per call) ``name``'s is; None when
     either peer has no median."""
     by_name = {peer["peer"]: peer for peer in peers}
-    this, other = by_name.get(name), by_name.get(against)
-    if this is None or other is None or not this.get("median_s") or not other.get("median_s"):
+    this, other = by_name.get(name, {}), by_name.get(against, {})
+    speed = ratio_of(other.get("median_s"), this.get("median_s"))
+    if speed is None:
         return None
-    sentence = (
-        f"{name} against {against}: {_ratio(other['median_s'] / this['median_s'])} its speed "
-        "in median time per call"
-    )
-    if this.get("cpu_median_s") and other.get("cpu_median_s"):
-        sentence += f", {_ratio(other['cpu_median_s'] / this['cpu_median_s'])} in CPU per call"
+    sentence = f"{name} against {against}: {_ratio(speed)} its speed in median time per call"
+    cpu = ratio_of(other.get("cpu_median_s"), this.get("cpu_median_s"))
+    if cpu is not None:
+        sentence += f", {_ratio(cpu)} in CPU per call"
     return sentence + "."
 
 

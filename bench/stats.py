@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-__all__ = ["PeerSummary", "Run", "median", "percentile", "summarise", "with_ratios"]
+__all__ = ["PeerSummary", "Run", "median", "percentile", "ratio_of", "summarise", "with_ratios"]
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -99,12 +99,13 @@ def with_ratios(summaries: Sequence[PeerSummary], reference: str) -> list[PeerSu
     return [
         replace(
             s,
-            ratio=_ratio(s.median_s, base.median_s if base else None),
-            cpu_ratio=_ratio(s.cpu_median_s, base.cpu_median_s if base else None),
+            ratio=ratio_of(s.median_s, base.median_s if base else None),
+            cpu_ratio=ratio_of(s.cpu_median_s, base.cpu_median_s if base else None),
         )
         for s in summaries
     ]
 
 
-def _ratio(value: float | None, base: float | None) -> float | None:
+def ratio_of(value: float | None, base: float | None) -> float | None:
+    """``value / base``; None when either is missing (or ``base`` is zero)."""
     return value / base if value is not None and base else None
