@@ -93,7 +93,7 @@ def from_sdk(model: ResourceModel, compat_type: type[CompatT]) -> CompatT:
 
 
 def from_api_json(
-    body: bytes, compat_type: type[CompatModelT], sdk_type: type[BaseModel]
+    body: bytes | bytearray, compat_type: type[CompatModelT], sdk_type: type[BaseModel]
 ) -> CompatModelT:
     """The compat model (or list envelope, ``ResourceList[<compat model>]``) of a response
     body, validated straight from its bytes by pydantic-core, keeping the fields neither

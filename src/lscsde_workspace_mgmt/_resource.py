@@ -24,6 +24,7 @@ code written for them depends on both, hence the ``type: ignore[override]`` belo
 from __future__ import annotations
 
 import builtins
+import functools
 from logging import Logger
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -32,6 +33,7 @@ from pydantic import TypeAdapter
 
 from lscsde_sdk.absent import AbsentClass
 from lscsde_sdk.clients import CustomResourceClient, PatchType
+from lscsde_sdk.core.list_decoder import ListDecoder
 from lscsde_sdk.core.lists import ResourceList
 from lscsde_sdk.core.transport import Request
 from lscsde_sdk.events import ResourceChange
@@ -131,12 +133,21 @@ class ResourceClient(KubernetesNamespacedCustomClient, Generic[CompatT, CompatSt
         list from its watch cache, where continuing a paged list may be served from etcd at a
         few times the cost (after a compaction, until the kind is written again: the usual
         state of workspaces, which change seldom). With ``limit`` or ``_continue``, the one
-        page asked for."""
+        page asked for. Items are validated while the answer arrives
+        (:class:`~lscsde_sdk.core.list_decoder.ListDecoder`)."""
         request = self._list_request(namespace, kwargs)
-        page = from_api_json(
-            await self._send_bytes(request), self.list_type, self._sdk._list_type()
-        )
-        return page.items or []
+        list_type, sdk_list_type = self.list_type, self._sdk._list_type()
+
+        def decoder() -> ListDecoder[CompatT]:
+            return ListDecoder(
+                self.sdk_model.__resource__.api_version,
+                self.kind,
+                functools.partial(self.model.__pydantic_validator__.validate_json, extra="allow"),
+                lambda body: from_api_json(body, list_type, sdk_list_type),
+            )
+
+        fed = await self._send_to(request, decoder)
+        return fed.result().items or []
 
     async def create(self, body: CompatT) -> CompatT:  # type: ignore[override]
         """Create ``body`` in its ``metadata.namespace``; records ``<Kind>Created``."""

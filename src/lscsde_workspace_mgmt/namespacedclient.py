@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from logging import Logger
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 from pydantic import BaseModel
 
 from lscsde_sdk.core.redaction import Redaction
 from lscsde_sdk.core.retry import Timeouts
-from lscsde_sdk.core.transport import JSON_PATCH, MERGE_PATCH, Request, Transport
+from lscsde_sdk.core.transport import (
+    JSON_PATCH,
+    MERGE_PATCH,
+    BodyConsumer,
+    Request,
+    Transport,
+)
 
 from ._convert import kubernetes_errors, to_api_dict
 from .exceptions import InvalidParameterException
+
+ConsumerT = TypeVar("ConsumerT", bound=BodyConsumer)
 
 __all__ = ["KubernetesNamespacedCustomClient"]
 
@@ -168,11 +176,20 @@ class KubernetesNamespacedCustomClient:
 
     async def _send_bytes(self, request: Request) -> bytes:
         """The raw body of the answer to ``request``."""
-        if self.secret_paths:
-            redaction = Redaction(self.secret_paths).including(request.body)
-            request = dataclasses.replace(request, redaction=redaction)
         with kubernetes_errors():
-            return await self.transport.send(request)
+            return await self.transport.send(self._redacting(request))
+
+    async def _send_to(self, request: Request, consumer: Callable[[], ConsumerT]) -> ConsumerT:
+        """The ``consumer()`` the body of the answer to ``request`` was fed to as it arrived."""
+        with kubernetes_errors():
+            return await self.transport.send_to(self._redacting(request), consumer)
+
+    def _redacting(self, request: Request) -> Request:
+        """``request``, its errors masking the kind's secrets and those it carries."""
+        if not self.secret_paths:
+            return request
+        redaction = Redaction(self.secret_paths).including(request.body)
+        return dataclasses.replace(request, redaction=redaction)
 
     def _path(self, namespace: str, name: str | None = None, subresource: str | None = None) -> str:
         if not namespace:

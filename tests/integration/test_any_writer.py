@@ -18,10 +18,11 @@ import json
 import logging
 import secrets
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import pytest_asyncio
@@ -34,7 +35,7 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceClient,
     Transport,
 )
-from lscsde_sdk.core.transport import Request, counting_all
+from lscsde_sdk.core.transport import BodyConsumer, Request, counting_all
 from lscsde_sdk.envtest import ADMIN, ControlPlane, create_namespace
 from lscsde_sdk.labels import USERNAME_LABEL, WORKSPACE_LABEL, format_as_label
 from lscsde_sdk.managers import AnalyticsDataSourceManager, AnalyticsWorkspaceManager
@@ -323,6 +324,9 @@ async def test_the_data_source_lookups_find_every_binding(world: World) -> None:
 # -- what the direct path costs ----------------------------------------------------------------
 
 
+ConsumerT = TypeVar("ConsumerT", bound=BodyConsumer)
+
+
 class InFlightTransport(Transport):
     """A transport that records the most requests it had in flight at once."""
 
@@ -331,13 +335,22 @@ class InFlightTransport(Transport):
         self.in_flight = 0
         self.most_in_flight = 0
 
-    async def send(self, request: Request) -> bytes:
+    @contextmanager
+    def _flying(self) -> Iterator[None]:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
-            return await super().send(request)
+            yield
         finally:
             self.in_flight -= 1
+
+    async def send(self, request: Request) -> bytes:
+        with self._flying():
+            return await super().send(request)
+
+    async def send_to(self, request: Request, consumer: Callable[[], ConsumerT]) -> ConsumerT:
+        with self._flying():
+            return await super().send_to(request, consumer)
 
 
 async def _namespace_of(

@@ -138,6 +138,10 @@ class RecordingTransport(Transport):
         self.requests.append(request)
         return await super().send(request)
 
+    async def send_to(self, request: Request, consumer: Any) -> Any:
+        self.requests.append(request)
+        return await super().send_to(request, consumer)
+
     def open(self, request: Request) -> Any:
         self.requests.append(request)
         return super().open(request)

@@ -9,6 +9,7 @@ CustomResourceClient` combines them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
@@ -20,7 +21,15 @@ from ..resource import CustomResource, ResourceInfo
 from ..rule_checks import rule_violations
 from .conflicts import CONFLICT_RETRY
 from .errors import ObjectRequiredError
-from .lists import ResourceList, ResourcePage, list_without_managed_fields
+from .list_decoder import ListDecoder
+from .lists import (
+    ResourceList,
+    ResourcePage,
+    lean_types,
+    list_type,
+    list_without_managed_fields,
+    restore_classes,
+)
 from .redaction import Redaction
 from .requests import DEFAULT_FIELD_MANAGER, FieldValidation, RequestBuilder
 from .retry import RetryPolicy, Timeouts
@@ -105,16 +114,38 @@ class ClientBase(Generic[ResourceT, StatusT]):
         else:
             resource_type = cast("type[ResourceT]", self.resource_type)
             page = list_without_managed_fields(resource_type, body)
-        return ResourcePage(
-            items=page.items or [],
-            continue_token=page.metadata.continue_token or None,
-            resource_version=page.metadata.resource_version,
-            remaining_item_count=page.metadata.remaining_item_count,
+        return _page_of(page)
+
+    async def _receive_page(
+        self, request: Request, keep_managed_fields: bool
+    ) -> ResourcePage[ResourceT]:
+        """The page that answers the list ``request``, its items validated while the answer
+        arrives (:class:`~lscsde_sdk.core.list_decoder.ListDecoder`)."""
+        decoder = functools.partial(self._list_decoder, keep_managed_fields)
+        fed = await self.transport.send_to(self._with_settings(request), decoder)
+        page = fed.result()
+        if not keep_managed_fields:
+            restore_classes(cast("type[ResourceT]", self.resource_type), page)
+        return _page_of(page)
+
+    def _list_decoder(self, keep_managed_fields: bool) -> ListDecoder[ResourceT]:
+        """A decoder of this kind's lists; without managed fields, its items still need
+        :func:`~lscsde_sdk.core.lists.restore_classes`."""
+        resource_type = cast("type[ResourceT]", self.resource_type)
+        if keep_managed_fields:
+            item_type, page_type = resource_type, self._list_type()
+        else:
+            item_type, page_type = lean_types(resource_type)
+        return ListDecoder(
+            self.info.api_version,
+            self.info.kind,
+            item_type.__pydantic_validator__.validate_json,
+            functools.partial(parsed_from_api, page_type),
         )
 
     @classmethod
     def _list_type(cls) -> type[ResourceList[ResourceT]]:
-        return ResourceList[cls.resource_type]  # type: ignore[name-defined]
+        return list_type(cls.resource_type)
 
     def _coerce(self, resource: ResourceT | Mapping[str, Any]) -> ResourceT:
         if isinstance(resource, self.resource_type):
@@ -153,3 +184,12 @@ class ClientBase(Generic[ResourceT, StatusT]):
         if not model.metadata.name:
             raise ObjectRequiredError(f"{self.info.kind}: metadata.name is required")
         return model.metadata.name
+
+
+def _page_of(page: ResourceList[ResourceT]) -> ResourcePage[ResourceT]:
+    return ResourcePage(
+        items=page.items or [],
+        continue_token=page.metadata.continue_token or None,
+        resource_version=page.metadata.resource_version,
+        remaining_item_count=page.metadata.remaining_item_count,
+    )

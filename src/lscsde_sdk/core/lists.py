@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -19,7 +19,15 @@ from ..model_base import parsed_from_api
 from ..resource import CustomResource
 from ..unread import Unread
 
-__all__ = ["ListMeta", "ResourceList", "ResourcePage", "list_without_managed_fields"]
+__all__ = [
+    "ListMeta",
+    "ResourceList",
+    "ResourcePage",
+    "lean_types",
+    "list_type",
+    "list_without_managed_fields",
+    "restore_classes",
+]
 
 ItemT = TypeVar("ItemT")
 ResourceT = TypeVar("ResourceT", bound=CustomResource)
@@ -52,6 +60,13 @@ class ResourcePage(Generic[ItemT]):
     remaining_item_count: int | None = None
 
 
+@functools.cache
+def list_type(item_type: type[ItemT]) -> type[ResourceList[ItemT]]:
+    """``ResourceList[item_type]``, made once (pydantic's lookup of a parametrised generic
+    runs a hundred Python calls)."""
+    return ResourceList[item_type]  # type: ignore[valid-type]
+
+
 # -- lists that skip metadata.managedFields ------------------------------------------------
 #
 # Server-side apply bookkeeping is a third of a listed object's bytes and half the objects
@@ -70,9 +85,11 @@ class _MetadataWithoutManagedFields(ObjectMeta):
 
 
 @functools.cache
-def _list_type_without_managed_fields(
-    resource_type: type[CustomResource],
-) -> type[ResourceList[Any]]:
+def lean_types(
+    resource_type: type[ResourceT],
+) -> tuple[type[ResourceT], type[ResourceList[ResourceT]]]:
+    """The subclass of ``resource_type`` that leaves ``metadata.managedFields`` unread, and the
+    list of it; what they validate is given back its own classes by :func:`restore_classes`."""
     lean = create_model(
         resource_type.__name__,
         __base__=resource_type,
@@ -82,21 +99,24 @@ def _list_type_without_managed_fields(
             Field(default_factory=_MetadataWithoutManagedFields),
         ),
     )
-    return ResourceList[lean]
+    return lean, ResourceList[lean]  # type: ignore[valid-type]
 
 
-def list_without_managed_fields(
-    resource_type: type[ResourceT], body: bytes
-) -> ResourceList[ResourceT]:
-    """``body`` (a list of ``resource_type`` as the API server sent it) validated with every
-    item's ``metadata.managedFields`` left unread (``None``, and not among the fields set)."""
-    page: ResourceList[ResourceT] = parsed_from_api(
-        _list_type_without_managed_fields(resource_type), body
-    )
+def restore_classes(resource_type: type[ResourceT], page: ResourceList[ResourceT]) -> None:
+    """Give the items of ``page``, validated by :func:`lean_types`, ``resource_type`` back."""
     for item in page.items or ():
         # object.__setattr__: a change of class, not of a field (pydantic's hook is bypassed).
         object.__setattr__(item, "__class__", resource_type)
         object.__setattr__(item.metadata, "__class__", ObjectMeta)
         # pydantic counts a default taken on error as set; the field was not read.
         item.metadata.__pydantic_fields_set__.discard("managed_fields")
+
+
+def list_without_managed_fields(
+    resource_type: type[ResourceT], body: bytes | bytearray
+) -> ResourceList[ResourceT]:
+    """``body`` (a list of ``resource_type`` as the API server sent it) validated with every
+    item's ``metadata.managedFields`` left unread (``None``, and not among the fields set)."""
+    page = parsed_from_api(lean_types(resource_type)[1], body)
+    restore_classes(resource_type, page)
     return page

@@ -5,10 +5,12 @@ kubectl hides too) unless the caller passes ``keep_managed_fields=True``: skippi
 the objects a list builds. Writing such an object back leaves the server's managedFields as
 they are. A ``get`` returns the whole object.
 
-The API server prepares and sends a page while this process validates the previous one, so
-a long list costs little more than the server's time to send it. :func:`prefetching_pages`
-does it for any request and parser; :class:`Paging` gives the generic client ``list_page``,
-``pages``, ``iterate`` and ``list`` on it.
+A list in one request (``list_page``, and ``pages`` without a page size) is validated while
+the API server sends it (:class:`~lscsde_sdk.core.list_decoder.ListDecoder`). Of a list in
+pages, the server prepares and sends the next page while this process validates the
+previous one. Either way a long list costs little more than the server's time to send it.
+:func:`prefetching_pages` does the latter for any request and parser; :class:`Paging` gives
+the generic client ``list_page``, ``pages``, ``iterate`` and ``list`` on them.
 
 Continuing a paged list costs the API server more than a whole list when it has no snapshot
 of its watch cache at the list's version (Kubernetes before 1.34 always; from 1.34 after an
@@ -124,7 +126,7 @@ class Paging(ClientBase[ResourceT, StatusT]):
         request = self.requests.list(
             namespace, label_selector, field_selector, limit, continue_token, resource_version
         )
-        return self._parse_page(await self._send(request), keep_managed_fields)
+        return await self._receive_page(request, keep_managed_fields)
 
     async def pages(
         self,
@@ -135,7 +137,8 @@ class Paging(ClientBase[ResourceT, StatusT]):
         page_size: int | None = 500,
         keep_managed_fields: bool = False,
     ) -> AsyncIterator[ResourcePage[ResourceT]]:
-        """Every page of matching objects (``page_size`` objects a page, one request each).
+        """Every page of matching objects (``page_size`` objects a page, one request each;
+        ``None``: one page of all of them, validated while it arrives).
 
         The next page is requested before the current one is parsed, so the server prepares
         and sends it while this process validates: a long list costs little more than the
@@ -144,6 +147,10 @@ class Paging(ClientBase[ResourceT, StatusT]):
 
         def request(token: str | None) -> Request:
             return self.requests.list(namespace, label_selector, field_selector, page_size, token)
+
+        if page_size is None:  # one request: validated while it arrives
+            yield await self._receive_page(request(None), keep_managed_fields)
+            return
 
         def parse(body: bytes) -> ResourcePage[ResourceT]:
             return self._parse_page(body, keep_managed_fields)

@@ -38,7 +38,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp
@@ -63,6 +63,7 @@ __all__ = [
     "JSON",
     "JSON_PATCH",
     "MERGE_PATCH",
+    "BodyConsumer",
     "Request",
     "RequestCounter",
     "Transport",
@@ -70,6 +71,16 @@ __all__ = [
 ]
 
 Query = Sequence[tuple[str, str]]
+
+
+class BodyConsumer(Protocol):
+    """Takes a response body in chunks as it arrives (see :meth:`Transport.send_to`)."""
+
+    def feed(self, chunk: bytes) -> None: ...
+
+
+ConsumerT = TypeVar("ConsumerT", bound=BodyConsumer)
+ReadT = TypeVar("ReadT")
 
 JSON = "application/json"
 JSON_PATCH = "application/json-patch+json"
@@ -192,10 +203,20 @@ class Transport:
 
     async def send(self, request: Request) -> bytes:
         """Send ``request``; the raw body of a 2xx answer, else a typed error."""
-        response, body = await self._respond(request, read=True)
-        response.release()
+        _, body = await self._respond(request, self._read)
         self.count_bytes(len(body))
         return body
+
+    async def send_to(self, request: Request, consumer: Callable[[], ConsumerT]) -> ConsumerT:
+        """Send ``request`` as :meth:`send` does, feeding the body of the 2xx answer to a
+        ``consumer()`` chunk by chunk as it arrives; that consumer, once the body is complete.
+        Each try has a consumer of its own: a try cut short is repeated from the start."""
+
+        async def read(request: Request, response: aiohttp.ClientResponse) -> ConsumerT:
+            return await self._feed(request, response, consumer())
+
+        _, fed = await self._respond(request, read)
+        return fed
 
     async def send_json(self, request: Request) -> Any:
         data = await self.send(request)
@@ -205,7 +226,7 @@ class Transport:
     async def open(self, request: Request) -> AsyncIterator[aiohttp.ClientResponse]:
         """Open ``request`` and yield the aiohttp response once its status is 2xx (tries are
         repeated as the module doc says). Streaming readers read the body from it."""
-        response, _ = await self._respond(request, read=False)
+        response, _ = await self._respond(request, _unread)
         try:
             yield response
         finally:
@@ -227,10 +248,10 @@ class Transport:
             self.counters.remove(counter)
 
     async def _respond(
-        self, request: Request, *, read: bool
-    ) -> tuple[aiohttp.ClientResponse, bytes]:
-        """The first 2xx response to ``request`` (with its body when ``read``; reading is part
-        of the try), repeating failed tries as the policy allows."""
+        self, request: Request, read: Callable[[Request, aiohttp.ClientResponse], Awaitable[ReadT]]
+    ) -> tuple[aiohttp.ClientResponse, ReadT]:
+        """The first 2xx response to ``request`` and what ``read`` made of its body (reading
+        is part of the try), repeating failed tries as the policy allows."""
         policy = request.retry or self.retry
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -238,15 +259,14 @@ class Transport:
         for attempt in range(1, policy.attempts + 1):
             try:
                 response = await self._attempt(request)
-                ok = 200 <= response.status <= 299
-                body = await self._read(request, response) if read or not ok else b""
+                if 200 <= response.status <= 299:
+                    return response, await read(request, response)
+                body = await self._read(request, response)
             except ApiConnectionError as error:
                 failures.append(error)
                 repeat = not error.sent or request.repeatable
                 retry_after = None
             else:
-                if ok:
-                    return response, body
                 api_error = api_error_from_response(
                     response.status,
                     body,
@@ -330,20 +350,43 @@ class Transport:
 
     @staticmethod
     async def _read(request: Request, response: aiohttp.ClientResponse) -> bytes:
-        failure: ApiConnectionError | None = None
-        url = str(response.url)
-        try:
-            return await response.read()
-        except TimeoutError as error:
-            failure = _connection_error(
-                request, url, "answer not read in time", error, timed_out=True
-            )
-        except (aiohttp.ClientError, OSError) as error:
-            failure = _connection_error(request, url, "answer cut short", error)
-        finally:
-            response.release()
-        assert failure is not None  # each except sets it
-        raise failure
+        return await _reading(request, response, response.read())
+
+    async def _feed(
+        self, request: Request, response: aiohttp.ClientResponse, consumer: ConsumerT
+    ) -> ConsumerT:
+        async def feed() -> int:
+            size = 0
+            async for chunk in response.content.iter_any():
+                size += len(chunk)
+                consumer.feed(chunk)
+            return size
+
+        self.count_bytes(await _reading(request, response, feed()))
+        return consumer
+
+
+async def _unread(request: Request, response: aiohttp.ClientResponse) -> None:
+    """Reads nothing: the caller reads the body (a stream)."""
+
+
+async def _reading(
+    request: Request, response: aiohttp.ClientResponse, reading: Awaitable[ReadT]
+) -> ReadT:
+    """What ``reading`` (of ``response``'s body) returns, its connection failures raised as
+    :class:`~lscsde_sdk.errors.ApiConnectionError`; the response is released after it."""
+    failure: ApiConnectionError | None = None
+    url = str(response.url)
+    try:
+        return await reading
+    except TimeoutError as error:
+        failure = _connection_error(request, url, "answer not read in time", error, timed_out=True)
+    except (aiohttp.ClientError, OSError) as error:
+        failure = _connection_error(request, url, "answer cut short", error)
+    finally:
+        response.release()
+    assert failure is not None  # each except sets it
+    raise failure
 
 
 def _connection_error(
