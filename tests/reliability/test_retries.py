@@ -5,6 +5,7 @@ a create is never repeated blindly, and giving up is a typed error that says why
 from __future__ import annotations
 
 import asyncio
+import warnings
 
 import pytest
 from kubernetes_asyncio.client import ApiClient
@@ -155,3 +156,21 @@ async def test_a_retry_policy_can_be_set_per_call_site(
     once = AnalyticsWorkspaceClient(proxied, retry=RetryPolicy(attempts=1))
     with pytest.raises(ServerError):
         await once.get(namespace, "w")
+
+
+async def test_a_body_past_a_mebibyte_is_sent_whole_on_every_try_and_without_a_warning(
+    proxied: ApiClient, api_proxy: ApiProxy, admin_api: ApiClient, namespace: str
+) -> None:
+    created = await AnalyticsWorkspaceClient(admin_api).create(workspace(namespace, "large"))
+    assert created.spec is not None
+    description = "x" * (1024 * 1024 + 1)  # past aiohttp's limit, within etcd's
+    created.spec.description = description
+    api_proxy.add_fault(Respond(503), method="PUT", path=WORKSPACES, times=1)
+    workspaces = client(proxied)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with workspaces.transport.counting() as counter:
+            replaced = await workspaces.replace(created)
+    assert counter.by_method == {"PUT": 2}  # the first try refused, the second sent it again
+    assert replaced.spec is not None and replaced.spec.description == description
+    assert not [w for w in caught if "large body" in str(w.message)]

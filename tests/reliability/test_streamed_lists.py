@@ -90,16 +90,29 @@ def struck(proxy: ApiProxy, rule: FaultRule) -> bool:
     return any(fault.rule is rule for fault in proxy.faults_applied)
 
 
+async def list_held_back(
+    transport: ObservingTransport, api_proxy: ApiProxy, namespace: str
+) -> tuple[asyncio.Task[list[Any]], FaultRule]:
+    """A list of the workspaces in ``namespace`` whose answer the proxy holds back after its
+    first 32 KiB (the rule's removal releases it), once items of it have been validated."""
+    stall = api_proxy.add_fault(Blackhole(after_bytes=32_768), times=1, **lists_of(namespace))
+    listing = asyncio.create_task(AnalyticsWorkspaceClient(transport).list(namespace))
+    try:
+        await asyncio.wait_for(transport.items_validated.wait(), timeout=60)
+    except BaseException:
+        api_proxy.remove_fault(stall)
+        listing.cancel()
+        raise
+    return listing, stall
+
+
 async def test_items_are_validated_while_the_rest_of_the_list_is_held_back(
     proxied: ApiClient, api_proxy: ApiProxy, admin_api: ApiClient, namespace: str
 ) -> None:
     names = await create_workspaces(admin_api, namespace)
     transport = ObservingTransport(proxied)
-    client = AnalyticsWorkspaceClient(transport)
-    stall = api_proxy.add_fault(Blackhole(after_bytes=32_768), times=1, **lists_of(namespace))
-    listing = asyncio.create_task(client.list(namespace))
+    listing, stall = await list_held_back(transport, api_proxy, namespace)
     try:
-        await asyncio.wait_for(transport.items_validated.wait(), timeout=60)
         # The proxy holds the rest of the answer: what was validated came before it.
         assert not listing.done()
         assert 0 < transport.validated_by_try[0] < COUNT
@@ -116,16 +129,13 @@ async def test_a_list_cut_short_is_listed_again_from_the_start(
 ) -> None:
     names = await create_workspaces(admin_api, namespace)
     transport = ObservingTransport(proxied)
-    client = AnalyticsWorkspaceClient(transport)
-    stall = api_proxy.add_fault(Blackhole(after_bytes=32_768), times=1, **lists_of(namespace))
-    try:
-        async with transport.counting() as counter:
-            listing = asyncio.create_task(client.list(namespace))
-            await asyncio.wait_for(transport.items_validated.wait(), timeout=60)
+    async with transport.counting() as counter:
+        listing, stall = await list_held_back(transport, api_proxy, namespace)
+        try:
             assert api_proxy.cut_all_streams() == 1  # the first try, with items validated
             listed = await listing
-    finally:
-        api_proxy.remove_fault(stall)
+        finally:
+            api_proxy.remove_fault(stall)
     assert [item.name for item in listed] == names  # each once: the cut try's items are gone
     assert counter.by_method == {"GET": 2}
     assert len(transport.validated_by_try) == 2

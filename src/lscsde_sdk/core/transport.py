@@ -33,6 +33,7 @@ policy, timeouts and :meth:`~Transport.counting`. The Transport's HTTP session r
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -87,6 +88,8 @@ JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 
+# aiohttp's limit for a bytes body it sends without a ResourceWarning.
+_LARGEST_BYTES_BODY = 2**20
 # Statuses the server sends before doing anything: repeating the request is always safe.
 _NOT_APPLIED_STATUSES = frozenset({429})
 
@@ -413,9 +416,12 @@ def _connection_error(
     )
 
 
-def _encoded(body: Any) -> bytes:
-    # Bytes as they are; anything else is JSON (which is YAML too, for apply patches).
-    return body if isinstance(body, bytes) else json.dumps(body).encode()
+def _encoded(body: Any) -> bytes | io.BytesIO:
+    """``body`` to send (made again for every try): bytes as they are, anything else as JSON
+    (which is YAML too, for apply patches). Past 1 MiB in a file object, which aiohttp sends
+    in pieces; it warns of a bytes body that large (one write that may hold up the loop)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return io.BytesIO(data) if len(data) > _LARGEST_BYTES_BODY else data
 
 
 @dataclass(frozen=True)
