@@ -10,7 +10,7 @@ from lscsde_sdk.clients import (
     AnalyticsWorkspaceBindingClient,
     AnalyticsWorkspaceClient,
 )
-from lscsde_sdk.errors import BadRequestError
+from lscsde_sdk.errors import BadRequestError, InvalidError, StatusCause
 from lscsde_sdk.models import AnalyticsCrate
 
 from .factories import crate, workspace, workspace_binding
@@ -66,6 +66,27 @@ async def test_unknown_fields_are_rejected_by_strict_field_validation(
 
     with pytest.raises(BadRequestError, match="colour"):
         await AnalyticsCrateClient(admin_api).create(model)
+
+
+async def test_an_apply_the_schema_refuses_is_one_request_and_an_invalid_error_naming_the_field(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    # As when applying what was read from a cluster with a newer CRD release. kube-apiserver
+    # answers 500 here (not 422); repeating the apply could not help, so it is not repeated.
+    body = crate(namespace, "refused-apply")
+    body["spec"]["repo"]["shade"] = "dark"
+    client = AnalyticsCrateClient(admin_api)
+
+    async with client.transport.counting() as requests:
+        with pytest.raises(InvalidError) as refused:
+            await client.apply(AnalyticsCrate.from_api(body))
+
+    assert requests.total == 1
+    assert refused.value.status == 500
+    assert refused.value.causes == (
+        StatusCause("FieldValueInvalid", "field not declared in schema", "spec.repo.shade"),
+    )
+    assert ".spec.repo.shade: field not declared in schema" in str(refused.value)
 
 
 async def test_fields_the_server_prunes_are_not_invented_by_the_models(

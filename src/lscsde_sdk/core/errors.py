@@ -178,7 +178,12 @@ class UnsupportedMediaTypeError(ApiError):
 
 
 class InvalidError(ApiError):
-    """422: the object failed server-side validation; :attr:`causes` names the fields."""
+    """422: the object failed server-side validation; :attr:`causes` names the fields.
+
+    Also what a server-side apply gets when its body does not fit the schema (a field the
+    served CRD does not declare, a value of another type): kube-apiserver answers that with
+    500, kept as :attr:`status`, and names each field in its message, which become the
+    :attr:`causes`. It is never repeated."""
 
 
 class TooManyRequestsError(ApiError):
@@ -244,8 +249,12 @@ class RetriesExhaustedError(LscsdeError):
         self.failures = failures
         self.elapsed = elapsed
         reasons = "; ".join(_short_reason(failure) for failure in failures)
+        last = failures[-1]
+        # The statuses alone do not say what went wrong; the server's last words may.
+        said = f"; the last answer said: {last.message}" if isinstance(last, ApiError) else ""
         super().__init__(
-            f"{method} {path}: gave up after {len(failures)} attempts in {elapsed:.1f}s: {reasons}"
+            f"{method} {path}: gave up after {len(failures)} attempts in {elapsed:.1f}s: "
+            f"{reasons}{said}"
         )
 
     @property
@@ -318,8 +327,13 @@ def api_error_from_response(
         seconds = details.get("retryAfterSeconds")
         if isinstance(seconds, int):
             retry_after_seconds = seconds
-    if status == 409 and reason == "AlreadyExists":
-        error_class: type[ApiError] = AlreadyExistsError
+    schema_causes = _apply_schema_causes(message) if status == 500 else None
+    if schema_causes is not None:
+        # The request is at fault, not the server: an InvalidError, never repeated.
+        error_class: type[ApiError] = InvalidError
+        causes = causes or schema_causes
+    elif status == 409 and reason == "AlreadyExists":
+        error_class = AlreadyExistsError
     else:
         error_class = _BY_STATUS.get(status, ServerError if status >= 500 else ApiError)
     return error_class(
@@ -332,6 +346,29 @@ def api_error_from_response(
         causes=causes,
         retry_after_seconds=retry_after_seconds,
     )
+
+
+# kube-apiserver answers a server-side apply whose body its schema refuses (a field the
+# schema does not declare, a value of another type) with 500 and this message, not 422.
+_APPLY_SCHEMA_FAILURE = "failed to create typed patch object"
+
+
+def _apply_schema_causes(message: str) -> tuple[StatusCause, ...] | None:
+    """The field errors of an apply body the schema refused, from the server's message::
+
+        failed to create typed patch object (ns/name; group/v1, Kind=K): .spec.a: <what>
+        failed to create typed patch object (...): errors:\n  .spec.a: <what>\n  .spec.b: ...
+
+    ``None`` when ``message`` is not that refusal."""
+    if not message.startswith(_APPLY_SCHEMA_FAILURE):
+        return None
+    _, _, errors = message.partition("): ")
+    causes = []
+    for line in errors.removeprefix("errors:").splitlines():
+        path, separator, what = line.strip().partition(": ")
+        if separator and path.startswith("."):
+            causes.append(StatusCause(reason="FieldValueInvalid", message=what, field=path[1:]))
+    return tuple(causes)
 
 
 def _redacted_body(parsed: Any, redaction: Redaction) -> Any:

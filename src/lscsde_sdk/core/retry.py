@@ -29,9 +29,10 @@ class RetryPolicy:
     ``n + 1`` is a random fraction (``jitter``: 1.0 means anywhere from 0) of
     ``min(initial_delay * multiplier**(n - 1), max_delay)``; a server's ``Retry-After`` (429 or
     503) is waited for instead, up to ``max_retry_after`` (a longer one ends the retries).
-    ``statuses`` are the HTTP statuses worth repeating; connection failures and timeouts
-    always are (see :class:`~lscsde_sdk.core.transport.Transport` for what is repeated when the
-    request may already have taken effect).
+    ``statuses`` are the HTTP statuses worth repeating, except in an answer that says the
+    request itself is invalid (:class:`~lscsde_sdk.errors.InvalidError`); connection failures
+    and timeouts always are (see :class:`~lscsde_sdk.core.transport.Transport` for what is
+    repeated when the request may already have taken effect).
     """
 
     attempts: int = 4

@@ -9,7 +9,9 @@ Every request has timeouts (:class:`~lscsde_sdk.core.retry.Timeouts`) and goes t
 
 * a failure is repeated when it is worth repeating (connection failures, timeouts, and the
   policy's statuses: 429, 500, 503, 504 by default), waiting the policy's backoff or the
-  server's ``Retry-After``;
+  server's ``Retry-After``; an answer that the request itself is invalid
+  (:class:`~lscsde_sdk.errors.InvalidError`, which a refused apply is even with status 500)
+  never is;
 * a request that may already have taken effect (the server may have applied it before the
   connection broke, or before it answered 500/503/504) is repeated only when repeating it is
   harmless: reads, PUT, DELETE, merge and apply patches, and requests marked idempotent. A
@@ -48,6 +50,7 @@ from yarl import URL
 
 from .errors import (
     ApiConnectionError,
+    InvalidError,
     LscsdeError,
     RetriesExhaustedError,
     api_error_from_response,
@@ -279,8 +282,10 @@ class Transport:
                     redaction=request.redaction,
                 )
                 failures.append(api_error)
-                repeat = response.status in policy.statuses and (
-                    request.repeatable or response.status in _NOT_APPLIED_STATUSES
+                repeat = (
+                    response.status in policy.statuses
+                    and not isinstance(api_error, InvalidError)
+                    and (request.repeatable or response.status in _NOT_APPLIED_STATUSES)
                 )
                 retry_after = api_error.retry_after_seconds
             if not repeat:
