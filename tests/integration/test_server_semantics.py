@@ -64,8 +64,26 @@ async def test_unknown_fields_are_rejected_by_strict_field_validation(
     # from_api keeps unknown fields (as when echoing back a newer server's object).
     model = AnalyticsCrate.from_api(body)
 
-    with pytest.raises(BadRequestError, match="colour"):
+    with pytest.raises(BadRequestError, match="colour") as refused:
         await AnalyticsCrateClient(admin_api).create(model)
+    assert [cause.field for cause in refused.value.causes] == ["spec.colour"]
+
+
+async def test_a_patch_strict_validation_refuses_names_each_field_not_the_whole_object(
+    admin_api: ApiClient, namespace: str
+) -> None:
+    client = AnalyticsCrateClient(admin_api)
+    await client.create(crate(namespace, "strict-patch"))
+    patch = {"spec": {"colour": "green", "repo": {"shade": "dark"}}}
+
+    with pytest.raises(InvalidError) as refused:
+        await client.patch(namespace, "strict-patch", patch)
+
+    fields = sorted(cause.field or "" for cause in refused.value.causes)
+    assert fields == ["spec.colour", "spec.repo.shade"]
+    # The server quotes the whole patched object before its refusal; the error does not.
+    assert "Crate strict-patch" not in str(refused.value)
+    assert 'unknown field "spec.colour"' in str(refused.value)
 
 
 async def test_an_apply_the_schema_refuses_is_one_request_and_an_invalid_error_naming_the_field(

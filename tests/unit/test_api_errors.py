@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from lscsde_sdk.errors import (
+    BadRequestError,
     InvalidError,
     RetriesExhaustedError,
     ServerError,
@@ -74,4 +75,52 @@ def test_giving_up_says_what_the_server_said_last() -> None:
     assert str(error) == (
         "GET /w1: gave up after 2 attempts in 0.4s: 503; 503; "
         "the last answer said: etcd is unavailable (2)"
+    )
+
+
+STRICT = 'strict decoding error: unknown field "spec.bogus", unknown field "spec.jupyter.zz"'
+UNKNOWN_FIELDS = [
+    StatusCause("FieldValueInvalid", 'unknown field "spec.bogus"', "spec.bogus"),
+    StatusCause("FieldValueInvalid", 'unknown field "spec.jupyter.zz"', "spec.jupyter.zz"),
+]
+
+
+def test_a_create_refused_by_strict_validation_names_each_unknown_field() -> None:
+    refusal = 'AnalyticsWorkspace in version "v1" cannot be handled as a AnalyticsWorkspace'
+    message = f"{refusal}: {STRICT}"
+
+    error = api_error_from_response(400, status(400, message))
+
+    assert isinstance(error, BadRequestError)
+    assert error.message == message
+    assert list(error.causes) == UNKNOWN_FIELDS
+
+
+def test_a_patch_refused_by_strict_validation_names_the_fields_without_the_whole_object() -> None:
+    patched = json.dumps({"spec": {"displayName": "x" * 4000, "bogus": 1}})
+    message = f' "" is invalid: patch: Invalid value: {json.dumps(patched)}: {STRICT}'
+    body = {
+        "kind": "Status",
+        "message": message,
+        "reason": "Invalid",
+        "details": {"causes": [{"reason": "FieldValueInvalid", "message": message[27:]}]},
+        "code": 422,
+    }
+
+    error = api_error_from_response(422, json.dumps(body).encode(), method="PATCH", path="/w")
+
+    assert isinstance(error, InvalidError)
+    assert error.message == f' "" is invalid: patch: {STRICT}'
+    assert str(error) == f"422 Invalid (PATCH /w): {error.message}"
+    assert list(error.causes) == UNKNOWN_FIELDS
+    assert error.body["message"] == message  # the server's Status, whole
+
+
+def test_a_field_given_twice_is_named_as_a_duplicate() -> None:
+    message = 'cannot be handled: strict decoding error: duplicate field "spec.title"'
+
+    error = api_error_from_response(400, status(400, message))
+
+    assert error.causes == (
+        StatusCause("FieldValueDuplicate", 'duplicate field "spec.title"', "spec.title"),
     )

@@ -12,6 +12,7 @@ the workspace-management operations.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,7 +122,8 @@ class ApiError(LscsdeError):
 
 
 class BadRequestError(ApiError):
-    """400: the request was malformed (for example, an invalid patch)."""
+    """400: the request was malformed (for example, an invalid patch). A create or replace
+    that strict field validation refuses is one too; :attr:`causes` names each field."""
 
 
 class UnauthorizedError(ApiError):
@@ -178,7 +180,9 @@ class UnsupportedMediaTypeError(ApiError):
 
 
 class InvalidError(ApiError):
-    """422: the object failed server-side validation; :attr:`causes` names the fields.
+    """422: the object failed server-side validation; :attr:`causes` names the fields (for
+    a patch that strict field validation refuses, each field it does not declare; the
+    patched object the server quotes is left out of :attr:`message`, not of :attr:`body`).
 
     Also what a server-side apply gets when its body does not fit the schema (a field the
     served CRD does not declare, a value of another type): kube-apiserver answers that with
@@ -327,6 +331,8 @@ def api_error_from_response(
         seconds = details.get("retryAfterSeconds")
         if isinstance(seconds, int):
             retry_after_seconds = seconds
+    if _STRICT_DECODING in message:
+        message, causes = _strict_decoding_refusal(message, causes)
     schema_causes = _apply_schema_causes(message) if status == 500 else None
     if schema_causes is not None:
         # The request is at fault, not the server: an InvalidError, never repeated.
@@ -346,6 +352,32 @@ def api_error_from_response(
         causes=causes,
         retry_after_seconds=retry_after_seconds,
     )
+
+
+# Strict field validation refuses fields the schema does not declare (or given twice) with
+# 'strict decoding error: unknown field "spec.a", unknown field "spec.b"'. Refusing a patch,
+# kube-apiserver first quotes the whole patched object ('patch: Invalid value: "{...}": ').
+_STRICT_DECODING = "strict decoding error: "
+_STRICT_FIELD = re.compile(r'(unknown|duplicate) field "((?:[^"\\]|\\.)*)"')
+_QUOTED_PATCHED_OBJECT = re.compile(
+    r'(?<=patch: )Invalid value: ".*": (?=strict decoding error: )', re.DOTALL
+)
+_STRICT_REASONS = {"unknown": "FieldValueInvalid", "duplicate": "FieldValueDuplicate"}
+
+
+def _strict_decoding_refusal(
+    message: str, causes: tuple[StatusCause, ...]
+) -> tuple[str, tuple[StatusCause, ...]]:
+    """A strict-validation refusal's ``message`` without the quoted patched object (the
+    ``body`` keeps the server's Status whole), and one cause per refused field in place of
+    the causes that quote it."""
+    short = _QUOTED_PATCHED_OBJECT.sub("", message)
+    refused = tuple(
+        StatusCause(_STRICT_REASONS[kind], f'{kind} field "{path}"', path)
+        for kind, path in _STRICT_FIELD.findall(short.partition(_STRICT_DECODING)[2])
+    )
+    others = tuple(cause for cause in causes if _STRICT_DECODING not in (cause.message or ""))
+    return short, (*refused, *others)
 
 
 # kube-apiserver answers a server-side apply whose body its schema refuses (a field the
