@@ -1,4 +1,4 @@
-"""Typed errors from the API server's answers: which class, which causes, what is repeated."""
+"""Typed errors from the API server's answers: which class, which causes, which message."""
 
 from __future__ import annotations
 

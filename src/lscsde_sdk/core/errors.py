@@ -386,10 +386,14 @@ _APPLY_SCHEMA_FAILURE = "failed to create typed patch object"
 
 
 def _apply_schema_causes(message: str) -> tuple[StatusCause, ...] | None:
-    """The field errors of an apply body the schema refused, from the server's message::
+    """The field errors of an apply body the schema refused, from the server's message, which
+    names one field or lists several::
 
         failed to create typed patch object (ns/name; group/v1, Kind=K): .spec.a: <what>
-        failed to create typed patch object (...): errors:\n  .spec.a: <what>\n  .spec.b: ...
+
+        failed to create typed patch object (ns/name; group/v1, Kind=K): errors:
+          .spec.a: <what>
+          .spec.b: <what>
 
     ``None`` when ``message`` is not that refusal."""
     if not message.startswith(_APPLY_SCHEMA_FAILURE):
